@@ -1,0 +1,288 @@
+//! The billing ledger: one team's credits through its billing cycles.
+//!
+//! This is the one place the month's rules live (shared/usage-log.md, "The
+//! month"), used by `replay` and by the Monte Carlo engine alike. The caller
+//! feeds it a team's events in time order (at equal times: ends, then starts)
+//! and opens each new cycle with [`Ledger::next_cycle`]; the ledger decides
+//! what executes and what is billed:
+//!
+//! - a run's credits accrue when it ends, in the cycle in which it ends;
+//! - the limit is reached when used credits become >= the allotment
+//!   (`limit_reached_at`, recorded whether or not overage is on);
+//! - overage off: from then on a run that would consume credits (every cloud
+//!   run; a manual run with a credit-costing block) is blocked and costs
+//!   nothing; runs in flight complete and still accrue; a free manual run
+//!   still executes; a nested MCP-flow run follows its parent;
+//! - overage on: never suspended; each time used exceeds the current allotment
+//!   one block of `block_credits` is bought, until used <= allotment;
+//! - overage switched on mid-cycle: from that instant blocks are bought as
+//!   above (billing what is already above the allotment) and the suspension
+//!   ends; it stays on in later cycles.
+//!
+//! The ledger is generic over the time type: replay uses integer nanoseconds
+//! (exact ties), the simulator seconds as `f64`.
+
+use crate::pricing::{Charge, N_SOURCES};
+use serde::Serialize;
+
+/// A point in time the ledger can order. Implemented for `i64` and `f64`.
+pub trait Instant: Copy + PartialOrd + std::fmt::Debug {}
+impl Instant for i64 {}
+impl Instant for f64 {}
+
+/// When flows overage (pay-as-you-go) is on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Overage<T> {
+    /// Never: the team is suspended at the limit (the default, and the only
+    /// choice on the free plan).
+    Off,
+    /// From the start.
+    On,
+    /// Switched on at this instant (e.g. a team reacting to a suspension).
+    From(T),
+}
+
+/// The terms one team is billed under.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Terms<T> {
+    /// Monthly credit allotment (the plan's credits).
+    pub allotment: u64,
+    /// Credits in one overage block (1,000).
+    pub block_credits: u64,
+    /// Price of one overage block, USD (an input: the source does not publish it).
+    pub block_price: f64,
+    /// When overage is on.
+    pub overage: Overage<T>,
+}
+
+/// What the ledger decided about a run that starts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Admission {
+    /// The run executes; its credits accrue when it ends.
+    Executes,
+    /// The run is blocked: it does not execute and consumes nothing.
+    Blocked,
+}
+
+/// One team's billing cycle, as billed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CycleRecord<T> {
+    /// When the cycle starts.
+    pub cycle_start: T,
+    /// The plan's monthly credits.
+    pub allotment: u64,
+    /// Credits of the runs that ended in this cycle (may pass the allotment:
+    /// in-flight runs complete).
+    pub credits_used: u64,
+    /// The first instant used credits became >= the allotment, overage or not.
+    pub limit_reached_at: Option<T>,
+    /// Overage blocks bought in this cycle.
+    pub overage_blocks: u64,
+    /// `overage_blocks` times the block price, USD.
+    pub overage_cost: f64,
+    /// Runs that executed and ended in this cycle.
+    pub runs_executed: u64,
+    /// Runs blocked in this cycle (counted in the cycle they would have started).
+    pub runs_blocked: u64,
+    /// What the blocked runs would have cost.
+    pub blocked_credits: u64,
+    /// When the team was suspended (limit reached with overage off).
+    pub suspended_at: Option<T>,
+    /// When a suspension in this cycle ended because overage was switched on.
+    pub resumed_at: Option<T>,
+    /// `credits_used` by source (indexed by `Source as usize`).
+    pub by_source: [u64; N_SOURCES],
+}
+
+impl<T: Instant> CycleRecord<T> {
+    fn new(cycle_start: T, allotment: u64) -> Self {
+        CycleRecord {
+            cycle_start,
+            allotment,
+            credits_used: 0,
+            limit_reached_at: None,
+            overage_blocks: 0,
+            overage_cost: 0.0,
+            runs_executed: 0,
+            runs_blocked: 0,
+            blocked_credits: 0,
+            suspended_at: None,
+            resumed_at: None,
+            by_source: [0; N_SOURCES],
+        }
+    }
+
+    /// Whether any run executed or was blocked in this cycle (replay reports
+    /// only such cycles).
+    pub fn has_runs(&self) -> bool {
+        self.runs_executed + self.runs_blocked > 0
+    }
+}
+
+/// One team's running account. See the module docs for the rules.
+#[derive(Clone, Debug)]
+pub struct Ledger<T> {
+    terms: Terms<T>,
+    /// Overage is on now.
+    overage_on: bool,
+    /// A switch-on not yet reached.
+    pending_switch: Option<T>,
+    cycle: CycleRecord<T>,
+}
+
+impl<T: Instant> Ledger<T> {
+    /// A ledger whose first cycle starts at `cycle_start`.
+    pub fn new(terms: Terms<T>, cycle_start: T) -> Self {
+        let (overage_on, pending_switch) = match terms.overage {
+            Overage::Off => (false, None),
+            Overage::On => (true, None),
+            Overage::From(t) => (false, Some(t)),
+        };
+        Ledger {
+            terms,
+            overage_on,
+            pending_switch,
+            cycle: CycleRecord::new(cycle_start, terms.allotment),
+        }
+    }
+
+    /// The terms this ledger bills under.
+    pub fn terms(&self) -> &Terms<T> {
+        &self.terms
+    }
+
+    /// The current cycle so far.
+    pub fn current(&self) -> &CycleRecord<T> {
+        &self.cycle
+    }
+
+    /// Whether overage is on at the last instant seen.
+    pub fn overage_on(&self) -> bool {
+        self.overage_on
+    }
+
+    /// Whether a run that costs credits would be blocked now.
+    #[inline]
+    pub fn is_suspended(&self) -> bool {
+        !self.overage_on && self.cycle.credits_used >= self.terms.allotment
+    }
+
+    /// Switches overage on at `t` (a team reacting to a suspension). An
+    /// earlier pending switch wins. Takes effect when time reaches `t`.
+    pub fn switch_overage_on(&mut self, t: T) {
+        if self.overage_on {
+            return;
+        }
+        match self.pending_switch {
+            Some(p) if p <= t => {}
+            _ => self.pending_switch = Some(t),
+        }
+    }
+
+    /// Applies a pending switch that falls at or before `t`.
+    #[inline]
+    fn advance_to(&mut self, t: T) {
+        if let Some(s) = self.pending_switch {
+            if s <= t {
+                self.pending_switch = None;
+                self.turn_overage_on(s);
+            }
+        }
+    }
+
+    fn turn_overage_on(&mut self, at: T) {
+        if self.is_suspended() {
+            self.cycle.resumed_at = Some(at);
+        }
+        self.overage_on = true;
+        self.buy_blocks();
+    }
+
+    /// Buys blocks until used <= the current allotment.
+    #[inline]
+    fn buy_blocks(&mut self) {
+        let c = &mut self.cycle;
+        let covered = self.terms.allotment + c.overage_blocks * self.terms.block_credits;
+        if c.credits_used > covered {
+            let excess = c.credits_used - covered;
+            let more = excess.div_ceil(self.terms.block_credits);
+            c.overage_blocks += more;
+            c.overage_cost = c.overage_blocks as f64 * self.terms.block_price;
+        }
+    }
+
+    /// A top-level run starts at `t`. `cloud` says whether it is a cloud run,
+    /// `credits` what it would cost. Returns whether it executes; a blocked
+    /// run is counted in this cycle and costs nothing.
+    #[inline]
+    pub fn start(&mut self, t: T, cloud: bool, credits: u64) -> Admission {
+        self.advance_to(t);
+        if self.is_suspended() && (cloud || credits > 0) {
+            self.block(credits)
+        } else {
+            Admission::Executes
+        }
+    }
+
+    /// A nested MCP-flow run starts at `t`: it executes if and only if its
+    /// parent was admitted, whatever the limit says now.
+    #[inline]
+    pub fn start_nested(&mut self, t: T, credits: u64, parent: Admission) -> Admission {
+        self.advance_to(t);
+        match parent {
+            Admission::Executes => Admission::Executes,
+            Admission::Blocked => self.block(credits),
+        }
+    }
+
+    fn block(&mut self, credits: u64) -> Admission {
+        self.cycle.runs_blocked += 1;
+        self.cycle.blocked_credits = self.cycle.blocked_credits.saturating_add(credits);
+        Admission::Blocked
+    }
+
+    /// An executed run ends at `t` with `charge`: its credits accrue now.
+    #[inline]
+    pub fn end(&mut self, t: T, charge: &Charge) {
+        self.advance_to(t);
+        let c = &mut self.cycle;
+        c.runs_executed += 1;
+        c.credits_used = c.credits_used.saturating_add(charge.total);
+        for (a, b) in c.by_source.iter_mut().zip(charge.by_source) {
+            *a = a.saturating_add(b);
+        }
+        if c.credits_used >= self.terms.allotment && c.limit_reached_at.is_none() {
+            c.limit_reached_at = Some(t);
+            if !self.overage_on {
+                c.suspended_at = Some(t);
+            }
+        }
+        if self.overage_on {
+            self.buy_blocks();
+        }
+    }
+
+    /// Closes the current cycle and opens the next one at `next_start`;
+    /// returns the closed cycle. A switch that falls before `next_start`
+    /// is applied to the closing cycle first (it bills what was above the
+    /// allotment then).
+    pub fn next_cycle(&mut self, next_start: T) -> CycleRecord<T> {
+        self.settle_before(next_start);
+        let fresh = CycleRecord::new(next_start, self.terms.allotment);
+        std::mem::replace(&mut self.cycle, fresh)
+    }
+
+    /// Closes the last cycle, which ends at `cycle_end`, and returns it.
+    pub fn finish(mut self, cycle_end: T) -> CycleRecord<T> {
+        self.settle_before(cycle_end);
+        self.cycle
+    }
+
+    fn settle_before(&mut self, end: T) {
+        if let Some(s) = self.pending_switch {
+            if s < end {
+                self.advance_to(s);
+            }
+        }
+    }
+}
