@@ -36,3 +36,4 @@
 pub mod files;
 pub mod ledger;
 pub mod pricing;
+pub mod scenario;
