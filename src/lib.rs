@@ -33,7 +33,12 @@
 //! assert_eq!((month.credits_used, month.limit_reached_at, month.runs_blocked), (4, Some(5), 1));
 //! ```
 
+pub mod engine;
 pub mod files;
 pub mod ledger;
 pub mod pricing;
+pub mod replay;
+pub mod reports;
 pub mod scenario;
+pub mod statistics;
+pub mod workload;

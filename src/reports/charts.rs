@@ -1,0 +1,1 @@
+//! Charts drawn with plotters, as PNG and SVG, with an embedded font.

@@ -1,0 +1,1 @@
+//! The one-file HTML report: charts inlined as SVG, no external resources.

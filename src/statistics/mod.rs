@@ -1,0 +1,1 @@
+//! Statistics: streaming, mergeable accumulators (means with confidence intervals, quantile histograms).
