@@ -36,6 +36,7 @@
 pub mod engine;
 pub mod files;
 pub mod ledger;
+pub mod planning;
 pub mod pricing;
 pub mod replay;
 pub mod reports;
