@@ -70,6 +70,8 @@ pub struct Bursts {
 }
 
 /// How a flow's runs arrive.
+// A handful of these exist per scenario, read once per team: size is no concern.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Arrivals {
     /// A fixed schedule: a run every `every_seconds`, the first at
