@@ -209,8 +209,8 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
 
 /// The scenario-wide multiplier of every Poisson rate (1 when the scenario
 /// has none).
-fn usage_multiplier(_s: &Scenario) -> f64 {
-    1.0
+fn usage_multiplier(s: &Scenario) -> f64 {
+    s.usage_multiplier
 }
 
 /// Simulates `o.trials` trials of `s`, handing every team-month to `obs` in
