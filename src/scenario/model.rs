@@ -200,6 +200,11 @@ pub struct Scenario {
     pub seed: u64,
     /// Default number of trials (the CLI may override).
     pub trials: u32,
+    /// Multiplies every Poisson rate of every flow (the "what if usage grows
+    /// 30%" knob, 1 = as written). NOT folded into `per_day` by the parser:
+    /// the engine applies it (rate = per_day x usage_multiplier x size x ...);
+    /// fixed schedules are not scaled.
+    pub usage_multiplier: f64,
     /// Billing calendar.
     pub calendar: Calendar,
     /// Prices and plans in force (built-in plus the scenario's overrides).
