@@ -2,7 +2,7 @@
 //! product of overrides, one scenario variant per grid point.
 
 /// One axis of a sweep: a scenario key and the values it takes.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Axis {
     /// Dotted scenario key, e.g. `kinds.agentic.overage_price`.
     pub key: String,

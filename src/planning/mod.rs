@@ -9,7 +9,98 @@
 //! - [`stopping`]: add trials until the confidence intervals are tight enough;
 //! - [`alerts`]: how many days of warning usage alerts give.
 
+pub mod alerts;
+pub mod compare;
+pub mod forecast;
 pub mod grid;
 pub mod rank;
 pub mod recommend;
+pub mod sensitivity;
 pub mod stopping;
+pub mod sweep;
+
+use crate::engine::{simulate, EngineError, Observer, SimOptions, TeamMonth};
+use crate::scenario::{Scenario, TeamKind};
+use crate::statistics::{Summary, SummaryCollector};
+
+/// Simulates `s` into its standard [`Summary`], feeding `extra` the same
+/// team-months.
+pub fn simulate_summary(
+    s: &Scenario,
+    opts: &SimOptions,
+    extra: &mut impl Observer,
+) -> Result<Summary, EngineError> {
+    let mut summary = SummaryCollector::new(s, opts)?;
+    simulate(s, opts, &mut (&mut summary, extra))?;
+    Ok(summary.finish())
+}
+
+/// Per kind and trial, the mean over the kind's team-months of a quantity:
+/// the unit of pairing for common-random-number differences. Memory: kinds x
+/// trials numbers.
+pub struct PerTrialMean<F> {
+    kinds: Vec<TeamKind>,
+    f: F,
+    sums: Vec<(f64, u64)>,
+    out: Vec<Vec<f64>>,
+}
+
+impl<F: FnMut(&TeamMonth<'_>, &TeamKind) -> f64> PerTrialMean<F> {
+    /// Tallies `f(team-month, its kind)`.
+    pub fn new(s: &Scenario, f: F) -> Self {
+        PerTrialMean {
+            kinds: s.kinds.clone(),
+            f,
+            sums: vec![(0.0, 0); s.kinds.len()],
+            out: vec![Vec::new(); s.kinds.len()],
+        }
+    }
+
+    /// `out[kind][trial]`.
+    pub fn finish(self) -> Vec<Vec<f64>> {
+        self.out
+    }
+}
+
+impl<F: FnMut(&TeamMonth<'_>, &TeamKind) -> f64> Observer for PerTrialMean<F> {
+    fn team_month(&mut self, tm: &TeamMonth<'_>) {
+        if let (Some(k), Some(s)) = (self.kinds.get(tm.kind), self.sums.get_mut(tm.kind)) {
+            s.0 += (self.f)(tm, k);
+            s.1 += 1;
+        }
+    }
+
+    fn trial_end(&mut self, _trial: u32) {
+        for (s, out) in self.sums.iter_mut().zip(&mut self.out) {
+            out.push(if s.1 == 0 { 0.0 } else { s.0 / s.1 as f64 });
+            *s = (0.0, 0);
+        }
+    }
+}
+
+impl<A: Observer + ?Sized> Observer for &mut A {
+    fn team_month(&mut self, tm: &TeamMonth<'_>) {
+        (**self).team_month(tm)
+    }
+    fn trial_end(&mut self, trial: u32) {
+        (**self).trial_end(trial)
+    }
+}
+
+impl<A: Observer, B: Observer> Observer for (A, B) {
+    fn team_month(&mut self, tm: &TeamMonth<'_>) {
+        self.0.team_month(tm);
+        self.1.team_month(tm);
+    }
+    fn trial_end(&mut self, trial: u32) {
+        self.0.trial_end(trial);
+        self.1.trial_end(trial);
+    }
+}
+
+/// An observer that ignores everything.
+pub struct Nothing;
+
+impl Observer for Nothing {
+    fn team_month(&mut self, _tm: &TeamMonth<'_>) {}
+}

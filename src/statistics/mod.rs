@@ -12,6 +12,8 @@ pub mod collector;
 pub mod histogram;
 pub mod moments;
 pub mod summary;
+pub mod tally;
 
 pub use collector::SummaryCollector;
 pub use summary::Summary;
+pub use tally::Tally;

@@ -1,0 +1,131 @@
+//! Alert lead time: for usage alerts at 50%, 80% and 95% of the allotment,
+//! how many days of warning a team gets before it hits 100%.
+//!
+//! Counted over the team-months that hit the limit; a team whose one run
+//! jumps past an alert level and the limit together gets 0 days. Memory:
+//! kinds x levels histograms.
+
+use crate::engine::{Observer, TeamMonth};
+use crate::scenario::Scenario;
+use crate::statistics::Tally;
+use crate::workload::arrivals::DAY;
+use serde::{Deserialize, Serialize};
+
+/// The alert levels the engine tracks, as fractions of the allotment.
+pub const LEVELS: [f64; 3] = [0.5, 0.8, 0.95];
+
+/// Lead time of one alert level for one group.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertRow {
+    /// Kind name, or `population`.
+    pub group: String,
+    /// Alert level, percent of the allotment.
+    pub level_pct: u32,
+    /// Share of all team-months whose use reached this level.
+    pub reached_share: f64,
+    /// Team-months that hit the limit (the lead times are over these).
+    pub team_months_hit: u64,
+    /// Mean days from the alert to the limit.
+    pub lead_days_mean: f64,
+    /// 10th percentile of the lead, days (one team in ten gets less).
+    pub lead_days_p10: f64,
+    /// Median lead, days.
+    pub lead_days_p50: f64,
+    /// 90th percentile lead, days.
+    pub lead_days_p90: f64,
+    /// Share of the hits with less than one day of warning.
+    pub under_one_day_share: f64,
+}
+
+#[derive(Clone, Debug)]
+struct GroupAcc {
+    n: u64,
+    hits: u64,
+    reached: [u64; 3],
+    lead: [Tally; 3],
+    under_day: [u64; 3],
+}
+
+impl GroupAcc {
+    fn new() -> GroupAcc {
+        // Lead times in minutes: exact below ~8.5 days, within 0.4% above.
+        let t = || Tally::new(60.0 / DAY, 8);
+        GroupAcc {
+            n: 0,
+            hits: 0,
+            reached: [0; 3],
+            lead: [t(), t(), t()],
+            under_day: [0; 3],
+        }
+    }
+
+    fn add(&mut self, tm: &TeamMonth<'_>) {
+        self.n += 1;
+        for (r, a) in self.reached.iter_mut().zip(tm.alerts) {
+            *r += u64::from(a.is_some());
+        }
+        let Some(hit) = tm.record.limit_reached_at else {
+            return;
+        };
+        self.hits += 1;
+        for (i, alert) in tm.alerts.iter().enumerate() {
+            // Reaching 100% implies every lower level was reached first, or at the same instant.
+            let lead = alert.map_or(0.0, |a| ((hit - a) / DAY).max(0.0));
+            self.lead[i].add(lead);
+            self.under_day[i] += u64::from(lead < 1.0);
+        }
+    }
+}
+
+/// Collects alert lead times; feed it to [`crate::engine::simulate`].
+#[derive(Clone, Debug)]
+pub struct AlertCollector {
+    names: Vec<String>,
+    groups: Vec<GroupAcc>,
+}
+
+impl AlertCollector {
+    /// A collector for `s`'s kinds and the population.
+    pub fn new(s: &Scenario) -> AlertCollector {
+        let mut names: Vec<String> = s.kinds.iter().map(|k| k.name.clone()).collect();
+        names.push("population".to_string());
+        AlertCollector {
+            groups: vec![GroupAcc::new(); names.len()],
+            names,
+        }
+    }
+
+    /// One row per group and level.
+    pub fn finish(&self) -> Vec<AlertRow> {
+        let mut rows = Vec::new();
+        for (name, g) in self.names.iter().zip(&self.groups) {
+            for (i, level) in LEVELS.iter().enumerate() {
+                let share = |k: u64, n: u64| if n == 0 { 0.0 } else { k as f64 / n as f64 };
+                rows.push(AlertRow {
+                    group: name.clone(),
+                    level_pct: (level * 100.0).round() as u32,
+                    reached_share: share(g.reached[i], g.n),
+                    team_months_hit: g.hits,
+                    lead_days_mean: g.lead[i].moments().mean(),
+                    lead_days_p10: g.lead[i].quantile(0.1),
+                    lead_days_p50: g.lead[i].quantile(0.5),
+                    lead_days_p90: g.lead[i].quantile(0.9),
+                    under_one_day_share: share(g.under_day[i], g.hits),
+                });
+            }
+        }
+        rows
+    }
+}
+
+impl Observer for AlertCollector {
+    fn team_month(&mut self, tm: &TeamMonth<'_>) {
+        let pop = self.groups.len() - 1;
+        if let Some(g) = self.groups.get_mut(tm.kind) {
+            g.add(tm);
+        }
+        if let Some(g) = self.groups.get_mut(pop) {
+            g.add(tm);
+        }
+    }
+}

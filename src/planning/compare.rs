@@ -1,0 +1,203 @@
+//! `compare`: which plan should each kind of team be on?
+//!
+//! Every plan is simulated on the same random numbers (common random
+//! numbers): a team's streams depend on (seed, trial, kind, team) only, and
+//! the usage it generates does not depend on its plan, so the same team in
+//! the same trial runs the same flows under every plan. Differences between
+//! plans are then differences of billing, not of luck; the paired differences
+//! per trial carry their own, much narrower, confidence intervals.
+//!
+//! A team's monthly cost on a plan is seats x seat price + overage billed.
+//! Suspension is counted as its own cost, beside the dollars: the share of
+//! team-months suspended, runs blocked and days suspended.
+
+use super::recommend::{recommend, PlanOutcome, Rule};
+use super::{simulate_summary, PerTrialMean};
+use crate::engine::SimOptions;
+use crate::scenario::{self, Scenario};
+use crate::statistics::moments::Moments;
+use crate::statistics::summary::{Distribution, Estimate};
+use serde::{Deserialize, Serialize};
+use std::path::Path;
+
+/// The sentence every comparison output carries.
+pub const CRN_NOTE: &str = "All plans are simulated on the same random numbers (common random numbers): each team sees the same usage in the same trial under every plan, so differences between plans are differences of billing, not noise.";
+
+/// One kind of team on one plan.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanCost {
+    /// Team kind.
+    pub kind: String,
+    /// Plan.
+    pub plan: String,
+    /// Monthly credits of the plan.
+    pub credits: u64,
+    /// Seats per team.
+    pub seats: u32,
+    /// Seats x seat price, USD per team per month.
+    pub seat_cost_usd: f64,
+    /// Overage policy in force on this plan (`off` where the plan forbids overage).
+    pub overage_policy: String,
+    /// Overage billed per team-month, USD.
+    pub overage_usd: Distribution,
+    /// Total monthly cost per team (seats + overage), USD.
+    pub total_usd: Distribution,
+    /// Share of team-months suspended at some point (Wilson 95% interval).
+    pub suspended_share: Estimate,
+    /// Runs blocked per team-month.
+    pub runs_blocked: Distribution,
+    /// Days suspended per team-month.
+    pub days_suspended: Distribution,
+    /// Mean total cost minus the recommended plan's, paired by trial (CRN), USD.
+    pub vs_recommended_usd: Option<Estimate>,
+}
+
+/// The recommended plan for one kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Recommendation {
+    /// Team kind.
+    pub kind: String,
+    /// The plan, or `None` when no plan satisfies the rule.
+    pub plan: Option<String>,
+}
+
+/// A whole comparison.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Comparison {
+    /// Scenario name.
+    pub scenario: String,
+    /// Seed.
+    pub seed: u64,
+    /// Trials per plan.
+    pub trials: u32,
+    /// The rule the recommendation follows.
+    pub rule: String,
+    /// [`CRN_NOTE`].
+    pub common_random_numbers: String,
+    /// Assumptions a reader must know (the overage price).
+    pub assumptions: Vec<String>,
+    /// One row per kind and plan, kinds in scenario order, plans as given.
+    pub rows: Vec<PlanCost>,
+    /// One per kind.
+    pub recommendations: Vec<Recommendation>,
+}
+
+/// The overrides that put every kind of `base` on `plan`; overage is
+/// switched off where the plan forbids it.
+pub fn plan_overrides(base: &Scenario, plan: &str) -> Result<Vec<(String, String)>, String> {
+    let p = base.prices.plan(plan)?;
+    let mut o = Vec::new();
+    for k in &base.kinds {
+        o.push((format!("kinds.{}.plan", k.name), toml_string(plan)));
+        if !p.overage_allowed {
+            o.push((format!("kinds.{}.overage", k.name), toml_string("off")));
+        }
+    }
+    Ok(o)
+}
+
+fn toml_string(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// Simulates the scenario at `path` (with `overrides`) once per plan, on the
+/// same random numbers, and recommends a plan per kind by `rule`.
+pub fn compare(
+    path: &Path,
+    overrides: &[(String, String)],
+    plans: &[String],
+    rule: Rule,
+    opts: &SimOptions,
+) -> anyhow::Result<Comparison> {
+    if plans.is_empty() {
+        anyhow::bail!("--plans: name at least one plan");
+    }
+    let base = scenario::load_with(path, overrides)?;
+    // per plan: the summary, and each kind's mean cost per trial (for pairing).
+    let mut runs = Vec::new();
+    for plan in plans {
+        let mut o = overrides.to_vec();
+        o.extend(plan_overrides(&base, plan).map_err(anyhow::Error::msg)?);
+        let s = scenario::load_with(path, &o)?;
+        let mut per_trial = PerTrialMean::new(&s, |tm, k| {
+            k.seats as f64 * k.plan.seat_price_usd + tm.record.overage_cost
+        });
+        let summary = simulate_summary(&s, opts, &mut per_trial)?;
+        runs.push((s, summary, per_trial.finish()));
+    }
+    let mut rows = Vec::new();
+    let mut recommendations = Vec::new();
+    for (ki, kind) in base.kinds.iter().enumerate() {
+        let mut outcomes = Vec::new();
+        let mut kind_rows = Vec::new();
+        for (s, summary, _) in &runs {
+            let k = &s.kinds[ki];
+            let st = &summary.kinds[ki].stats;
+            let seat = f64::from(k.seats) * k.plan.seat_price_usd;
+            let o = st.overage_cost_usd;
+            let total = Distribution {
+                mean: o.mean + seat,
+                ci_low: o.ci_low + seat,
+                ci_high: o.ci_high + seat,
+                p50: o.p50 + seat,
+                p90: o.p90 + seat,
+                p99: o.p99 + seat,
+            };
+            outcomes.push(PlanOutcome {
+                plan: k.plan.name.clone(),
+                mean_cost: total.mean,
+                p90_cost: total.p90,
+                p_suspended: st.suspended_share.value,
+            });
+            kind_rows.push(PlanCost {
+                kind: kind.name.clone(),
+                plan: k.plan.name.clone(),
+                credits: k.plan.credits,
+                seats: k.seats,
+                seat_cost_usd: seat,
+                overage_policy: summary.kinds[ki].plan.overage_policy.clone(),
+                overage_usd: o,
+                total_usd: total,
+                suspended_share: st.suspended_share,
+                runs_blocked: st.runs_blocked,
+                days_suspended: st.days_suspended,
+                vs_recommended_usd: None,
+            });
+        }
+        let best = recommend(&outcomes, rule);
+        if let Some(b) = best {
+            for (row, (_, _, per_trial)) in kind_rows.iter_mut().zip(&runs) {
+                let best_trials = &runs[b].2[ki];
+                let mut d = Moments::default();
+                for (x, y) in per_trial[ki].iter().zip(best_trials) {
+                    d.add(x - y);
+                }
+                let (ci_low, ci_high) = d.ci95();
+                row.vs_recommended_usd = Some(Estimate {
+                    value: d.mean(),
+                    ci_low,
+                    ci_high,
+                });
+            }
+        }
+        recommendations.push(Recommendation {
+            kind: kind.name.clone(),
+            plan: best.map(|b| outcomes[b].plan.clone()),
+        });
+        rows.extend(kind_rows);
+    }
+    let assumptions = runs
+        .first()
+        .map(|(_, s, _)| s.assumptions.clone())
+        .unwrap_or_default();
+    Ok(Comparison {
+        scenario: base.name.clone(),
+        seed: opts.seed,
+        trials: opts.trials,
+        rule: rule.to_string(),
+        common_random_numbers: CRN_NOTE.to_string(),
+        assumptions,
+        rows,
+        recommendations,
+    })
+}
