@@ -3,8 +3,13 @@
 
 use clap::{Parser, Subcommand};
 
+mod common;
+mod compare;
 mod replay;
+mod report;
 mod run;
+mod sensitivity;
+mod sweep;
 
 /// Forecast Postman Flows credit usage, limits and overage.
 #[derive(Debug, Parser)]
@@ -20,6 +25,12 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Simulate a scenario's teams through billing months (Monte Carlo).
     Run(run::RunArgs),
+    /// Compare plans per team kind on the same random numbers, and recommend one.
+    Compare(compare::CompareArgs),
+    /// Run a scenario over a grid of overrides and show how the numbers move.
+    Sweep(sweep::SweepArgs),
+    /// Find which inputs move the population's overage most (tornado, rank correlations).
+    Sensitivity(sensitivity::SensitivityArgs),
 }
 
 /// Runs the parsed command.
@@ -27,5 +38,8 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Replay(a) => replay::execute(a),
         Command::Run(a) => run::execute(a),
+        Command::Compare(a) => compare::execute(a),
+        Command::Sweep(a) => sweep::execute(a),
+        Command::Sensitivity(a) => sensitivity::execute(a),
     }
 }

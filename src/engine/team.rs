@@ -199,7 +199,18 @@ fn simulate_team(
         ($p:expr) => {{
             let p: Pending = $p;
             let t = p.end;
-            roll_cycles(t, k, kind, team, size, tl, ncycles, &mut ledger, &mut m, out);
+            roll_cycles(
+                t,
+                k,
+                kind,
+                team,
+                size,
+                tl,
+                ncycles,
+                &mut ledger,
+                &mut m,
+                out,
+            );
             m.days_until(t, ledger.current().credits_used, &mut out.daily);
             ledger.end(t, &p.charge);
             for _ in 0..p.nested {
@@ -250,7 +261,18 @@ fn simulate_team(
                 apply_end!(p);
             }
         }
-        roll_cycles(t, k, kind, team, size, tl, ncycles, &mut ledger, &mut m, out);
+        roll_cycles(
+            t,
+            k,
+            kind,
+            team,
+            size,
+            tl,
+            ncycles,
+            &mut ledger,
+            &mut m,
+            out,
+        );
         m.days_until(t, ledger.current().credits_used, &mut out.daily);
 
         // Every draw of the run is made, whether or not it executes.
@@ -270,7 +292,11 @@ fn simulate_team(
         m.runs_started += started;
         m.demand = m.demand.saturating_add(charge.total);
         if adm == Admission::Executes {
-            let d = if duration.is_finite() { duration.max(0.0) } else { 0.0 };
+            let d = if duration.is_finite() {
+                duration.max(0.0)
+            } else {
+                0.0
+            };
             seq += 1;
             heap.push(Pending {
                 end: t + d,
@@ -289,7 +315,18 @@ fn simulate_team(
         apply_end!(p);
     }
     heap.clear();
-    roll_cycles(horizon, k, kind, team, size, tl, ncycles, &mut ledger, &mut m, out);
+    roll_cycles(
+        horizon,
+        k,
+        kind,
+        team,
+        size,
+        tl,
+        ncycles,
+        &mut ledger,
+        &mut m,
+        out,
+    );
     let used = ledger.current().credits_used;
     m.close_days(used, &mut out.daily);
     let record = ledger.finish(m.end);

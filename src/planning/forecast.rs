@@ -142,7 +142,8 @@ impl ForecastCollector {
         let starts = tl.bounds[..months]
             .iter()
             .map(|&b| {
-                let t = s.calendar.start + chrono::Duration::milliseconds((b * 1000.0).round() as i64);
+                let t =
+                    s.calendar.start + chrono::Duration::milliseconds((b * 1000.0).round() as i64);
                 t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
             })
             .collect();

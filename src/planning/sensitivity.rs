@@ -138,7 +138,9 @@ pub fn sensitivity(
         let mut o = overrides.to_vec();
         o.extend_from_slice(extra);
         let s = scenario::load_with(path, &o)?;
-        let t = simulate_summary(&s, opts, &mut Nothing)?.total_overage.per_trial_usd;
+        let t = simulate_summary(&s, opts, &mut Nothing)?
+            .total_overage
+            .per_trial_usd;
         Ok((
             s.name,
             Estimate {

@@ -11,6 +11,7 @@
 
 pub mod charts;
 pub mod html;
+pub mod planning;
 pub mod tables;
 pub mod text;
 

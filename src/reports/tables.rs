@@ -4,7 +4,7 @@
 use crate::statistics::summary::{Distribution, Summary};
 
 /// A number for a CSV cell: fixed decimals, no thousands separators.
-fn num(x: f64, decimals: usize) -> String {
+pub(crate) fn num(x: f64, decimals: usize) -> String {
     if x.is_finite() {
         format!("{x:.decimals$}")
     } else {
@@ -12,15 +12,15 @@ fn num(x: f64, decimals: usize) -> String {
     }
 }
 
-fn opt(x: Option<f64>, decimals: usize) -> String {
+pub(crate) fn opt(x: Option<f64>, decimals: usize) -> String {
     x.map_or(String::new(), |v| num(v, decimals))
 }
 
-fn dist_cells(d: &Distribution, decimals: usize) -> [String; 6] {
+pub(crate) fn dist_cells(d: &Distribution, decimals: usize) -> [String; 6] {
     [d.mean, d.ci_low, d.ci_high, d.p50, d.p90, d.p99].map(|v| num(v, decimals))
 }
 
-fn dist_headers(name: &str) -> [String; 6] {
+pub(crate) fn dist_headers(name: &str) -> [String; 6] {
     ["mean", "mean_ci_low", "mean_ci_high", "p50", "p90", "p99"].map(|s| format!("{name}_{s}"))
 }
 

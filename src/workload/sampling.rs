@@ -145,16 +145,25 @@ pub struct Sampler {
 #[derive(Clone, Debug)]
 enum Kind {
     Constant(f64),
-    Uniform { low: f64, width: f64 },
+    Uniform {
+        low: f64,
+        width: f64,
+    },
     Bernoulli(f64),
     /// Integer law drawn by table inversion.
     Table(Inversion),
     PoissonLarge(Poisson<f64>),
     /// Negative binomial as Poisson(Gamma(r, mean / r)).
     NegBinMixture(Gamma<f64>),
-    LogNormal { mu: f64, sigma: f64 },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
     Gamma(Gamma<f64>),
-    Empirical { values: Vec<f64>, table: Inversion },
+    Empirical {
+        values: Vec<f64>,
+        table: Inversion,
+    },
 }
 
 impl Sampler {
@@ -165,16 +174,23 @@ impl Sampler {
         let finite = |x: f64| x.is_finite();
         let (kind, mean) = match *dist {
             Dist::Constant(c) if finite(c) => (Kind::Constant(c), c),
-            Dist::Uniform { low, high } if finite(low) && finite(high) && high >= low => {
-                (Kind::Uniform { low, width: high - low }, 0.5 * (low + high))
-            }
+            Dist::Uniform { low, high } if finite(low) && finite(high) && high >= low => (
+                Kind::Uniform {
+                    low,
+                    width: high - low,
+                },
+                0.5 * (low + high),
+            ),
             Dist::Bernoulli { p } if (0.0..=1.0).contains(&p) => (Kind::Bernoulli(p), p),
             Dist::Poisson { mean } if finite(mean) && mean >= 0.0 => {
                 if mean == 0.0 {
                     (Kind::Constant(0.0), 0.0)
                 } else if mean <= TABLE_MAX_MEAN {
                     // pmf(k+1) = pmf(k) * mean / (k + 1)
-                    (Kind::Table(Inversion::count_law((-mean).exp(), mean, 0.0)), mean)
+                    (
+                        Kind::Table(Inversion::count_law((-mean).exp(), mean, 0.0)),
+                        mean,
+                    )
                 } else {
                     match Poisson::new(mean) {
                         Ok(p) => (Kind::PoissonLarge(p), mean),
@@ -182,7 +198,9 @@ impl Sampler {
                     }
                 }
             }
-            Dist::NegBinomial { mean, r } if finite(mean) && mean >= 0.0 && finite(r) && r > 0.0 => {
+            Dist::NegBinomial { mean, r }
+                if finite(mean) && mean >= 0.0 && finite(r) && r > 0.0 =>
+            {
                 if mean == 0.0 {
                     (Kind::Constant(0.0), 0.0)
                 } else if mean <= TABLE_MAX_MEAN {
@@ -200,9 +218,10 @@ impl Sampler {
                     (Kind::NegBinMixture(gamma(r, mean / r)?), mean)
                 }
             }
-            Dist::LogNormal { mu, sigma } if finite(mu) && finite(sigma) && sigma >= 0.0 => {
-                (Kind::LogNormal { mu, sigma }, (mu + 0.5 * sigma * sigma).exp())
-            }
+            Dist::LogNormal { mu, sigma } if finite(mu) && finite(sigma) && sigma >= 0.0 => (
+                Kind::LogNormal { mu, sigma },
+                (mu + 0.5 * sigma * sigma).exp(),
+            ),
             Dist::Gamma { shape, scale } if shape > 0.0 && scale > 0.0 => {
                 (Kind::Gamma(gamma(shape, scale)?), shape * scale)
             }
@@ -301,7 +320,9 @@ fn gamma(shape: f64, scale: f64) -> Result<Gamma<f64>, String> {
 /// A Poisson draw with a mean that changes from draw to draw.
 fn poisson_of(mean: f64, rng: &mut SimRng) -> u64 {
     if mean > 0.0 && mean.is_finite() {
-        Poisson::new(mean).map(|p| p.sample(rng) as u64).unwrap_or(0)
+        Poisson::new(mean)
+            .map(|p| p.sample(rng) as u64)
+            .unwrap_or(0)
     } else {
         0
     }

@@ -1,0 +1,71 @@
+//! Flags shared by the commands that simulate, and the output folder.
+
+use flowcast::engine::SimOptions;
+use flowcast::scenario::Scenario;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+
+/// Simulation flags: trials, seed, threads, output folder, quiet.
+#[derive(Debug, clap::Args)]
+pub struct SimFlags {
+    /// Trials (default: the scenario's).
+    #[arg(long)]
+    pub trials: Option<u32>,
+    /// Seed of the random streams (default: the scenario's).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long)]
+    pub threads: Option<usize>,
+    /// Output folder (default: output/<scenario name>).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// No progress bar and no notes on standard error.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+impl SimFlags {
+    /// The simulation options for `s`.
+    pub fn options(&self, s: &Scenario) -> SimOptions {
+        SimOptions {
+            seed: self.seed.unwrap_or(s.seed),
+            first_trial: 0,
+            trials: self.trials.unwrap_or(s.trials),
+            threads: self.threads,
+            progress: !self.quiet && std::io::stderr().is_terminal(),
+        }
+    }
+
+    /// The output folder for scenario `name`.
+    pub fn out_dir(&self, name: &str) -> PathBuf {
+        self.out
+            .clone()
+            .unwrap_or_else(|| Path::new("output").join(name))
+    }
+}
+
+/// Parses `--set KEY=VALUE` flags.
+pub fn overrides(set: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    set.iter()
+        .map(|s| flowcast::scenario::split_override(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| anyhow::anyhow!("--set: {e}"))
+}
+
+/// Writes `files` (name, bytes) into `dir`, each atomically.
+pub fn write_all(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> {
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        flowcast::files::write_atomic(&path, bytes)
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// JSON with a final newline.
+pub fn json<T: serde::Serialize>(v: &T) -> anyhow::Result<Vec<u8>> {
+    let mut s = serde_json::to_string_pretty(v)?;
+    s.push('\n');
+    Ok(s.into_bytes())
+}

@@ -1,0 +1,56 @@
+//! `flowcast compare SCENARIO --plans free,solo,team,enterprise`: the monthly
+//! cost of each plan per team kind, on common random numbers, and a
+//! recommended plan per kind.
+
+use super::common::{json, overrides, write_all, SimFlags};
+use flowcast::planning::compare::compare;
+use flowcast::planning::recommend::Rule;
+use flowcast::reports::planning::{compare_csv, compare_text};
+use std::path::PathBuf;
+
+/// Arguments of `flowcast compare`.
+#[derive(Debug, clap::Args)]
+pub struct CompareArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// Plans to compare, comma-separated (built-in or the scenario's own).
+    #[arg(
+        long,
+        value_delimiter = ',',
+        default_value = "free,solo,team,enterprise"
+    )]
+    pub plans: Vec<String>,
+    /// How to recommend: `mean` (lowest expected cost), `p90` (lowest P90
+    /// cost) or `suspension<=P` (lowest expected cost among plans with at
+    /// most probability P of a suspension, e.g. suspension<=5%).
+    #[arg(long, default_value = "suspension<=5%")]
+    pub rule: String,
+    /// Override a scenario value (KEY=VALUE), for every plan. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    #[command(flatten)]
+    pub sim: SimFlags,
+}
+
+/// Runs `flowcast compare`.
+pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
+    let rule: Rule = a.rule.parse().map_err(|e| anyhow::anyhow!("--rule: {e}"))?;
+    let o = overrides(&a.set)?;
+    let base = flowcast::scenario::load_with(&a.scenario, &o)?;
+    let opts = a.sim.options(&base);
+    let c = compare(&a.scenario, &o, &a.plans, rule, &opts)?;
+    let dir = a.sim.out_dir(&c.scenario);
+    write_all(
+        &dir,
+        &[
+            ("compare.csv", compare_csv(&c)?),
+            ("compare.json", json(&c)?),
+        ],
+    )?;
+    super::report::refresh(&dir, a.sim.quiet)?;
+    print!("{}", compare_text(&c));
+    if !a.sim.quiet {
+        eprintln!("wrote compare.csv, compare.json into {}", dir.display());
+    }
+    Ok(())
+}

@@ -1,0 +1,59 @@
+//! `flowcast sensitivity SCENARIO --vary KEY=LOW..HIGH ...`: which inputs
+//! move the population's overage most (tornado + rank correlations).
+
+use super::common::{json, overrides, write_all, SimFlags};
+use flowcast::planning::sensitivity::{sensitivity, Input};
+use flowcast::reports::planning::{sensitivity_csv, sensitivity_text};
+use std::path::PathBuf;
+
+/// Arguments of `flowcast sensitivity`.
+#[derive(Debug, clap::Args)]
+pub struct SensitivityArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// An input and its range (KEY=LOW..HIGH). Repeatable.
+    #[arg(long = "vary", value_name = "KEY=LOW..HIGH", required = true)]
+    pub vary: Vec<String>,
+    /// Latin hypercube points for the rank correlations (0: none; at least 3).
+    #[arg(long, default_value_t = 20)]
+    pub samples: u32,
+    /// Override a scenario value (KEY=VALUE) in every run. Repeatable.
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    #[command(flatten)]
+    pub sim: SimFlags,
+}
+
+/// Runs `flowcast sensitivity`.
+pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
+    let inputs = a
+        .vary
+        .iter()
+        .map(|s| Input::parse(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    if a.samples > 0 && a.samples < 3 {
+        anyhow::bail!("--samples: use 0 (no rank correlations) or at least 3");
+    }
+    let o = overrides(&a.set)?;
+    let base = flowcast::scenario::load_with(&a.scenario, &o)?;
+    let opts = a.sim.options(&base);
+    let s = sensitivity(&a.scenario, &o, &inputs, a.samples, &opts)?;
+    let dir = a.sim.out_dir(&s.scenario);
+    write_all(
+        &dir,
+        &[
+            ("sensitivity.csv", sensitivity_csv(&s)?),
+            ("sensitivity.json", json(&s)?),
+        ],
+    )?;
+    super::report::refresh(&dir, a.sim.quiet)?;
+    print!("{}", sensitivity_text(&s));
+    if !a.sim.quiet {
+        eprintln!(
+            "wrote sensitivity.csv, sensitivity.json into {}",
+            dir.display()
+        );
+    }
+    Ok(())
+}

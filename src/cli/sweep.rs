@@ -1,0 +1,46 @@
+//! `flowcast sweep SCENARIO --set KEY=V1,V2,... [--set ...]`: the scenario
+//! over the grid of the given values, and how the headline numbers move.
+
+use super::common::{json, write_all, SimFlags};
+use flowcast::planning::grid::parse_axis;
+use flowcast::planning::sweep::sweep;
+use flowcast::reports::planning::{sweep_csv, sweep_text};
+use std::path::PathBuf;
+
+/// Arguments of `flowcast sweep`.
+#[derive(Debug, clap::Args)]
+pub struct SweepArgs {
+    /// The scenario file.
+    pub scenario: PathBuf,
+    /// An axis of the grid: a scenario key and its values (KEY=V1,V2,...);
+    /// a single value just overrides. Repeatable: the grid is every
+    /// combination.
+    #[arg(long = "set", value_name = "KEY=V1,V2,...", required = true)]
+    pub set: Vec<String>,
+    #[command(flatten)]
+    pub sim: SimFlags,
+}
+
+/// Runs `flowcast sweep`.
+pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
+    let axes = a
+        .set
+        .iter()
+        .map(|s| parse_axis(s))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(anyhow::Error::msg)?;
+    let base = flowcast::scenario::load(&a.scenario)?;
+    let opts = a.sim.options(&base);
+    let s = sweep(&a.scenario, &[], &axes, &opts)?;
+    let dir = a.sim.out_dir(&s.scenario);
+    write_all(
+        &dir,
+        &[("sweep.csv", sweep_csv(&s)?), ("sweep.json", json(&s)?)],
+    )?;
+    super::report::refresh(&dir, a.sim.quiet)?;
+    print!("{}", sweep_text(&s));
+    if !a.sim.quiet {
+        eprintln!("wrote sweep.csv, sweep.json into {}", dir.display());
+    }
+    Ok(())
+}
