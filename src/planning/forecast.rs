@@ -23,12 +23,20 @@ pub struct MonthRow {
     pub cycle_start: String,
     /// The group's total overage billed in this month, per trial, USD.
     pub overage_usd: Distribution,
-    /// 10th percentile of `overage_usd` (the fan chart's lower edge).
+    /// 10th, 25th and 75th percentiles of `overage_usd` (the fan chart's bands).
     pub overage_p10: f64,
+    /// 25th percentile of `overage_usd`.
+    pub overage_p25: f64,
+    /// 75th percentile of `overage_usd`.
+    pub overage_p75: f64,
     /// Total overage billed from month 1 through this month, per trial, USD.
     pub cumulative_usd: Distribution,
     /// 10th percentile of `cumulative_usd`.
     pub cumulative_p10: f64,
+    /// 25th percentile of `cumulative_usd`.
+    pub cumulative_p25: f64,
+    /// 75th percentile of `cumulative_usd`.
+    pub cumulative_p75: f64,
     /// Share of the group's team-months suspended at some point this month.
     pub suspended_share: Estimate,
     /// Days suspended per team this month (mean with 95% interval).
@@ -184,8 +192,12 @@ impl ForecastCollector {
                             cycle_start: self.starts[c].clone(),
                             overage_usd: a.total.dist(),
                             overage_p10: a.total.quantile(0.1),
+                            overage_p25: a.total.quantile(0.25),
+                            overage_p75: a.total.quantile(0.75),
                             cumulative_usd: a.cumulative.dist(),
                             cumulative_p10: a.cumulative.quantile(0.1),
+                            cumulative_p25: a.cumulative.quantile(0.25),
+                            cumulative_p75: a.cumulative.quantile(0.75),
                             suspended_share: Estimate {
                                 value: a.suspended as f64 / a.n.max(1) as f64,
                                 ci_low: lo,
