@@ -77,6 +77,7 @@ pub fn parse_with(
         path: origin,
         text,
         sets: overrides.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        doc: None,
     };
     let doc = toml::de::DeTable::parse(text).map_err(|e| loc.error(e.span(), None, e.message()))?;
     let span = doc.span();
@@ -96,5 +97,9 @@ pub fn parse_with(
         let key = e.span().and_then(|s| overrides::path_at(&keep, &s));
         loc.error(e.span(), key.as_deref(), e.message())
     })?;
+    let loc = Locator {
+        doc: Some(&keep),
+        ..loc
+    };
     validate::scenario(raw, &loc)
 }

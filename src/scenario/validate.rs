@@ -177,7 +177,7 @@ impl Checker<'_> {
             } else {
                 format!("{key}.{sub}")
             };
-            self.err(v.span(), &key, problem)
+            self.loc.error_at_key(Some(v.span()), Some(&key), problem)
         })
     }
 
