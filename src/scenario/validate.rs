@@ -4,7 +4,7 @@
 //! offending value (the same path `--set` takes).
 
 use super::dist::{self, Support};
-use super::error::{Locator, ScenarioError};
+use super::error::{Locator, ScenarioError, OVERRIDE_BASE};
 use super::model::*;
 use super::raw::*;
 use crate::pricing::{PriceBook, PriceBookError, Trigger};
@@ -83,7 +83,7 @@ pub(crate) fn scenario(raw: RawScenario, loc: &Locator<'_>) -> R<Scenario> {
     }
     let mut kinds: Vec<TeamKind> = Vec::with_capacity(raw.kinds.len());
     for k in raw.kinds {
-        let span = k.span();
+        let span = k.get_ref().name.span();
         let kind = c.kind(k.into_inner(), &prices)?;
         if kinds.iter().any(|o| o.name == kind.name) {
             return Err(c.err(
@@ -260,11 +260,12 @@ impl Checker<'_> {
             Some(v) => self.overage(v, &k("overage"))?,
         };
         if overage != OveragePolicy::Off && !plan.overage_allowed {
-            let span = raw
-                .overage
-                .as_ref()
-                .map(|v| v.span())
-                .unwrap_or(raw.plan.span());
+            // Name whichever of the two came from an override, else the
+            // overage line.
+            let span = match &raw.overage {
+                Some(v) if raw.plan.span().start < OVERRIDE_BASE => v.span(),
+                _ => raw.plan.span(),
+            };
             return Err(self.err(
                 span,
                 &k("overage"),
