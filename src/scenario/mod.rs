@@ -33,7 +33,8 @@ mod raw;
 mod validate;
 
 pub use describe::{
-    describe, expected_credits_per_run, expected_runs_per_team_cycle, FlowExpectation,
+    describe, expectations, expected_credits_by_source, expected_credits_per_run,
+    expected_runs_per_team_cycle, first_cycle, FlowExpectation, KindExpectation,
 };
 pub use error::ScenarioError;
 pub use model::*;
