@@ -201,3 +201,43 @@ fn describe_shows_every_flow_and_the_allotment() {
         "the overage price is labelled an assumption:\n{text}"
     );
 }
+
+#[test]
+fn growth_compounds_across_cycles() {
+    let text = NESTED.replace("cycle_days = 30\n", "cycle_days = 30\nmonths = 3\n");
+    let s = scenario::parse(&text, Path::new("g.toml")).unwrap();
+    let k = &s.kinds[0];
+    // (1.1)^(t/30 days) integrated over days [30i, 30i + 30): each cycle is
+    // 1.1 x the one before.
+    let c0 = scenario::expected_runs_in_cycle(&s, k, 0, 0);
+    let c1 = scenario::expected_runs_in_cycle(&s, k, 0, 1);
+    let c2 = scenario::expected_runs_in_cycle(&s, k, 0, 2);
+    assert!(
+        close(c1, 1.1 * c0) && close(c2, 1.21 * c0),
+        "{c0} {c1} {c2}"
+    );
+    // Fixed-length cycles follow each other: cycle 2 starts 60 days in.
+    let (a, b) = scenario::cycle_bounds(&s.calendar, 2);
+    assert_eq!((b - a).num_days(), 30);
+    assert_eq!((a - s.calendar.start).num_days(), 60);
+    assert!(scenario::describe(&s).contains("demand by cycle:"));
+}
+
+#[test]
+fn the_agent_model_pair_differs_only_in_the_model() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    let a = scenario::load(&dir.join("agent-gpt4o.toml")).unwrap();
+    let b = scenario::load(&dir.join("agent-gpt5mini.toml")).unwrap();
+    let model = |s: &scenario::Scenario| s.kinds[0].flows[0].run.agent.as_ref().unwrap().model;
+    assert_eq!(model(&a), a.prices.agent_model("gpt-4o").unwrap());
+    assert_eq!(model(&b), b.prices.agent_model("gpt-5-mini").unwrap());
+    let mut b_as_a = b.clone();
+    b_as_a.name = a.name.clone();
+    b_as_a.description = a.description.clone();
+    b_as_a.kinds[0].flows[0].run.agent.as_mut().unwrap().model = model(&a);
+    assert_eq!(b_as_a, a);
+    // Per run: 3 calls x (15 - 2) credits apart.
+    let diff = expected_credits_per_run(&a.prices, &a.kinds[0], 0)
+        - expected_credits_per_run(&b.prices, &b.kinds[0], 0);
+    assert!(close(diff, 3.0 * 13.0));
+}

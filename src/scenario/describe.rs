@@ -51,16 +51,21 @@ pub struct KindExpectation {
     pub allotment: u64,
 }
 
-/// The first billing cycle: `[start, end)`.
-pub fn first_cycle(c: &Calendar) -> (DateTime<Utc>, DateTime<Utc>) {
-    let end = match c.cycle_days {
-        Some(d) => c.start + Duration::days(i64::from(d)),
+/// Billing cycle `i` (0-based): `[start, end)`.
+pub fn cycle_bounds(c: &Calendar, i: u32) -> (DateTime<Utc>, DateTime<Utc>) {
+    let at = |n: u32| match c.cycle_days {
+        Some(d) => c.start + Duration::days(i64::from(d) * i64::from(n)),
         None => c
             .start
-            .checked_add_months(Months::new(1))
-            .unwrap_or(c.start + Duration::days(30)),
+            .checked_add_months(Months::new(n))
+            .unwrap_or(c.start + Duration::days(30 * i64::from(n))),
     };
-    (c.start, end)
+    (at(i), at(i + 1))
+}
+
+/// The first billing cycle: `[start, end)`.
+pub fn first_cycle(c: &Calendar) -> (DateTime<Utc>, DateTime<Utc>) {
+    cycle_bounds(c, 0)
 }
 
 /// Expected credits of one run of flow `flow` of `kind`, by source, nested
@@ -138,10 +143,16 @@ fn credits_rec(prices: &PriceBook, kind: &TeamKind, flow: usize, depth: usize) -
 /// (before any suspension), with the kind's mean size and the scenario's
 /// usage multiplier. Bursts are counted as if never cut by the cycle's end.
 pub fn expected_runs_per_team_cycle(s: &Scenario, kind: &TeamKind, flow: usize) -> f64 {
+    expected_runs_in_cycle(s, kind, flow, 0)
+}
+
+/// Like [`expected_runs_per_team_cycle`], for billing cycle `cycle` (0-based;
+/// growth counts from the start of the first cycle).
+pub fn expected_runs_in_cycle(s: &Scenario, kind: &TeamKind, flow: usize, cycle: u32) -> f64 {
     let Some(f) = kind.flows.get(flow) else {
         return 0.0;
     };
-    let (start, end) = first_cycle(&s.calendar);
+    let (start, end) = cycle_bounds(&s.calendar, cycle);
     match &f.arrivals {
         Arrivals::OnlyAsMcpTool => 0.0,
         Arrivals::Schedule {
@@ -156,8 +167,14 @@ pub fn expected_runs_per_team_cycle(s: &Scenario, kind: &TeamKind, flow: usize) 
             growth_per_month,
             bursts,
         } => {
-            let base =
-                poisson_profile_days(start, end, hour_weights, weekday_weights, *growth_per_month);
+            let base = poisson_profile_days(
+                s.calendar.start,
+                start,
+                end,
+                hour_weights,
+                weekday_weights,
+                *growth_per_month,
+            );
             let cycle_days = (end - start).num_seconds() as f64 / 86_400.0;
             let burst = bursts.as_ref().map_or(0.0, |b| {
                 // Extra runs: bursts x hours x (multiplier - 1) x the mean
@@ -203,8 +220,10 @@ fn schedule_runs(
 }
 
 /// The integral over `[start, end)`, in days, of hour weight x weekday
-/// weight x growth: the expected runs of a rate of one run per day.
+/// weight x growth (counted from `origin`): the expected runs of a rate of
+/// one run per day.
 fn poisson_profile_days(
+    origin: DateTime<Utc>,
     start: DateTime<Utc>,
     end: DateTime<Utc>,
     hours: &[f64; 24],
@@ -219,8 +238,8 @@ fn poisson_profile_days(
         let into_hour = i64::from(t.minute() * 60 + t.second());
         let next = (t + Duration::seconds(3600 - into_hour)).min(end);
         let w = hours[t.hour() as usize] * weekdays[t.weekday().num_days_from_monday() as usize];
-        let a = (t - start).num_seconds() as f64;
-        let b = (next - start).num_seconds() as f64;
+        let a = (t - origin).num_seconds() as f64;
+        let b = (next - origin).num_seconds() as f64;
         // Integral of (1+g)^(x / month) over [a, b], in seconds.
         let g_int = if ln_g.abs() < 1e-12 {
             b - a
@@ -405,7 +424,7 @@ pub fn describe(s: &Scenario) -> String {
     let _ = writeln!(o, "Prices: {}", s.prices.source);
     let _ = writeln!(
         o,
-        "Expected values in closed form for the first cycle, per team, before any suspension."
+        "Expected values in closed form, per team, for the first cycle unless said, before any suspension."
     );
     for (k, e) in s.kinds.iter().zip(expectations(s)) {
         let _ = writeln!(o);
@@ -462,6 +481,17 @@ pub fn describe(s: &Scenario) -> String {
             e.allotment,
             e.credits / e.allotment as f64
         );
+        if s.calendar.months > 1 {
+            let by_cycle: Vec<String> = (0..s.calendar.months.min(36))
+                .map(|c| {
+                    let credits: f64 = (0..k.flows.len())
+                        .map(|i| expected_runs_in_cycle(s, k, i, c) * e.flows[i].credits_per_run)
+                        .sum();
+                    format!("{credits:.1}")
+                })
+                .collect();
+            let _ = writeln!(o, "  demand by cycle:       {}", by_cycle.join(", "));
+        }
     }
     o
 }

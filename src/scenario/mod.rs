@@ -33,8 +33,9 @@ mod raw;
 mod validate;
 
 pub use describe::{
-    describe, expectations, expected_credits_by_source, expected_credits_per_run,
-    expected_runs_per_team_cycle, first_cycle, FlowExpectation, KindExpectation,
+    cycle_bounds, describe, expectations, expected_credits_by_source, expected_credits_per_run,
+    expected_runs_in_cycle, expected_runs_per_team_cycle, first_cycle, FlowExpectation,
+    KindExpectation,
 };
 pub use error::ScenarioError;
 pub use model::*;

@@ -15,6 +15,9 @@ use toml::Value;
 
 type R<T> = Result<T, ScenarioError>;
 
+/// Per MCP-flow reference of a flow's tools: its span and key path.
+type ToolRefs = Vec<(Range<usize>, String)>;
+
 /// Default number of trials when `[simulation]` does not say.
 pub const DEFAULT_TRIALS: u32 = 200;
 /// Default seed when `[simulation]` does not say.
@@ -318,7 +321,7 @@ impl Checker<'_> {
             .map(|f| f.get_ref().trigger.get_ref().parse().ok())
             .collect();
         let mut flows = Vec::with_capacity(raw.flows.len());
-        let mut tool_spans: Vec<Vec<(Range<usize>, String)>> = Vec::new();
+        let mut tool_spans: Vec<ToolRefs> = Vec::new();
         for f in &raw.flows {
             let (flow, spans) = self.flow(f.get_ref(), &key, prices, &index, &triggers)?;
             flows.push(flow);
@@ -367,7 +370,7 @@ impl Checker<'_> {
         prices: &PriceBook,
         index: &HashMap<String, usize>,
         triggers: &[Option<Trigger>],
-    ) -> R<(Flow, Vec<(Range<usize>, String)>)> {
+    ) -> R<(Flow, ToolRefs)> {
         let name = raw.name.get_ref().clone();
         let key = format!("{kind_key}.flows.{name}");
         let k = |field: &str| format!("{key}.{field}");
@@ -753,7 +756,7 @@ impl Checker<'_> {
     fn no_cycles(
         &self,
         flows: &[Flow],
-        tool_refs: &[Vec<(Range<usize>, String)>],
+        tool_refs: &[ToolRefs],
         key: &str,
     ) -> R<()> {
         // Colour DFS: 0 new, 1 on the stack, 2 done.
