@@ -809,3 +809,19 @@ fn load_with_reads_the_file_and_names_it() {
         "{e}"
     );
 }
+
+#[test]
+fn calendars_beyond_year_9999_are_rejected() {
+    fails(
+        &with_line(5, "start = 9999-12-15T00:00:00Z"),
+        5,
+        "calendar.start",
+        "year 9999",
+    );
+    fails(
+        &with_line(6, "months = 1200").replace("2026-06-01", "9950-06-01"),
+        5,
+        "calendar.start",
+        "year 9999",
+    );
+}

@@ -238,6 +238,20 @@ impl Checker<'_> {
             Some(v) => self.int(v, "calendar.months", 1, 1200)? as u32,
             None => 1,
         };
+        // Every cycle boundary must be a representable date, so that no
+        // later date arithmetic can overflow.
+        let end = match cycle_days {
+            Some(d) => chrono::Duration::try_days(i64::from(d) * i64::from(months))
+                .and_then(|span| start.checked_add_signed(span)),
+            None => start.checked_add_months(chrono::Months::new(months)),
+        };
+        if end.is_none_or(|e| e.year() > 9999) {
+            return Err(self.err(
+                raw.start.span(),
+                "calendar.start",
+                "the simulated cycles would end after the year 9999",
+            ));
+        }
         Ok(Calendar {
             start,
             cycle_days,
@@ -647,6 +661,9 @@ impl Checker<'_> {
                 )),
             };
         let total: f64 = w.iter().sum();
+        if !total.is_finite() {
+            return Err(self.err(v.span(), key, "hour weights are too large"));
+        }
         if total <= 0.0 {
             return Err(self.err(v.span(), key, "hour weights must not all be zero"));
         }
@@ -753,12 +770,7 @@ impl Checker<'_> {
     }
 
     /// MCP flows must not call themselves, directly or through others.
-    fn no_cycles(
-        &self,
-        flows: &[Flow],
-        tool_refs: &[ToolRefs],
-        key: &str,
-    ) -> R<()> {
+    fn no_cycles(&self, flows: &[Flow], tool_refs: &[ToolRefs], key: &str) -> R<()> {
         // Colour DFS: 0 new, 1 on the stack, 2 done.
         fn visit(
             i: usize,
