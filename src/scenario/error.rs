@@ -111,7 +111,7 @@ impl Locator<'_> {
             path: self.path.to_path_buf(),
             line,
             set,
-            key: key.map(str::to_string),
+            key: key.map(crate::files::one_line),
             problem: crate::files::one_line(&problem.into()),
         }
     }

@@ -78,7 +78,11 @@ pub fn parse_with(
     let loc = Locator {
         path: origin,
         text,
-        sets: overrides.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        // Folded onto one line: the error message must stay one line.
+        sets: overrides
+            .iter()
+            .map(|(k, v)| crate::files::one_line(&format!("{k}={v}")))
+            .collect(),
         doc: None,
     };
     let doc = toml::de::DeTable::parse(text).map_err(|e| loc.error(e.span(), None, e.message()))?;
