@@ -869,3 +869,51 @@ pub(crate) fn parse_time_of_day(s: &str) -> Option<f64> {
     let (h, m, sec) = (nums[0], nums[1], nums.get(2).copied().unwrap_or(0));
     (h < 24 && m < 60 && sec < 60).then_some(f64::from(h * 3600 + m * 60 + sec))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals() {
+        assert_eq!(parse_interval("90s"), Some(90.0));
+        assert_eq!(parse_interval("10m"), Some(600.0));
+        assert_eq!(parse_interval("1.5h"), Some(5400.0));
+        assert_eq!(parse_interval("1d"), Some(86_400.0));
+        for bad in ["", "m", "10", "10x", "ten m", "1e999s", "nans", "10é"] {
+            assert_eq!(parse_interval(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn times_of_day() {
+        assert_eq!(parse_time_of_day("00:00"), Some(0.0));
+        assert_eq!(parse_time_of_day("07:30"), Some(27_000.0));
+        assert_eq!(parse_time_of_day("23:59:59"), Some(86_399.0));
+        for bad in [
+            "24:00",
+            "7:30",
+            "12:60",
+            "12",
+            "12:00:00:00",
+            "aa:bb",
+            "12:00:60",
+        ] {
+            assert_eq!(parse_time_of_day(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn office_hours_are_3_from_9_to_17() {
+        assert_eq!(OFFICE_HOURS.iter().filter(|&&w| w == 3.0).count(), 8);
+        assert_eq!(
+            (
+                OFFICE_HOURS[8],
+                OFFICE_HOURS[9],
+                OFFICE_HOURS[16],
+                OFFICE_HOURS[17]
+            ),
+            (1.0, 3.0, 3.0, 1.0)
+        );
+    }
+}
