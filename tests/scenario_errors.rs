@@ -825,3 +825,13 @@ fn calendars_beyond_year_9999_are_rejected() {
         "year 9999",
     );
 }
+
+#[test]
+fn the_description_is_folded_onto_one_line() {
+    let s = parse(&with_line(
+        1,
+        "name = \"t\"\ndescription = \"\"\"two\n  lines\"\"\"",
+    ))
+    .unwrap();
+    assert_eq!(s.description, "two lines");
+}
