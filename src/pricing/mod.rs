@@ -15,7 +15,7 @@
 
 mod book;
 
-pub use book::{BlockPrice, Model, Plan, PriceBook, PriceBookError};
+pub use book::{BlockPrice, Model, Plan, PriceBook, PriceBookError, RawPriceBook};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -70,7 +70,7 @@ pub struct Bursts {
 }
 
 /// How a flow's runs arrive.
-// A handful of these exist per scenario, read once per team: size is no concern.
+// Unboxed on purpose: a handful per scenario, read in the engine's hot loop.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Arrivals {
@@ -200,6 +200,11 @@ pub struct Scenario {
     pub seed: u64,
     /// Default number of trials (the CLI may override).
     pub trials: u32,
+    /// Multiplies every Poisson rate of every flow (the "what if usage grows
+    /// 30%" knob, 1 = as written). NOT folded into `per_day` by the parser:
+    /// the engine applies it (rate = per_day x usage_multiplier x size x ...);
+    /// fixed schedules are not scaled.
+    pub usage_multiplier: f64,
     /// Billing calendar.
     pub calendar: Calendar,
     /// Prices and plans in force (built-in plus the scenario's overrides).
