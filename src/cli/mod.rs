@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod check;
 mod replay;
 mod run;
 
@@ -20,6 +21,8 @@ enum Command {
     Replay(replay::ReplayArgs),
     /// Simulate a scenario's teams through billing months (Monte Carlo).
     Run(run::RunArgs),
+    /// Validate a scenario and print its expected runs and credits (no simulation).
+    Check(check::CheckArgs),
 }
 
 /// Runs the parsed command.
@@ -27,5 +30,6 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Replay(a) => replay::execute(a),
         Command::Run(a) => run::execute(a),
+        Command::Check(a) => check::execute(a),
     }
 }
