@@ -94,7 +94,7 @@ impl FanChart {
         }
         let mut rows: Vec<[f64; 6]> = (0..n)
             .map(|i| [self.x[i], self.p10[i], self.p25[i], self.p50[i], self.p75[i], self.p90[i]])
-            .filter(|r| r.iter().all(|v| v.is_finite()))
+            .filter(|r| r.iter().all(|&v| frame::plottable(v)))
             .collect();
         rows.sort_by(|a, b| a[0].total_cmp(&b[0]));
         Ok(rows)
@@ -111,7 +111,7 @@ impl Draw for FanChart {
         DB::ErrorType: 'static,
     {
         let rows = self.rows()?;
-        let reference = self.reference.as_ref().filter(|r| r.value.is_finite());
+        let reference = self.reference.as_ref().filter(|r| frame::plottable(r.value));
         let mut legend = vec![
             LegendItem::new(Swatch::Fill(PRIMARY, 0.18), "P10\u{2013}P90 (middle 80%)"),
             LegendItem::new(Swatch::Fill(PRIMARY, 0.42), "P25\u{2013}P75 (middle half)"),

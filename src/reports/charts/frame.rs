@@ -261,12 +261,22 @@ impl Axis {
     }
 }
 
-/// The range `lo..hi` of finite values in `values`, or `None`.
+/// The largest magnitude a chart plots. Beyond it (a quadrillion credits or
+/// dollars) a value can only be a fault upstream, and plotting it would
+/// overflow pixel arithmetic; such values are skipped like NaN.
+pub const MAX_MAGNITUDE: f64 = 1e15;
+
+/// Whether `v` can be plotted: finite and within [`MAX_MAGNITUDE`].
+pub fn plottable(v: f64) -> bool {
+    v.is_finite() && v.abs() <= MAX_MAGNITUDE
+}
+
+/// The range `lo..hi` of plottable values in `values`, or `None`.
 pub fn finite_range<'a>(values: impl IntoIterator<Item = &'a f64>) -> Option<(f64, f64)> {
     values
         .into_iter()
         .copied()
-        .filter(|v| v.is_finite())
+        .filter(|&v| plottable(v))
         .fold(None, |acc, v| match acc {
             None => Some((v, v)),
             Some((lo, hi)) => Some((lo.min(v), hi.max(v))),
@@ -284,7 +294,8 @@ pub fn padded(lo: f64, hi: f64, from_zero: bool, headroom: f64) -> (f64, f64) {
     if !(lo.is_finite() && hi.is_finite()) {
         return (0.0, 1.0);
     }
-    if hi - lo < 1e-9 {
+    // Spans below float resolution at this magnitude count as empty.
+    if hi - lo < 1e-9 * hi.abs().max(lo.abs()).max(1.0) {
         let pad = if hi.abs() > 1e-9 { hi.abs() * 0.1 } else { 1.0 };
         hi += pad;
         if !from_zero || lo < 0.0 {

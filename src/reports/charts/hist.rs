@@ -68,15 +68,15 @@ impl Draw for Histogram {
             .iter()
             .enumerate()
             .map(|(i, &c)| (self.bin_edges[i], self.bin_edges[i + 1], c))
-            .filter(|(a, b, _)| a.is_finite() && b.is_finite() && b >= a)
+            .filter(|(a, b, _)| frame::plottable(*a) && frame::plottable(*b) && b >= a)
             .collect();
-        let marks: Vec<&Mark> = self.marks.iter().filter(|m| m.value.is_finite()).collect();
+        let marks: Vec<&Mark> = self.marks.iter().filter(|m| frame::plottable(m.value)).collect();
         let bar_label = if self.bar_label.is_empty() {
             "count per bin"
         } else {
             &self.bar_label
         };
-        let mut legend = vec![LegendItem::new(Swatch::Fill(PRIMARY, 0.85), bar_label)];
+        let mut legend = vec![LegendItem::new(Swatch::Fill(PRIMARY, 1.0), bar_label)];
         if !marks.is_empty() {
             let names: Vec<&str> = marks.iter().map(|m| m.label.as_str()).collect();
             legend.push(LegendItem::new(Swatch::Dashed(INK), format!("percentiles: {}", names.join(", "))));
@@ -125,7 +125,7 @@ impl Draw for Histogram {
         let x_axis = Axis::new(x_lo, x_hi, self.x_unit, &self.x_label, 10);
         let y_axis = Axis::new(0.0, y_hi, Unit::Count, &self.y_label, 8);
         let mut chart = frame::cartesian(&plot, &x_axis, &y_axis, false)?;
-        let bar = style::translucent(PRIMARY, 0.85).filled();
+        let bar = PRIMARY.filled();
         chart.draw_series(
             bins.iter()
                 .filter(|b| b.2 > 0)
@@ -159,7 +159,7 @@ impl Draw for Histogram {
             ))?;
             // Keep the label inside the plot at the edges.
             let half = (w / 2.0) as i32;
-            let cx = px.clamp(left + half, right - half);
+            let cx = px.min(right - half).max(left + half);
             root.draw(&Rectangle::new(
                 [(cx - half, label_y), (cx + half, label_y + 20)],
                 ShapeStyle::from(&style::PAPER).filled(),

@@ -55,7 +55,7 @@ impl Draw for HitCdf {
                     .points
                     .iter()
                     .copied()
-                    .filter(|(x, y)| x.is_finite() && y.is_finite())
+                    .filter(|&(x, y)| frame::plottable(x) && frame::plottable(y))
                     .collect();
                 pts.sort_by(|a, b| a.0.total_cmp(&b.0));
                 pts

@@ -75,13 +75,13 @@ impl Draw for LineBand {
                     .points
                     .iter()
                     .copied()
-                    .filter(|p| [p.x, p.lo, p.mid, p.hi].iter().all(|v| v.is_finite()))
+                    .filter(|p| [p.x, p.lo, p.mid, p.hi].iter().all(|&v| frame::plottable(v)))
                     .collect();
                 pts.sort_by(|a, b| a.x.total_cmp(&b.x));
                 pts
             })
             .collect();
-        let reference = self.reference.as_ref().filter(|r| r.value.is_finite());
+        let reference = self.reference.as_ref().filter(|r| frame::plottable(r.value));
         let mut legend: Vec<LegendItem> = self
             .series
             .iter()

@@ -61,7 +61,7 @@ impl StackedBars {
             t.push(
                 s.values
                     .iter()
-                    .map(|&v| if v.is_finite() && v > 0.0 { v } else { 0.0 })
+                    .map(|&v| if frame::plottable(v) && v > 0.0 { v } else { 0.0 })
                     .collect::<Vec<f64>>(),
             );
         }

@@ -56,7 +56,7 @@ impl Tornado {
         let mut bars: Vec<&TornadoBar> = self
             .bars
             .iter()
-            .filter(|b| b.low.is_finite() && b.high.is_finite())
+            .filter(|b| frame::plottable(b.low) && frame::plottable(b.high))
             .collect();
         bars.sort_by(|a, b| (b.high - b.low).abs().total_cmp(&(a.high - a.low).abs()));
         bars
@@ -91,7 +91,7 @@ impl Draw for Tornado {
             },
         )?;
         let bars = self.sorted();
-        if bars.is_empty() || !self.baseline.is_finite() {
+        if bars.is_empty() || !frame::plottable(self.baseline) {
             return frame::no_data(&plot, "No inputs to show");
         }
         let n = bars.len();
