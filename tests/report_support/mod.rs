@@ -1,5 +1,6 @@
 //! Helpers shared by the report tests: decoding PNG files into RGB pixels
-//! and asking what is in them.
+//! and asking what is in them. Each test crate uses a subset.
+#![allow(dead_code)]
 
 use std::collections::HashSet;
 use std::path::Path;
