@@ -18,8 +18,8 @@ use std::time::Instant;
 
 use flowcast::reports::charts::format::{self, dollars, percent, thousands};
 use flowcast::reports::charts::{
-    write_all, BandPoint, BandSeries, BarSeries, ChartFile, FanChart, HitCdf, HitSeries, Histogram, LineBand,
-    Mark, Reference, StackedBars, Tornado, TornadoBar, Unit,
+    write_all, BandPoint, BandSeries, BarSeries, ChartFile, FanChart, Histogram, HitCdf, HitSeries,
+    LineBand, Mark, Reference, StackedBars, Tornado, TornadoBar, Unit,
 };
 use flowcast::reports::html::{self, Report, Section, Table};
 use rand::{RngExt, SeedableRng};
@@ -83,7 +83,7 @@ fn kinds() -> Vec<Kind> {
             allotment: 100.0,
             seat_price: 19.0,
             teams: 10,
-            median_daily: 4.0,
+            median_daily: 30.0,
             mix: [0.22, 0.36, 0.24, 0.04, 0.12, 0.0, 0.0, 0.02, 0.0],
         },
         Kind {
@@ -157,6 +157,14 @@ fn histogram(values: &[f64], width: f64) -> (Vec<f64>, Vec<u64>) {
     (edges, counts)
 }
 
+/// `s` with its first letter upper-cased.
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
 /// What `build` produced.
 pub struct Built {
     /// The report file.
@@ -173,11 +181,12 @@ pub struct Built {
 pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
     let kinds = kinds();
     let subtitle = format!("Scenario \u{201c}{SCENARIO}\u{201d} \u{b7} seed {SEED} \u{b7} {} team-months per kind (demo data)", thousands(TEAM_MONTHS as f64));
-    let price_note = format!(
-        "Assumption: an overage block of {} credits costs {} (the source does not publish the price).",
+    let price_assumption = format!(
+        "an overage block of {} credits costs {} (the source does not publish the price).",
         thousands(BLOCK_CREDITS),
         dollars(BLOCK_PRICE)
     );
+    let price_note = format!("Assumption: {price_assumption}");
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(SEED);
     let mut charts: Vec<ChartFile> = Vec::new();
     let mut hit_series = Vec::new();
@@ -190,7 +199,7 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
             .map(|_| simulate(kind, &mut rng))
             .collect::<Result<_, _>>()?;
         // Burn-up percentiles by day.
-        let mut bands = vec![Vec::with_capacity(DAYS); 5];
+        let mut bands: Vec<Vec<f64>> = (0..5).map(|_| Vec::with_capacity(DAYS)).collect();
         for d in 0..DAYS {
             let mut day: Vec<f64> = months.iter().map(|m| m[d]).collect();
             day.sort_by(f64::total_cmp);
@@ -249,17 +258,26 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
         hit_days.sort_by(f64::total_cmp);
 
         // Overage cost.
-        let mut costs: Vec<f64> = months.iter().map(|m| overage_cost(m[DAYS - 1], kind.allotment)).collect();
+        let mut costs: Vec<f64> = months
+            .iter()
+            .map(|m| overage_cost(m[DAYS - 1], kind.allotment))
+            .collect();
         costs.sort_by(f64::total_cmp);
         let paying: Vec<f64> = costs.iter().copied().filter(|&c| c > 0.0).collect();
         let zero_share = 1.0 - paying.len() as f64 / TEAM_MONTHS as f64;
         let marks = [50.0, 90.0, 99.0]
             .iter()
-            .map(|&p| Mark { label: format!("P{p}"), value: pct(&costs, p) })
+            .map(|&p| Mark {
+                label: format!("P{p}"),
+                value: pct(&costs, p),
+            })
             .collect::<Vec<_>>();
         // Bins one block price wide, centred on the possible costs.
-        let max_blocks = (paying.last().copied().unwrap_or(BLOCK_PRICE) / BLOCK_PRICE).round() as usize;
-        let edges: Vec<f64> = (0..=max_blocks).map(|b| (b as f64 + 0.5) * BLOCK_PRICE).collect();
+        let max_blocks =
+            (paying.last().copied().unwrap_or(BLOCK_PRICE) / BLOCK_PRICE).round() as usize;
+        let edges: Vec<f64> = (0..=max_blocks)
+            .map(|b| (b as f64 + 0.5) * BLOCK_PRICE)
+            .collect();
         let mut counts = vec![0u64; max_blocks];
         for &c in &paying {
             let b = ((c / BLOCK_PRICE).round() as usize).clamp(1, max_blocks);
@@ -291,7 +309,11 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
         headline_rows.push(vec![
             kind.name.to_string(),
             format::with_interval(hits as f64 / TEAM_MONTHS as f64, lo, hi, "95% CI", percent),
-            if hit_days.is_empty() { "n/a".into() } else { format::day(pct(&hit_days, 50.0)) },
+            if hit_days.is_empty() {
+                "n/a".into()
+            } else {
+                format::day(pct(&hit_days, 50.0))
+            },
             format::compact(total),
             dollars(pct(&costs, 50.0)),
             dollars(pct(&costs, 90.0)),
@@ -372,7 +394,11 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
             .enumerate()
             .map(|(s, label)| BarSeries {
                 label: label.to_string(),
-                values: kinds.iter().zip(&mean_credits).map(|(k, m)| k.mix[s] * m).collect(),
+                values: kinds
+                    .iter()
+                    .zip(&mean_credits)
+                    .map(|(k, m)| k.mix[s] * m)
+                    .collect(),
             })
             .collect(),
         as_share,
@@ -391,7 +417,12 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
 
     // Forecast by month: the population bill growing 6% a month.
     let months: Vec<f64> = (1..=12).map(f64::from).collect();
-    let grow = |p: f64| -> Vec<f64> { months.iter().map(|m| pct(&totals, p) * 1.06f64.powf(m - 1.0)).collect() };
+    let grow = |p: f64| -> Vec<f64> {
+        months
+            .iter()
+            .map(|m| pct(&totals, p) * 1.06f64.powf(m - 1.0))
+            .collect()
+    };
     charts.push(ChartFile::new(
         "forecast-by-month",
         "The monthly overage bill over the next 12 months if usage grows 6% a month: the line is the median month, the bands hold half and 8 in 10 of the simulated months.",
@@ -444,11 +475,17 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
             .iter()
             .map(|&price| {
                 let mid = scale * price / BLOCK_PRICE;
-                BandPoint { x: price, lo: mid * 0.93, mid, hi: mid * 1.07 }
+                BandPoint {
+                    x: price,
+                    lo: mid * 0.93,
+                    mid,
+                    hi: mid * 1.07,
+                }
             })
             .collect(),
     };
-    let ai_share = all_costs_by_kind[2].0 as f64 * all_costs_by_kind[2].1.iter().sum::<f64>() / TEAM_MONTHS as f64;
+    let ai_share = all_costs_by_kind[2].0 as f64 * all_costs_by_kind[2].1.iter().sum::<f64>()
+        / TEAM_MONTHS as f64;
     charts.push(ChartFile::new(
         "sweep-block-price",
         "The mean monthly overage bill at each overage block price, with its 95% confidence band; read off the price your budget allows.",
@@ -476,7 +513,13 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
     let figures = write_all(&chart_dir, &charts)?;
     let render_seconds = started.elapsed().as_secs_f64();
 
-    let find = |prefix: &str| figures.iter().filter(|f| f.name.starts_with(prefix)).cloned().collect::<Vec<_>>();
+    let find = |prefix: &str| {
+        figures
+            .iter()
+            .filter(|f| f.name.starts_with(prefix))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
     let report = Report {
         title: format!("flowcast forecast: {SCENARIO}"),
         subtitle: "Postman Flows credits, limits and overage for a simulated population of teams (demo data).".into(),
@@ -487,7 +530,10 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
             ("Billing month".into(), format!("{DAYS} days")),
             ("flowcast".into(), env!("CARGO_PKG_VERSION").into()),
         ],
-        assumptions: vec![price_note.clone(), "Usage grows 6% a month in the 12-month forecast.".into()],
+        assumptions: vec![
+            capitalise(&price_assumption),
+            "Usage grows 6% a month in the 12-month forecast.".into(),
+        ],
         sections: vec![
             Section {
                 heading: "Plans and teams".into(),
@@ -540,7 +586,7 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
             },
             Section {
                 heading: "Overage cost".into(),
-                assumptions: vec![price_note.clone()],
+                assumptions: vec![capitalise(&price_assumption)],
                 figures: find("overage-"),
                 ..Default::default()
             },

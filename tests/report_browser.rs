@@ -28,10 +28,15 @@ fn find_chromium() -> Option<PathBuf> {
         return Some(PathBuf::from(p));
     }
     let path = std::env::var_os("PATH")?;
-    ["chromium", "chromium-browser", "google-chrome", "google-chrome-stable"]
-        .iter()
-        .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
-        .find(|candidate| candidate.is_file())
+    [
+        "chromium",
+        "chromium-browser",
+        "google-chrome",
+        "google-chrome-stable",
+    ]
+    .iter()
+    .flat_map(|name| std::env::split_paths(&path).map(move |dir| dir.join(name)))
+    .find(|candidate| candidate.is_file())
 }
 
 /// Runs `cmd`, killing it after `limit`; returns whether it exited 0.
@@ -110,7 +115,11 @@ fn demo_report_renders_in_headless_chromium() {
     let img = decode_png(&shot);
     assert_eq!((img.width, img.height), (WIDTH, HEIGHT));
     // Not blank: text, tables and a chart make many colours and ink.
-    assert!(img.distinct_colours() > 500, "{} colours", img.distinct_colours());
+    assert!(
+        img.distinct_colours() > 500,
+        "{} colours",
+        img.distinct_colours()
+    );
     assert!(img.inked_share() > 0.1, "inked share {}", img.inked_share());
     // The first chart (a burn-up fan) is on screen. The page's links and
     // badge use blue and vermillion too, so the proof that the inline SVG
@@ -120,11 +129,26 @@ fn demo_report_renders_in_headless_chromium() {
     // the same blue at 42% over the outer: 0.42 * blue + 0.58 * (209, 230,
     // 241) = (121, 181, 215).
     let outer_band = img.count_near([209, 230, 241], 4);
-    assert!(outer_band > 5000, "fan chart outer band not drawn ({outer_band} pixels)");
+    assert!(
+        outer_band > 5000,
+        "fan chart outer band not drawn ({outer_band} pixels)"
+    );
     let inner_band = img.count_near([121, 181, 215], 4);
-    assert!(inner_band > 5000, "fan chart band not drawn ({inner_band} pixels)");
-    assert!(img.count_near(OKABE_BLUE, 6) > 300, "no Okabe-Ito blue on screen");
-    assert!(img.count_near(OKABE_VERMILLION, 6) > 100, "no vermillion on screen");
+    assert!(
+        inner_band > 5000,
+        "fan chart band not drawn ({inner_band} pixels)"
+    );
+    assert!(
+        img.count_near(OKABE_BLUE, 6) > 300,
+        "no Okabe-Ito blue on screen"
+    );
+    assert!(
+        img.count_near(OKABE_VERMILLION, 6) > 100,
+        "no vermillion on screen"
+    );
     // The page heading is drawn: dark text at the top left of the page.
-    assert!(img.dark_share_in(100, 20, 700, 70) > 0.02, "no heading text");
+    assert!(
+        img.dark_share_in(100, 20, 700, 70) > 0.02,
+        "no heading text"
+    );
 }

@@ -6,8 +6,9 @@
 mod report_support;
 
 use flowcast::reports::charts::{
-    font, write_all, BandPoint, BandSeries, BarSeries, Chart, ChartError, ChartFile, FanChart, HitCdf, HitSeries,
-    Histogram, LineBand, Mark, Reference, StackedBars, Tornado, TornadoBar, Unit,
+    font, write_all, BandPoint, BandSeries, BarSeries, Chart, ChartError, ChartFile, FanChart,
+    Histogram, HitCdf, HitSeries, LineBand, Mark, Reference, StackedBars, Tornado, TornadoBar,
+    Unit,
 };
 use proptest::prelude::*;
 use report_support::{decode_png, OKABE_BLUE, OKABE_GREEN, OKABE_ORANGE, OKABE_VERMILLION};
@@ -49,17 +50,23 @@ fn hit_cdf() -> HitCdf {
         series: vec![
             HitSeries {
                 label: "solo".into(),
-                points: (1..=30).map(|d| (f64::from(d), 0.38 * f64::from(d) / 30.0)).collect(),
+                points: (1..=30)
+                    .map(|d| (f64::from(d), 0.38 * f64::from(d) / 30.0))
+                    .collect(),
                 never_hit: 0.62,
             },
             HitSeries {
                 label: "api".into(),
-                points: (1..=30).map(|d| (f64::from(d), 0.6 * f64::from(d) / 30.0)).collect(),
+                points: (1..=30)
+                    .map(|d| (f64::from(d), 0.6 * f64::from(d) / 30.0))
+                    .collect(),
                 never_hit: 0.4,
             },
             HitSeries {
                 label: "agents".into(),
-                points: (1..=30).map(|d| (f64::from(d), (f64::from(d) / 10.0).min(0.98))).collect(),
+                points: (1..=30)
+                    .map(|d| (f64::from(d), (f64::from(d) / 10.0).min(0.98)))
+                    .collect(),
                 never_hit: 0.02,
             },
         ],
@@ -79,9 +86,18 @@ fn histogram() -> Histogram {
         bin_edges: (0..=10).map(|i| f64::from(i) * 500.0).collect(),
         counts: vec![5, 40, 120, 200, 150, 90, 40, 20, 8, 2],
         marks: vec![
-            Mark { label: "P50".into(), value: 1900.0 },
-            Mark { label: "P90".into(), value: 3400.0 },
-            Mark { label: "P99".into(), value: 4600.0 },
+            Mark {
+                label: "P50".into(),
+                value: 1900.0,
+            },
+            Mark {
+                label: "P90".into(),
+                value: 3400.0,
+            },
+            Mark {
+                label: "P99".into(),
+                value: 4600.0,
+            },
         ],
     }
 }
@@ -94,9 +110,18 @@ fn stacked() -> StackedBars {
         y_unit: Unit::Credits,
         categories: vec!["solo".into(), "api".into()],
         series: vec![
-            BarSeries { label: "deployed-run base charge".into(), values: vec![20.0, 500.0] },
-            BarSeries { label: "HTTP Request".into(), values: vec![30.0, 700.0] },
-            BarSeries { label: "MCP tools".into(), values: vec![0.0, 300.0] },
+            BarSeries {
+                label: "deployed-run base charge".into(),
+                values: vec![20.0, 500.0],
+            },
+            BarSeries {
+                label: "HTTP Request".into(),
+                values: vec![30.0, 700.0],
+            },
+            BarSeries {
+                label: "MCP tools".into(),
+                values: vec![0.0, 300.0],
+            },
         ],
         ..Default::default()
     }
@@ -110,8 +135,16 @@ fn tornado() -> Tornado {
         x_unit: Unit::Dollars,
         baseline: 10_000.0,
         bars: vec![
-            TornadoBar { label: "block price ($10 to $40)".into(), low: 4000.0, high: 16_000.0 },
-            TornadoBar { label: "runs per day".into(), low: 8000.0, high: 12_500.0 },
+            TornadoBar {
+                label: "block price ($10 to $40)".into(),
+                low: 4000.0,
+                high: 16_000.0,
+            },
+            TornadoBar {
+                label: "runs per day".into(),
+                low: 8000.0,
+                high: 12_500.0,
+            },
         ],
         ..Default::default()
     }
@@ -131,11 +164,19 @@ fn line_band() -> LineBand {
             points: (1..=8)
                 .map(|i| {
                     let x = f64::from(i) * 5.0;
-                    BandPoint { x, lo: 90.0 * x, mid: 100.0 * x, hi: 110.0 * x }
+                    BandPoint {
+                        x,
+                        lo: 90.0 * x,
+                        mid: 100.0 * x,
+                        hi: 110.0 * x,
+                    }
                 })
                 .collect(),
         }],
-        reference: Some(Reference { label: "budget".into(), value: 2500.0 }),
+        reference: Some(Reference {
+            label: "budget".into(),
+            value: 2500.0,
+        }),
         y_from_zero: true,
         ..Default::default()
     }
@@ -185,16 +226,36 @@ fn every_chart_kind_writes_a_readable_png_and_svg() {
         let img = decode_png(&dir.path().join(format!("{}.png", f.name)));
         assert_eq!((img.width, img.height), (1000, 600), "{}", f.name);
         // Anti-aliased drawing and text: many colours, a fair share inked.
-        assert!(img.distinct_colours() > 100, "{}: {}", f.name, img.distinct_colours());
-        assert!(img.inked_share() > 0.03, "{}: {}", f.name, img.inked_share());
+        assert!(
+            img.distinct_colours() > 100,
+            "{}: {}",
+            f.name,
+            img.distinct_colours()
+        );
+        assert!(
+            img.inked_share() > 0.03,
+            "{}: {}",
+            f.name,
+            img.inked_share()
+        );
         // The title is drawn in the top-left: dark text pixels there.
-        assert!(img.dark_share_in(20, 10, 420, 44) > 0.03, "{}: no title text", f.name);
+        assert!(
+            img.dark_share_in(20, 10, 420, 44) > 0.03,
+            "{}: no title text",
+            f.name
+        );
         // Every chart uses the palette's first colour somewhere.
-        assert!(img.count_near(OKABE_BLUE, 3) > 50, "{}: no Okabe-Ito blue", f.name);
+        assert!(
+            img.count_near(OKABE_BLUE, 3) > 50,
+            "{}: no Okabe-Ito blue",
+            f.name
+        );
 
         let on_disk = std::fs::read_to_string(dir.path().join(format!("{}.svg", f.name))).unwrap();
         assert_eq!(on_disk, f.svg);
-        assert!(f.svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1000\" height=\"600\""));
+        assert!(f.svg.starts_with(
+            "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"1000\" height=\"600\""
+        ));
         assert!(f.svg.trim_end().ends_with("</svg>"));
         assert!(f.svg.contains(&format!("<title>{}</title>", f.title)));
         assert!(f.svg.contains("font-family=\"&#39;DejaVu Sans&#39;"));
@@ -214,7 +275,10 @@ fn every_chart_kind_writes_a_readable_png_and_svg() {
     let hit = decode_png(&dir.path().join("hit.png"));
     assert!(hit.count_near(OKABE_ORANGE, 3) > 100 && hit.count_near(OKABE_GREEN, 3) > 100);
     let tornado = decode_png(&dir.path().join("tornado.png"));
-    assert!(tornado.count_near(OKABE_ORANGE, 3) > 1000, "high-setting bars are orange");
+    assert!(
+        tornado.count_near(OKABE_ORANGE, 3) > 1000,
+        "high-setting bars are orange"
+    );
 }
 
 #[test]
@@ -229,7 +293,10 @@ fn fan_chart_states_when_each_band_reaches_the_allotment() {
         "P25 (top 75%): day 20",
         "P10 (top 90%): not reached",
     ] {
-        assert!(texts.iter().any(|t| t == expected), "missing {expected:?} in {texts:?}");
+        assert!(
+            texts.iter().any(|t| t == expected),
+            "missing {expected:?} in {texts:?}"
+        );
     }
     // Y ticks in credits, with separators and no "1.0k"-style noise.
     assert!(texts.iter().any(|t| t == "600"), "{texts:?}");
@@ -238,20 +305,41 @@ fn fan_chart_states_when_each_band_reaches_the_allotment() {
 #[test]
 fn hit_chart_legend_states_the_share_that_never_hit() {
     let texts = svg_texts(&Chart::from(hit_cdf()).to_svg().unwrap());
-    for expected in ["solo (never hit: 62.0%)", "api (never hit: 40.0%)", "agents (never hit: 2.0%)"] {
-        assert!(texts.iter().any(|t| t == expected), "missing {expected:?} in {texts:?}");
+    for expected in [
+        "solo (never hit: 62.0%)",
+        "api (never hit: 40.0%)",
+        "agents (never hit: 2.0%)",
+    ] {
+        assert!(
+            texts.iter().any(|t| t == expected),
+            "missing {expected:?} in {texts:?}"
+        );
     }
-    assert!(texts.iter().any(|t| t == "100%"), "share axis in percent: {texts:?}");
+    assert!(
+        texts.iter().any(|t| t == "100%"),
+        "share axis in percent: {texts:?}"
+    );
 }
 
 #[test]
 fn histogram_marks_carry_their_dollar_values() {
     let texts = svg_texts(&Chart::from(histogram()).to_svg().unwrap());
-    for expected in ["P50 $1,900", "P90 $3,400", "P99 $4,600", "$2,000", "percentiles: P50, P90, P99"] {
-        assert!(texts.iter().any(|t| t == expected), "missing {expected:?} in {texts:?}");
+    for expected in [
+        "P50 $1,900",
+        "P90 $3,400",
+        "P99 $4,600",
+        "$2,000",
+        "percentiles: P50, P90, P99",
+    ] {
+        assert!(
+            texts.iter().any(|t| t == expected),
+            "missing {expected:?} in {texts:?}"
+        );
     }
     // The assumption is stated under the chart.
-    assert!(texts.iter().any(|t| t.starts_with("Assumption: a block of 1,000 credits costs $25")));
+    assert!(texts
+        .iter()
+        .any(|t| t.starts_with("Assumption: a block of 1,000 credits costs $25")));
 }
 
 #[test]
@@ -266,7 +354,10 @@ fn stacked_bars_show_totals_and_skip_empty_sources_in_the_legend() {
     let texts = svg_texts(&Chart::from(shares).to_svg().unwrap());
     // api: 500 / 1,500 = 33%, 700 / 1,500 = 47%; solo: 20 / 50 = 40%.
     for expected in ["33%", "47%", "40%", "60%"] {
-        assert!(texts.iter().any(|t| t == expected), "missing {expected:?} in {texts:?}");
+        assert!(
+            texts.iter().any(|t| t == expected),
+            "missing {expected:?} in {texts:?}"
+        );
     }
 }
 
@@ -276,11 +367,23 @@ fn tornado_puts_the_widest_swing_first_and_labels_both_ends() {
     t.bars.reverse();
     let svg = Chart::from(t).to_svg().unwrap();
     let texts = svg_texts(&svg);
-    let pos = |s: &str| svg.find(&format!(">{s}</text>")).unwrap_or_else(|| panic!("{s} in {texts:?}"));
+    let pos = |s: &str| {
+        svg.find(&format!(">{s}</text>"))
+            .unwrap_or_else(|| panic!("{s} in {texts:?}"))
+    };
     // Drawn top to bottom, so the widest bar's label comes first.
     assert!(pos("block price ($10 to $40)") < pos("runs per day"));
-    for expected in ["$4,000", "$16,000", "$8,000", "$12,500", "baseline: $10,000"] {
-        assert!(texts.iter().any(|t| t == expected), "missing {expected:?} in {texts:?}");
+    for expected in [
+        "$4,000",
+        "$16,000",
+        "$8,000",
+        "$12,500",
+        "baseline: $10,000",
+    ] {
+        assert!(
+            texts.iter().any(|t| t == expected),
+            "missing {expected:?} in {texts:?}"
+        );
     }
 }
 
@@ -288,13 +391,20 @@ fn tornado_puts_the_widest_swing_first_and_labels_both_ends() {
 fn rendering_is_identical_at_any_thread_count() {
     let render = |threads: usize| {
         let dir = tempfile::tempdir().unwrap();
-        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
-        pool.install(|| write_all(dir.path(), &all_charts())).unwrap();
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        pool.install(|| write_all(dir.path(), &all_charts()))
+            .unwrap();
         let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| {
                 let e = e.unwrap();
-                (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    std::fs::read(e.path()).unwrap(),
+                )
             })
             .collect();
         files.sort();
@@ -315,7 +425,10 @@ fn inconsistent_input_is_an_error_naming_the_chart() {
     fan.p50.pop();
     let err = Chart::from(fan).to_svg().unwrap_err();
     assert!(matches!(err, ChartError::Data(_)));
-    assert!(err.to_string().contains("p50 has 29 values but x has 30"), "{err}");
+    assert!(
+        err.to_string().contains("p50 has 29 values but x has 30"),
+        "{err}"
+    );
 
     let mut hist = histogram();
     hist.bin_edges.pop();
@@ -368,19 +481,49 @@ fn svg_text_is_pinned_to_the_embedded_font_width() {
 #[test]
 fn nothing_to_plot_still_gives_a_titled_chart() {
     let empty: Vec<Chart> = vec![
-        FanChart { title: "empty fan".into(), ..Default::default() }.into(),
-        HitCdf { title: "empty hits".into(), ..Default::default() }.into(),
-        Histogram { title: "empty histogram".into(), ..Default::default() }.into(),
-        StackedBars { title: "empty bars".into(), ..Default::default() }.into(),
-        Tornado { title: "empty tornado".into(), ..Default::default() }.into(),
-        LineBand { title: "empty band".into(), ..Default::default() }.into(),
+        FanChart {
+            title: "empty fan".into(),
+            ..Default::default()
+        }
+        .into(),
+        HitCdf {
+            title: "empty hits".into(),
+            ..Default::default()
+        }
+        .into(),
+        Histogram {
+            title: "empty histogram".into(),
+            ..Default::default()
+        }
+        .into(),
+        StackedBars {
+            title: "empty bars".into(),
+            ..Default::default()
+        }
+        .into(),
+        Tornado {
+            title: "empty tornado".into(),
+            ..Default::default()
+        }
+        .into(),
+        LineBand {
+            title: "empty band".into(),
+            ..Default::default()
+        }
+        .into(),
     ];
     let dir = tempfile::tempdir().unwrap();
     for (i, chart) in empty.iter().enumerate() {
         let svg = chart.to_svg().unwrap();
         let texts = svg_texts(&svg);
-        assert!(texts.iter().any(|t| t.starts_with("No ")), "{}: {texts:?}", chart.title());
-        chart.write_png(&dir.path().join(format!("{i}.png"))).unwrap();
+        assert!(
+            texts.iter().any(|t| t.starts_with("No ")),
+            "{}: {texts:?}",
+            chart.title()
+        );
+        chart
+            .write_png(&dir.path().join(format!("{i}.png")))
+            .unwrap();
     }
 }
 
@@ -401,8 +544,18 @@ fn any_value() -> impl Strategy<Value = f64> {
 fn charts_from(v: &[f64], w: &[f64], counts: &[u64], label: &str) -> Vec<Chart> {
     let n = v.len();
     let label = label.to_string();
-    let w_as_long_as_v: Vec<f64> = w.iter().copied().chain(std::iter::repeat(1.0)).take(n).collect();
-    let mut edges: Vec<f64> = v.iter().copied().chain(std::iter::repeat(0.0)).take(counts.len() + 1).collect();
+    let w_as_long_as_v: Vec<f64> = w
+        .iter()
+        .copied()
+        .chain(std::iter::repeat(1.0))
+        .take(n)
+        .collect();
+    let mut edges: Vec<f64> = v
+        .iter()
+        .copied()
+        .chain(std::iter::repeat(0.0))
+        .take(counts.len() + 1)
+        .collect();
     edges.sort_by(f64::total_cmp);
     vec![
         FanChart {
@@ -413,7 +566,10 @@ fn charts_from(v: &[f64], w: &[f64], counts: &[u64], label: &str) -> Vec<Chart> 
             p50: v.to_vec(),
             p75: v.to_vec(),
             p90: v.to_vec(),
-            reference: w.first().map(|&value| Reference { label: label.clone(), value }),
+            reference: w.first().map(|&value| Reference {
+                label: label.clone(),
+                value,
+            }),
             x_unit: Unit::Days,
             y_unit: Unit::Credits,
             ..Default::default()
@@ -433,7 +589,13 @@ fn charts_from(v: &[f64], w: &[f64], counts: &[u64], label: &str) -> Vec<Chart> 
             title: label.clone(),
             bin_edges: edges,
             counts: counts.to_vec(),
-            marks: w.iter().map(|&value| Mark { label: label.clone(), value }).collect(),
+            marks: w
+                .iter()
+                .map(|&value| Mark {
+                    label: label.clone(),
+                    value,
+                })
+                .collect(),
             x_unit: Unit::Dollars,
             ..Default::default()
         }
@@ -441,7 +603,10 @@ fn charts_from(v: &[f64], w: &[f64], counts: &[u64], label: &str) -> Vec<Chart> 
         StackedBars {
             title: label.clone(),
             categories: v.iter().map(|x| format!("{x}")).collect(),
-            series: vec![BarSeries { label: label.clone(), values: v.to_vec() }],
+            series: vec![BarSeries {
+                label: label.clone(),
+                values: v.to_vec(),
+            }],
             ..Default::default()
         }
         .into(),
@@ -451,7 +616,11 @@ fn charts_from(v: &[f64], w: &[f64], counts: &[u64], label: &str) -> Vec<Chart> 
             bars: v
                 .iter()
                 .zip(w)
-                .map(|(&low, &high)| TornadoBar { label: label.clone(), low, high })
+                .map(|(&low, &high)| TornadoBar {
+                    label: label.clone(),
+                    low,
+                    high,
+                })
                 .collect(),
             x_unit: Unit::Dollars,
             ..Default::default()
@@ -461,7 +630,16 @@ fn charts_from(v: &[f64], w: &[f64], counts: &[u64], label: &str) -> Vec<Chart> 
             title: label.clone(),
             series: vec![BandSeries {
                 label: label.clone(),
-                points: v.iter().zip(w).map(|(&x, &y)| BandPoint { x, lo: y, mid: y, hi: x }).collect(),
+                points: v
+                    .iter()
+                    .zip(w)
+                    .map(|(&x, &y)| BandPoint {
+                        x,
+                        lo: y,
+                        mid: y,
+                        hi: x,
+                    })
+                    .collect(),
             }],
             y_from_zero: true,
             ..Default::default()
@@ -492,11 +670,28 @@ proptest! {
 
 #[test]
 fn hostile_numbers_draw_as_png_too() {
-    let nasty = [f64::NAN, f64::INFINITY, f64::NEG_INFINITY, 1e300, -1e300, 0.0, 1e15, -1e15, 5.0, 5.0];
+    let nasty = [
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        1e300,
+        -1e300,
+        0.0,
+        1e15,
+        -1e15,
+        5.0,
+        5.0,
+    ];
     let reversed: Vec<f64> = nasty.iter().rev().copied().collect();
     let dir = tempfile::tempdir().unwrap();
-    for (k, (v, w)) in [(nasty.to_vec(), reversed), (vec![7.0; 5], vec![7.0; 5])].iter().enumerate() {
-        for (i, chart) in charts_from(v, w, &[3, 0, u64::MAX, 1], "x").iter().enumerate() {
+    for (k, (v, w)) in [(nasty.to_vec(), reversed), (vec![7.0; 5], vec![7.0; 5])]
+        .iter()
+        .enumerate()
+    {
+        for (i, chart) in charts_from(v, w, &[3, 0, u64::MAX, 1], "x")
+            .iter()
+            .enumerate()
+        {
             let svg = chart.to_svg();
             let png = chart.write_png(&dir.path().join(format!("{k}-{i}.png")));
             assert_eq!(svg.is_ok(), png.is_ok(), "{k}-{i}");

@@ -110,7 +110,9 @@ fn numeric_columns(table: &Table) -> Vec<bool> {
                 .collect();
             !cells.is_empty()
                 && cells.iter().all(|s| looks_numeric(s))
-                && cells.iter().any(|s| s.chars().any(|ch| ch.is_ascii_digit()))
+                && cells
+                    .iter()
+                    .any(|s| s.chars().any(|ch| ch.is_ascii_digit()))
         })
         .collect()
 }
@@ -151,14 +153,24 @@ pub fn render(report: &Report) -> String {
     if report.sections.len() > 1 {
         h.push_str("<nav class=\"toc\"><h2>Contents</h2><ol>\n");
         for (i, s) in report.sections.iter().enumerate() {
-            let _ = writeln!(h, "<li><a href=\"#s{}\">{}</a></li>", i + 1, escape(&s.heading));
+            let _ = writeln!(
+                h,
+                "<li><a href=\"#s{}\">{}</a></li>",
+                i + 1,
+                escape(&s.heading)
+            );
         }
         h.push_str("</ol></nav>\n");
     }
     let mut figure_no = 0;
     let mut table_no = 0;
     for (i, s) in report.sections.iter().enumerate() {
-        let _ = writeln!(h, "<section id=\"s{}\">\n<h2>{}</h2>", i + 1, escape(&s.heading));
+        let _ = writeln!(
+            h,
+            "<section id=\"s{}\">\n<h2>{}</h2>",
+            i + 1,
+            escape(&s.heading)
+        );
         if !s.intro.is_empty() {
             let _ = writeln!(h, "<p>{}</p>", escape(&s.intro));
         }
@@ -317,7 +329,16 @@ mod tests {
 
     #[test]
     fn numbers_are_recognised_and_words_are_not() {
-        for n in ["1,234", "-5", "$3,400", "38.2%", "1.2k", "<0.1%", "n/a", "12 (95% CI 10 \u{2013} 14)"] {
+        for n in [
+            "1,234",
+            "-5",
+            "$3,400",
+            "38.2%",
+            "1.2k",
+            "<0.1%",
+            "n/a",
+            "12 (95% CI 10 \u{2013} 14)",
+        ] {
             assert!(looks_numeric(n), "{n}");
         }
         for w in ["team", "api-team", "", "$", "P90"] {
@@ -328,7 +349,12 @@ mod tests {
     #[test]
     fn only_all_numeric_columns_are_right_aligned() {
         let t = Table {
-            headers: vec!["kind".into(), "credits".into(), "mixed".into(), "blank".into()],
+            headers: vec![
+                "kind".into(),
+                "credits".into(),
+                "mixed".into(),
+                "blank".into(),
+            ],
             rows: vec![
                 vec!["api".into(), "1,200".into(), "12".into(), "n/a".into()],
                 vec!["ai".into(), "$3".into(), "lots".into(), "".into()],
@@ -373,7 +399,9 @@ mod tests {
         };
         let html = render(&report);
         assert!(!html.contains("<script"), "{html}");
-        assert!(html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;"));
+        assert!(
+            html.contains("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &quot;q&quot;")
+        );
     }
 
     #[test]
@@ -395,7 +423,9 @@ mod tests {
         let html = render(&report);
         // No scripts, no remote or relative resources; the XML declaration
         // of a standalone SVG is dropped when inlined.
-        for banned in ["<script", "src=", "<link", "http://", "https://", "@import", "url("] {
+        for banned in [
+            "<script", "src=", "<link", "http://", "https://", "@import", "url(",
+        ] {
             let allowed_svg_ns = banned == "http://" && html.matches("http://").count() == 1;
             assert!(!html.contains(banned) || allowed_svg_ns, "{banned}");
         }

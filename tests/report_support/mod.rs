@@ -18,9 +18,13 @@ pub fn decode_png(path: &Path) -> Image {
     let file = std::fs::File::open(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut decoder = png::Decoder::new(std::io::BufReader::new(file));
     decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::STRIP_16);
-    let mut reader = decoder.read_info().unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = decoder
+        .read_info()
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut buf = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut buf).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let info = reader
+        .next_frame(&mut buf)
+        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let bytes = &buf[..info.buffer_size()];
     let channels = match info.color_type {
         png::ColorType::Rgb => 3,
@@ -31,7 +35,13 @@ pub fn decode_png(path: &Path) -> Image {
     };
     let rgb = bytes
         .chunks_exact(channels)
-        .map(|p| if channels >= 3 { [p[0], p[1], p[2]] } else { [p[0], p[0], p[0]] })
+        .map(|p| {
+            if channels >= 3 {
+                [p[0], p[1], p[2]]
+            } else {
+                [p[0], p[0], p[0]]
+            }
+        })
         .collect();
     Image {
         width: info.width,
@@ -56,7 +66,11 @@ impl Image {
 
     /// The share of pixels that are not (near) white.
     pub fn inked_share(&self) -> f64 {
-        let inked = self.rgb.iter().filter(|p| p.iter().any(|&v| v < 235)).count();
+        let inked = self
+            .rgb
+            .iter()
+            .filter(|p| p.iter().any(|&v| v < 235))
+            .count();
         inked as f64 / self.rgb.len() as f64
     }
 

@@ -93,7 +93,16 @@ impl FanChart {
             }
         }
         let mut rows: Vec<[f64; 6]> = (0..n)
-            .map(|i| [self.x[i], self.p10[i], self.p25[i], self.p50[i], self.p75[i], self.p90[i]])
+            .map(|i| {
+                [
+                    self.x[i],
+                    self.p10[i],
+                    self.p25[i],
+                    self.p50[i],
+                    self.p75[i],
+                    self.p90[i],
+                ]
+            })
             .filter(|r| r.iter().all(|&v| frame::plottable(v)))
             .collect();
         rows.sort_by(|a, b| a[0].total_cmp(&b[0]));
@@ -111,7 +120,10 @@ impl Draw for FanChart {
         DB::ErrorType: 'static,
     {
         let rows = self.rows()?;
-        let reference = self.reference.as_ref().filter(|r| frame::plottable(r.value));
+        let reference = self
+            .reference
+            .as_ref()
+            .filter(|r| frame::plottable(r.value));
         let mut legend = vec![
             LegendItem::new(Swatch::Fill(PRIMARY, 0.18), "P10\u{2013}P90 (middle 80%)"),
             LegendItem::new(Swatch::Fill(PRIMARY, 0.42), "P25\u{2013}P75 (middle half)"),
@@ -147,9 +159,15 @@ impl Draw for FanChart {
         for (lo, hi, alpha) in [(1, 5, 0.18), (2, 4, 0.42)] {
             let mut poly: Vec<(f64, f64)> = rows.iter().map(|r| (r[0], r[hi])).collect();
             poly.extend(rows.iter().rev().map(|r| (r[0], r[lo])));
-            chart.draw_series(std::iter::once(Polygon::new(poly, style::translucent(PRIMARY, alpha).filled())))?;
+            chart.draw_series(std::iter::once(Polygon::new(
+                poly,
+                style::translucent(PRIMARY, alpha).filled(),
+            )))?;
         }
-        chart.draw_series(LineSeries::new(rows.iter().map(|r| (r[0], r[3])), PRIMARY.stroke_width(3)))?;
+        chart.draw_series(LineSeries::new(
+            rows.iter().map(|r| (r[0], r[3])),
+            PRIMARY.stroke_width(3),
+        ))?;
 
         let Some(r) = reference else {
             return Ok(());
@@ -164,7 +182,10 @@ impl Draw for FanChart {
         // Where the bands reach the reference: marked on the line and
         // listed in a box in the plot's top-left corner, which a rising
         // burn-up leaves empty.
-        let mut lines = vec![format!("Reaches {}:", short_reference(&r.label, self.y_unit, r.value))];
+        let mut lines = vec![format!(
+            "Reaches {}:",
+            short_reference(&r.label, self.y_unit, r.value)
+        )];
         let mut marks = Vec::new();
         // Percentile p crossing means the top (100 - p)% have reached it.
         for (name, long, col) in [
@@ -177,15 +198,20 @@ impl Draw for FanChart {
             let pts: Vec<(f64, f64)> = rows.iter().map(|row| (row[0], row[col])).collect();
             match first_crossing(&pts, r.value) {
                 Some(x) => {
-                    lines.push(format!("{long}: {}", self.x_unit.value(period_of(x, self.x_unit))));
+                    lines.push(format!(
+                        "{long}: {}",
+                        self.x_unit.value(period_of(x, self.x_unit))
+                    ));
                     marks.push((name, x));
                 }
                 None => lines.push(format!("{long}: not reached")),
             }
         }
-        chart.draw_series(marks.iter().map(|&(_, x)| {
-            Circle::new((x, r.value), 6, ShapeStyle::from(&INK).stroke_width(2))
-        }))?;
+        chart.draw_series(
+            marks.iter().map(|&(_, x)| {
+                Circle::new((x, r.value), 6, ShapeStyle::from(&INK).stroke_width(2))
+            }),
+        )?;
         // Mark names above the line, staggered where they would collide.
         let placed: Vec<((i32, i32), f64, &str)> = marks
             .iter()
@@ -196,7 +222,10 @@ impl Draw for FanChart {
             })
             .collect();
         let rows_of = frame::stagger(
-            &placed.iter().map(|&((px, _), w, _)| (f64::from(px), w)).collect::<Vec<_>>(),
+            &placed
+                .iter()
+                .map(|&((px, _), w, _)| (f64::from(px), w))
+                .collect::<Vec<_>>(),
             6.0,
         );
         for (&((px, py), w, name), row) in placed.iter().zip(rows_of) {
@@ -236,7 +265,10 @@ impl Draw for FanChart {
                 .filter(|&&(px, _, _)| px >= bx - 4 && px <= bx + box_w + 4)
                 .all(|&(_, y90, y10)| y10 < by - 4 || y90 > by + box_h + 4)
         };
-        let candidates = [(left + 10, top + 10), (right - 10 - box_w, bottom - 10 - box_h)];
+        let candidates = [
+            (left + 10, top + 10),
+            (right - 10 - box_w, bottom - 10 - box_h),
+        ];
         let (bx, by) = candidates
             .iter()
             .copied()
@@ -324,6 +356,9 @@ mod tests {
             short_reference("Team plan allotment (100 credits)", Unit::Credits, 100.0),
             "Team plan allotment (100 credits)"
         );
-        assert_eq!(short_reference("", Unit::Credits, 1500.0), "the line (1.5k credits)");
+        assert_eq!(
+            short_reference("", Unit::Credits, 1500.0),
+            "the line (1.5k credits)"
+        );
     }
 }

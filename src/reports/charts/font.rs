@@ -48,7 +48,9 @@ pub fn face() -> Result<&'static FontRef<'static>, ChartError> {
     static FACE: OnceLock<Option<FontRef<'static>>> = OnceLock::new();
     FACE.get_or_init(|| FontRef::try_from_slice(FONT_BYTES).ok())
         .as_ref()
-        .ok_or_else(|| ChartError::Font("the embedded font DejaVuSans.ttf could not be parsed".to_string()))
+        .ok_or_else(|| {
+            ChartError::Font("the embedded font DejaVuSans.ttf could not be parsed".to_string())
+        })
 }
 
 /// The vertical metrics of the embedded font, in font units.
@@ -125,7 +127,10 @@ mod tests {
         // -483, and it does not set USE_TYPO_METRICS (read with a separate
         // table dump of data/fonts/DejaVuSans.ttf).
         let m = metrics().unwrap();
-        assert_eq!((m.units_per_em, m.ascender, m.descender), (2048.0, 1901.0, -483.0));
+        assert_eq!(
+            (m.units_per_em, m.ascender, m.descender),
+            (2048.0, 1901.0, -483.0)
+        );
         // ascender - descender = 2384 units span `size` pixels.
         assert!((m.em_px(2384.0) - 2048.0).abs() < 1e-9);
         assert!((m.descent_px(2384.0) - 483.0).abs() < 1e-9);

@@ -105,7 +105,7 @@ pub fn percent(share: f64) -> String {
     if p > 0.0 && p < 0.05 {
         return "<0.1%".to_string();
     }
-    if p < 100.0 && p >= 99.95 {
+    if (99.95..100.0).contains(&p) {
         return ">99.9%".to_string();
     }
     format!("{}%", fixed(p, 1))
@@ -208,7 +208,10 @@ pub fn grouped_tick(v: f64, decimals: usize) -> String {
         Some((i, f)) => (i, format!(".{f}")),
         None => (text.as_str(), String::new()),
     };
-    let int_grouped = int_part.parse::<f64>().map(grouped).unwrap_or_else(|_| int_part.to_string());
+    let int_grouped = int_part
+        .parse::<f64>()
+        .map(grouped)
+        .unwrap_or_else(|_| int_part.to_string());
     let sign = if v < 0.0 && text.chars().any(|c| c.is_ascii_digit() && c != '0') {
         "-"
     } else {

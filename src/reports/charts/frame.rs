@@ -86,7 +86,12 @@ pub fn fit(text: &str, size: f64, max_px: f64) -> Result<String, ChartError> {
 /// Splits `text` into at most `max_lines` lines of at most `max_px` each,
 /// breaking at spaces; the last line is shortened with an ellipsis if the
 /// text is longer still.
-pub fn wrap(text: &str, size: f64, max_px: f64, max_lines: usize) -> Result<Vec<String>, ChartError> {
+pub fn wrap(
+    text: &str,
+    size: f64,
+    max_px: f64,
+    max_lines: usize,
+) -> Result<Vec<String>, ChartError> {
     let mut lines: Vec<String> = Vec::new();
     let mut current = String::new();
     for word in text.split_whitespace() {
@@ -132,11 +137,19 @@ where
     let usable = f64::from(w - 2 * SIDE);
     let mut y = 14;
     let title = fit(frame.title, size::TITLE, usable)?;
-    root.draw(&Text::new(title, (SIDE, y), style::text(size::TITLE, INK, HPos::Left, VPos::Top)))?;
+    root.draw(&Text::new(
+        title,
+        (SIDE, y),
+        style::text(size::TITLE, INK, HPos::Left, VPos::Top),
+    ))?;
     y += 34;
     if !frame.subtitle.is_empty() {
         let sub = fit(frame.subtitle, size::SUBTITLE, usable)?;
-        root.draw(&Text::new(sub, (SIDE, y), style::text(size::SUBTITLE, MUTED, HPos::Left, VPos::Top)))?;
+        root.draw(&Text::new(
+            sub,
+            (SIDE, y),
+            style::text(size::SUBTITLE, MUTED, HPos::Left, VPos::Top),
+        ))?;
         y += 26;
     }
     y += 8;
@@ -151,7 +164,11 @@ where
         bottom += line_h * lines.len() as i32 + 4;
         for (k, line) in lines.iter().enumerate() {
             let ly = h - bottom + 6 + line_h * k as i32;
-            root.draw(&Text::new(line.clone(), (SIDE, ly), style::text(size::NOTE, MUTED, HPos::Left, VPos::Top)))?;
+            root.draw(&Text::new(
+                line.clone(),
+                (SIDE, ly),
+                style::text(size::NOTE, MUTED, HPos::Left, VPos::Top),
+            ))?;
         }
     }
     Ok(root.margin(y as u32, bottom as u32, 0, 0))
@@ -186,12 +203,18 @@ where
         let mid = y + ROW / 2 - 2;
         match item.swatch {
             Swatch::Line(c) => {
-                root.draw(&PathElement::new(vec![(x, mid), (x + SWATCH_W, mid)], c.stroke_width(3)))?;
+                root.draw(&PathElement::new(
+                    vec![(x, mid), (x + SWATCH_W, mid)],
+                    c.stroke_width(3),
+                ))?;
             }
             Swatch::Dashed(c) => {
                 for k in 0..3 {
                     let x0 = x + k * 10;
-                    root.draw(&PathElement::new(vec![(x0, mid), (x0 + 6, mid)], c.stroke_width(3)))?;
+                    root.draw(&PathElement::new(
+                        vec![(x0, mid), (x0 + 6, mid)],
+                        c.stroke_width(3),
+                    ))?;
                 }
             }
             Swatch::Fill(c, alpha) => {
@@ -210,6 +233,9 @@ where
     }
     Ok(y + ROW)
 }
+
+/// Writes one tick value as a label.
+type TickFormatter = Box<dyn Fn(&f64) -> String>;
 
 /// A numeric axis: its range, unit, description and how many ticks.
 #[derive(Debug, Clone)]
@@ -247,7 +273,7 @@ impl Axis {
     }
 
     /// The tick values plotters will draw and the formatter for them.
-    fn tick_texts(&self) -> (Vec<f64>, Box<dyn Fn(&f64) -> String>) {
+    fn tick_texts(&self) -> (Vec<f64>, TickFormatter) {
         let range: RangedCoordf64 = (self.lo..self.hi).into();
         let kp = range.key_points(self.ticks);
         let step = if kp.len() >= 2 {
@@ -345,7 +371,12 @@ where
         .x_desc(x.label.clone())
         .y_desc(y.label.clone())
         .label_style(style::text(size::TICK, MUTED, HPos::Center, VPos::Center))
-        .axis_desc_style(style::text(size::AXIS_LABEL, INK, HPos::Center, VPos::Center))
+        .axis_desc_style(style::text(
+            size::AXIS_LABEL,
+            INK,
+            HPos::Center,
+            VPos::Center,
+        ))
         .axis_style(style::AXIS)
         .bold_line_style(style::GRID)
         .light_line_style(TRANSPARENT)
@@ -360,12 +391,19 @@ where
 
 /// A centred message in `area` for a chart with nothing to plot, so that a
 /// run with, say, no overage still gets a readable chart, not a crash.
-pub fn no_data<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, message: &str) -> Result<(), ChartError>
+pub fn no_data<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    message: &str,
+) -> Result<(), ChartError>
 where
     DB::ErrorType: 'static,
 {
     let (w, h) = area.dim_in_pixel();
-    let text = fit(message, size::SUBTITLE, f64::from(w) - 2.0 * f64::from(SIDE))?;
+    let text = fit(
+        message,
+        size::SUBTITLE,
+        f64::from(w) - 2.0 * f64::from(SIDE),
+    )?;
     area.draw(&Text::new(
         text,
         (w as i32 / 2, h as i32 / 2),
@@ -423,7 +461,10 @@ mod tests {
 
     #[test]
     fn finite_range_ignores_nan_and_infinity() {
-        assert_eq!(finite_range(&[f64::NAN, 3.0, -1.0, f64::INFINITY]), Some((-1.0, 3.0)));
+        assert_eq!(
+            finite_range(&[f64::NAN, 3.0, -1.0, f64::INFINITY]),
+            Some((-1.0, 3.0))
+        );
         assert_eq!(finite_range(&[f64::NAN]), None);
     }
 
@@ -441,6 +482,9 @@ mod tests {
             assert!(text_width(l, 16.0).unwrap() <= 200.0, "{l}");
         }
         assert!(lines[1].ends_with('\u{2026}'));
-        assert_eq!(wrap("two words", 16.0, 500.0, 2).unwrap(), vec!["two words"]);
+        assert_eq!(
+            wrap("two words", 16.0, 500.0, 2).unwrap(),
+            vec!["two words"]
+        );
     }
 }

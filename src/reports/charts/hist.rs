@@ -70,7 +70,11 @@ impl Draw for Histogram {
             .map(|(i, &c)| (self.bin_edges[i], self.bin_edges[i + 1], c))
             .filter(|(a, b, _)| frame::plottable(*a) && frame::plottable(*b) && b >= a)
             .collect();
-        let marks: Vec<&Mark> = self.marks.iter().filter(|m| frame::plottable(m.value)).collect();
+        let marks: Vec<&Mark> = self
+            .marks
+            .iter()
+            .filter(|m| frame::plottable(m.value))
+            .collect();
         let bar_label = if self.bar_label.is_empty() {
             "count per bin"
         } else {
@@ -79,7 +83,10 @@ impl Draw for Histogram {
         let mut legend = vec![LegendItem::new(Swatch::Fill(PRIMARY, 1.0), bar_label)];
         if !marks.is_empty() {
             let names: Vec<&str> = marks.iter().map(|m| m.label.as_str()).collect();
-            legend.push(LegendItem::new(Swatch::Dashed(INK), format!("percentiles: {}", names.join(", "))));
+            legend.push(LegendItem::new(
+                Swatch::Dashed(INK),
+                format!("percentiles: {}", names.join(", ")),
+            ));
         }
         let plot = frame::draw(
             root,
@@ -94,17 +101,37 @@ impl Draw for Histogram {
             return frame::no_data(&plot, "No values to show");
         }
         let edges = bins.iter().flat_map(|b| [&b.0, &b.1]);
-        let (mut x_lo, mut x_hi) = frame::finite_range(edges.chain(marks.iter().map(|m| &m.value)))
-            .unwrap_or((0.0, 1.0));
+        let (mut x_lo, mut x_hi) =
+            frame::finite_range(edges.chain(marks.iter().map(|m| &m.value))).unwrap_or((0.0, 1.0));
         (x_lo, x_hi) = frame::padded(x_lo, x_hi, false, 0.0);
         let max_count = bins.iter().map(|b| b.2).max().unwrap_or(1) as f64;
 
         // Mark labels sit in rows at the top of the plot; leave headroom for
         // them. Rows are estimated on an approximate x scale, then placed on
         // the exact one.
-        let texts: Vec<String> = marks
+        // Marks that read the same (P90 and P99 both $25) share one line
+        // and one label: "P90, P99 $25".
+        let mut merged: Vec<(String, f64, String)> = Vec::new();
+        for m in &marks {
+            let value_text = self.x_unit.value(m.value);
+            match merged.iter_mut().find(|(_, _, v)| *v == value_text) {
+                Some((names, _, _)) => {
+                    names.push_str(", ");
+                    names.push_str(&m.label);
+                }
+                None => merged.push((m.label.clone(), m.value, value_text)),
+            }
+        }
+        let texts: Vec<String> = merged
             .iter()
-            .map(|m| format!("{} {}", m.label, self.x_unit.value(m.value)))
+            .map(|(names, _, v)| format!("{names} {v}"))
+            .collect();
+        let marks: Vec<Mark> = merged
+            .iter()
+            .map(|(label, value, _)| Mark {
+                label: label.clone(),
+                value: *value,
+            })
             .collect();
         let widths: Vec<f64> = texts
             .iter()
@@ -117,7 +144,10 @@ impl Draw for Histogram {
             .zip(&widths)
             .map(|(m, &w)| ((m.value - x_lo) / (x_hi - x_lo) * approx_w, w))
             .collect();
-        let n_rows = frame::stagger(&approx, 8.0).into_iter().max().map_or(0, |r| r + 1);
+        let n_rows = frame::stagger(&approx, 8.0)
+            .into_iter()
+            .max()
+            .map_or(0, |r| r + 1);
         let approx_h = (f64::from(ph) - 90.0).max(100.0);
         let reserved = ((n_rows as f64) * 22.0 + 12.0) / approx_h;
         let y_hi = max_count * 1.04 / (1.0 - reserved.min(0.6));
@@ -143,7 +173,10 @@ impl Draw for Histogram {
             .map(|(m, &w)| (chart.backend_coord(&(m.value, 0.0)).0, w))
             .collect();
         let rows = frame::stagger(
-            &placed.iter().map(|&(x, w)| (f64::from(x), w)).collect::<Vec<_>>(),
+            &placed
+                .iter()
+                .map(|&(x, w)| (f64::from(x), w))
+                .collect::<Vec<_>>(),
             8.0,
         );
         let (_, top) = chart.backend_coord(&(x_lo, y_hi));

@@ -75,13 +75,20 @@ impl Draw for LineBand {
                     .points
                     .iter()
                     .copied()
-                    .filter(|p| [p.x, p.lo, p.mid, p.hi].iter().all(|&v| frame::plottable(v)))
+                    .filter(|p| {
+                        [p.x, p.lo, p.mid, p.hi]
+                            .iter()
+                            .all(|&v| frame::plottable(v))
+                    })
                     .collect();
                 pts.sort_by(|a, b| a.x.total_cmp(&b.x));
                 pts
             })
             .collect();
-        let reference = self.reference.as_ref().filter(|r| frame::plottable(r.value));
+        let reference = self
+            .reference
+            .as_ref()
+            .filter(|r| frame::plottable(r.value));
         let mut legend: Vec<LegendItem> = self
             .series
             .iter()
@@ -146,7 +153,10 @@ impl Draw for LineBand {
         }
         for (i, pts) in series.iter().enumerate() {
             let c = series_colour(i);
-            chart.draw_series(LineSeries::new(pts.iter().map(|p| (p.x, p.mid)), c.stroke_width(3)))?;
+            chart.draw_series(LineSeries::new(
+                pts.iter().map(|p| (p.x, p.mid)),
+                c.stroke_width(3),
+            ))?;
             // Markers show where the estimates are when there are few.
             if pts.len() <= 40 {
                 chart.draw_series(pts.iter().map(|p| Circle::new((p.x, p.mid), 4, c.filled())))?;

@@ -241,7 +241,8 @@ impl Chart {
         font::ensure_registered()?;
         let mut out = String::new();
         {
-            let backend = svg::SvgBackend::new(&mut out, (style::WIDTH, style::HEIGHT), self.title())?;
+            let backend =
+                svg::SvgBackend::new(&mut out, (style::WIDTH, style::HEIGHT), self.title())?;
             let root = backend.into_drawing_area();
             self.inner().draw_svg(&root)?;
             root.present()?;
@@ -265,7 +266,10 @@ impl Chart {
         // plotters picks the image format from the extension, so the
         // temporary name ends in .png too; the counter keeps threads apart.
         static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let tmp = dir.join(format!(
             ".{stem}.tmp{}-{}.png",
             std::process::id(),
@@ -312,7 +316,10 @@ impl Chart {
 trait DrawAny {
     fn title_any(&self) -> &str;
     fn draw_svg(&self, root: &DrawingArea<svg::SvgBackend<'_>, Shift>) -> Result<(), ChartError>;
-    fn draw_png(&self, root: &DrawingArea<png::CrispText<BitMapBackend<'_>>, Shift>) -> Result<(), ChartError>;
+    fn draw_png(
+        &self,
+        root: &DrawingArea<png::CrispText<BitMapBackend<'_>>, Shift>,
+    ) -> Result<(), ChartError>;
 }
 
 impl<T: Draw> DrawAny for T {
@@ -322,7 +329,10 @@ impl<T: Draw> DrawAny for T {
     fn draw_svg(&self, root: &DrawingArea<svg::SvgBackend<'_>, Shift>) -> Result<(), ChartError> {
         self.draw(root)
     }
-    fn draw_png(&self, root: &DrawingArea<png::CrispText<BitMapBackend<'_>>, Shift>) -> Result<(), ChartError> {
+    fn draw_png(
+        &self,
+        root: &DrawingArea<png::CrispText<BitMapBackend<'_>>, Shift>,
+    ) -> Result<(), ChartError> {
         self.draw(root)
     }
 }
@@ -340,7 +350,11 @@ pub struct ChartFile {
 
 impl ChartFile {
     /// A named chart with its caption.
-    pub fn new(name: impl Into<String>, caption: impl Into<String>, chart: impl Into<Chart>) -> Self {
+    pub fn new(
+        name: impl Into<String>,
+        caption: impl Into<String>,
+        chart: impl Into<Chart>,
+    ) -> Self {
         ChartFile {
             name: name.into(),
             caption: caption.into(),

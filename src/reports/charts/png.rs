@@ -10,7 +10,9 @@
 
 use ab_glyph::{point, Font, PxScale, ScaleFont};
 use plotters_backend::text_anchor::{HPos, VPos};
-use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind};
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
+};
 
 use super::font;
 
@@ -44,7 +46,11 @@ impl<B: DrawingBackend> DrawingBackend for CrispText<B> {
     fn present(&mut self) -> Result<(), DrawingErrorKind<B::ErrorType>> {
         self.inner.present()
     }
-    fn draw_pixel(&mut self, p: BackendCoord, c: BackendColor) -> Result<(), DrawingErrorKind<B::ErrorType>> {
+    fn draw_pixel(
+        &mut self,
+        p: BackendCoord,
+        c: BackendColor,
+    ) -> Result<(), DrawingErrorKind<B::ErrorType>> {
         self.inner.draw_pixel(p, c)
     }
     fn draw_line<S: BackendStyle>(
@@ -106,7 +112,8 @@ impl<B: DrawingBackend> DrawingBackend for CrispText<B> {
         if colour.alpha == 0.0 || text.is_empty() {
             return Ok(());
         }
-        let font_error = |e: super::ChartError| DrawingErrorKind::FontError(Box::new(TextError(e.to_string())));
+        let font_error =
+            |e: super::ChartError| DrawingErrorKind::FontError(Box::new(TextError(e.to_string())));
         let face = font::face().map_err(font_error)?;
         let metrics = font::metrics().map_err(font_error)?;
         // The box plotters laid the text out with, moved by the anchor (the

@@ -61,7 +61,13 @@ impl StackedBars {
             t.push(
                 s.values
                     .iter()
-                    .map(|&v| if frame::plottable(v) && v > 0.0 { v } else { 0.0 })
+                    .map(|&v| {
+                        if frame::plottable(v) && v > 0.0 {
+                            v
+                        } else {
+                            0.0
+                        }
+                    })
                     .collect::<Vec<f64>>(),
             );
         }
@@ -106,11 +112,17 @@ impl Draw for StackedBars {
                 note: &self.note,
             },
         )?;
-        let totals: Vec<f64> = (0..n).map(|c| table.iter().map(|row| row[c]).sum()).collect();
+        let totals: Vec<f64> = (0..n)
+            .map(|c| table.iter().map(|row| row[c]).sum())
+            .collect();
         if n == 0 || totals.iter().all(|&t| t <= 0.0) {
             return frame::no_data(&plot, "No credits to show");
         }
-        let unit = if self.as_share { Unit::Share } else { self.y_unit };
+        let unit = if self.as_share {
+            Unit::Share
+        } else {
+            self.y_unit
+        };
         let top = totals.iter().copied().fold(0.0, f64::max);
         // Headroom for the total written above each bar.
         let y_hi = if self.as_share { 1.08 } else { top * 1.1 };
@@ -144,7 +156,11 @@ impl Draw for StackedBars {
                 let (cx, y_bottom) = chart.backend_coord(&(x, base));
                 let label = unit_short(unit, v);
                 if y_bottom - y_top >= 20 && text_width(&label, size::NOTE)? + 8.0 <= bar_px {
-                    let ink = if style::wants_white_text(colour) { style::PAPER } else { INK };
+                    let ink = if style::wants_white_text(colour) {
+                        style::PAPER
+                    } else {
+                        INK
+                    };
                     root.draw(&Text::new(
                         label,
                         (cx, (y_top + y_bottom) / 2),
@@ -194,8 +210,14 @@ mod tests {
             title: "t".into(),
             categories: vec!["a".into(), "b".into()],
             series: vec![
-                BarSeries { label: "x".into(), values: vec![1.0, 3.0] },
-                BarSeries { label: "y".into(), values: vec![3.0, f64::NAN] },
+                BarSeries {
+                    label: "x".into(),
+                    values: vec![1.0, 3.0],
+                },
+                BarSeries {
+                    label: "y".into(),
+                    values: vec![3.0, f64::NAN],
+                },
             ],
             as_share,
             ..Default::default()
@@ -204,14 +226,24 @@ mod tests {
 
     #[test]
     fn shares_normalise_each_bar_and_bad_values_count_as_zero() {
-        assert_eq!(bars(false).table().unwrap(), vec![vec![1.0, 3.0], vec![3.0, 0.0]]);
-        assert_eq!(bars(true).table().unwrap(), vec![vec![0.25, 1.0], vec![0.75, 0.0]]);
+        assert_eq!(
+            bars(false).table().unwrap(),
+            vec![vec![1.0, 3.0], vec![3.0, 0.0]]
+        );
+        assert_eq!(
+            bars(true).table().unwrap(),
+            vec![vec![0.25, 1.0], vec![0.75, 0.0]]
+        );
     }
 
     #[test]
     fn a_series_of_the_wrong_length_is_an_error() {
         let mut b = bars(false);
         b.series[0].values.pop();
-        assert!(b.table().unwrap_err().to_string().contains("has 1 values for 2 categories"));
+        assert!(b
+            .table()
+            .unwrap_err()
+            .to_string()
+            .contains("has 1 values for 2 categories"));
     }
 }

@@ -19,10 +19,12 @@
 //! The third is used: the layout (positions and extents of every label) is
 //! fixed by the file, text stays text, and a chart costs tens of kilobytes.
 
-use plotters_backend::{BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend};
 use plotters_backend::text_anchor::{HPos, VPos};
-use plotters_backend::FontTransform;
 use plotters_backend::DrawingErrorKind;
+use plotters_backend::FontTransform;
+use plotters_backend::{
+    BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend,
+};
 use std::fmt::Write as _;
 
 use super::font;
@@ -47,7 +49,11 @@ impl<'a> SvgBackend<'a> {
     /// A `width` x `height` canvas; `title` becomes the SVG's `<title>`
     /// (what screen readers announce and browsers show on hover). On
     /// `present` the finished document is written to `out`.
-    pub fn new(out: &'a mut String, size: (u32, u32), title: &str) -> Result<Self, super::ChartError> {
+    pub fn new(
+        out: &'a mut String,
+        size: (u32, u32),
+        title: &str,
+    ) -> Result<Self, super::ChartError> {
         Ok(SvgBackend {
             size,
             body: String::with_capacity(64 * 1024),
@@ -64,7 +70,10 @@ fn paint(kind: &str, c: BackendColor) -> String {
     if c.alpha >= 1.0 {
         format!(r##"{kind}="#{r:02X}{g:02X}{b:02X}""##)
     } else {
-        format!(r##"{kind}="#{r:02X}{g:02X}{b:02X}" {kind}-opacity="{:.3}""##, c.alpha.max(0.0))
+        format!(
+            r##"{kind}="#{r:02X}{g:02X}{b:02X}" {kind}-opacity="{:.3}""##,
+            c.alpha.max(0.0)
+        )
     }
 }
 
@@ -121,11 +130,19 @@ impl DrawingBackend for SvgBackend<'_> {
         Ok(())
     }
 
-    fn draw_pixel(&mut self, (x, y): BackendCoord, c: BackendColor) -> Result<(), DrawingErrorKind<SvgError>> {
+    fn draw_pixel(
+        &mut self,
+        (x, y): BackendCoord,
+        c: BackendColor,
+    ) -> Result<(), DrawingErrorKind<SvgError>> {
         if c.alpha == 0.0 {
             return Ok(());
         }
-        let _ = writeln!(self.body, r#"<rect x="{x}" y="{y}" width="1" height="1" {}/>"#, paint("fill", c));
+        let _ = writeln!(
+            self.body,
+            r#"<rect x="{x}" y="{y}" width="1" height="1" {}/>"#,
+            paint("fill", c)
+        );
         Ok(())
     }
 
@@ -165,10 +182,17 @@ impl DrawingBackend for SvgBackend<'_> {
             // plotters' filled rectangles include both corner pixels.
             paint("fill", c)
         } else {
-            format!(r#"fill="none" {} stroke-width="{}""#, paint("stroke", c), style.stroke_width())
+            format!(
+                r#"fill="none" {} stroke-width="{}""#,
+                paint("stroke", c),
+                style.stroke_width()
+            )
         };
         let (w, h) = if fill { (w + 1, h + 1) } else { (w, h) };
-        let _ = writeln!(self.body, r#"<rect x="{x}" y="{y}" width="{w}" height="{h}" {look}/>"#);
+        let _ = writeln!(
+            self.body,
+            r#"<rect x="{x}" y="{y}" width="{w}" height="{h}" {look}/>"#
+        );
         Ok(())
     }
 
@@ -205,9 +229,16 @@ impl DrawingBackend for SvgBackend<'_> {
         let look = if fill {
             paint("fill", c)
         } else {
-            format!(r#"fill="none" {} stroke-width="{}""#, paint("stroke", c), style.stroke_width())
+            format!(
+                r#"fill="none" {} stroke-width="{}""#,
+                paint("stroke", c),
+                style.stroke_width()
+            )
         };
-        let _ = writeln!(self.body, r#"<circle cx="{x}" cy="{y}" r="{radius}" {look}/>"#);
+        let _ = writeln!(
+            self.body,
+            r#"<circle cx="{x}" cy="{y}" r="{radius}" {look}/>"#
+        );
         Ok(())
     }
 
@@ -220,7 +251,12 @@ impl DrawingBackend for SvgBackend<'_> {
         if c.alpha == 0.0 {
             return Ok(());
         }
-        let _ = writeln!(self.body, r#"<polygon {} points="{}"/>"#, paint("fill", c), points(vert));
+        let _ = writeln!(
+            self.body,
+            r#"<polygon {} points="{}"/>"#,
+            paint("fill", c),
+            points(vert)
+        );
         Ok(())
     }
 
@@ -296,9 +332,18 @@ mod tests {
 
     #[test]
     fn paint_writes_opacity_only_when_translucent() {
-        let opaque = BackendColor { alpha: 1.0, rgb: (0, 114, 178) };
+        let opaque = BackendColor {
+            alpha: 1.0,
+            rgb: (0, 114, 178),
+        };
         assert_eq!(paint("fill", opaque), r##"fill="#0072B2""##);
-        let half = BackendColor { alpha: 0.5, rgb: (255, 0, 16) };
-        assert_eq!(paint("stroke", half), r##"stroke="#FF0010" stroke-opacity="0.500""##);
+        let half = BackendColor {
+            alpha: 0.5,
+            rgb: (255, 0, 16),
+        };
+        assert_eq!(
+            paint("stroke", half),
+            r##"stroke="#FF0010" stroke-opacity="0.500""##
+        );
     }
 }

@@ -72,10 +72,22 @@ impl Draw for Tornado {
     where
         DB::ErrorType: 'static,
     {
-        let or = |s: &str, d: &str| if s.is_empty() { d.to_string() } else { s.to_string() };
+        let or = |s: &str, d: &str| {
+            if s.is_empty() {
+                d.to_string()
+            } else {
+                s.to_string()
+            }
+        };
         let legend = vec![
-            LegendItem::new(Swatch::Fill(LOW, 1.0), or(&self.low_label, "input at its low setting")),
-            LegendItem::new(Swatch::Fill(HIGH, 1.0), or(&self.high_label, "input at its high setting")),
+            LegendItem::new(
+                Swatch::Fill(LOW, 1.0),
+                or(&self.low_label, "input at its low setting"),
+            ),
+            LegendItem::new(
+                Swatch::Fill(HIGH, 1.0),
+                or(&self.high_label, "input at its high setting"),
+            ),
             LegendItem::new(
                 Swatch::Line(INK),
                 format!("baseline: {}", self.x_unit.value(self.baseline)),
@@ -95,7 +107,10 @@ impl Draw for Tornado {
             return frame::no_data(&plot, "No inputs to show");
         }
         let n = bars.len();
-        let values = bars.iter().flat_map(|b| [&b.low, &b.high]).chain(std::iter::once(&self.baseline));
+        let values = bars
+            .iter()
+            .flat_map(|b| [&b.low, &b.high])
+            .chain(std::iter::once(&self.baseline));
         let (lo, hi) = frame::finite_range(values).unwrap_or((0.0, 1.0));
         // Room at both ends for the value labels.
         let span = (hi - lo).max(hi.abs().max(1.0) * 1e-6);
@@ -130,10 +145,19 @@ impl Draw for Tornado {
                 )))?;
             }
             // Each end's value beyond it, on the side it extends to.
-            for value in [bar.low, bar.high] {
+            // A setting that leaves the result at baseline has no bar and
+            // gets no label (the legend states the baseline).
+            for value in [bar.low, bar.high]
+                .into_iter()
+                .filter(|&v| v != self.baseline)
+            {
                 let (px, py) = chart.backend_coord(&(value, y));
                 let right = value >= self.baseline;
-                let (dx, anchor) = if right { (6, HPos::Left) } else { (-6, HPos::Right) };
+                let (dx, anchor) = if right {
+                    (6, HPos::Left)
+                } else {
+                    (-6, HPos::Right)
+                };
                 root.draw(&Text::new(
                     self.x_unit.value(value),
                     (px + dx, py),
@@ -163,10 +187,26 @@ mod tests {
     fn bars_sort_by_swing_and_drop_non_finite() {
         let t = Tornado {
             bars: vec![
-                TornadoBar { label: "small".into(), low: 9.0, high: 11.0 },
-                TornadoBar { label: "nan".into(), low: f64::NAN, high: 1.0 },
-                TornadoBar { label: "big".into(), low: 15.0, high: 2.0 },
-                TornadoBar { label: "mid".into(), low: 8.0, high: 13.0 },
+                TornadoBar {
+                    label: "small".into(),
+                    low: 9.0,
+                    high: 11.0,
+                },
+                TornadoBar {
+                    label: "nan".into(),
+                    low: f64::NAN,
+                    high: 1.0,
+                },
+                TornadoBar {
+                    label: "big".into(),
+                    low: 15.0,
+                    high: 2.0,
+                },
+                TornadoBar {
+                    label: "mid".into(),
+                    low: 8.0,
+                    high: 13.0,
+                },
             ],
             ..Default::default()
         };
