@@ -13,13 +13,14 @@
 //! screenshots it in a headless browser.
 
 use std::error::Error;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use flowcast::reports::charts::format::{self, dollars, percent, thousands};
 use flowcast::reports::charts::{
-    write_all, BandPoint, BandSeries, BarSeries, ChartFile, FanChart, Histogram, HitCdf, HitSeries,
-    LineBand, Mark, Reference, StackedBars, Tornado, TornadoBar, Unit,
+    captions, write_all, BandPoint, BandSeries, BarSeries, ChartFile, FanChart, Histogram, HitCdf,
+    HitSeries, LineBand, Mark, Reference, StackedBars, Tornado, TornadoBar, Unit,
 };
 use flowcast::reports::html::{self, Report, Section, Table};
 use rand::{RngExt, SeedableRng};
@@ -211,10 +212,7 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
             bands.try_into().map_err(|_| "five bands")?;
         charts.push(ChartFile::new(
             format!("burn-up-{}", kind.name),
-            format!(
-                "Credits used by each day of the month by {} teams: half of them lie in the dark band, 8 in 10 in the light one; where a band crosses the dashed allotment, that share of teams has run out.",
-                kind.name
-            ),
+            captions::burn_up(kind.name),
             FanChart {
                 title: format!("Credits used through the month: {}", kind.name),
                 subtitle: subtitle.clone(),
@@ -285,7 +283,7 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
         }
         charts.push(ChartFile::new(
             format!("overage-{}", kind.name),
-            "How many team-months paid each overage amount; the dashed lines mark the median, the 9-in-10 and the 99-in-100 cost (team-months that paid nothing are left out, see the note).",
+            captions::overage(kind.name),
             Histogram {
                 title: format!("Overage cost per team-month: {}", kind.name),
                 subtitle: subtitle.clone(),
@@ -324,7 +322,7 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
 
     charts.push(ChartFile::new(
         "limit-hit-by-day",
-        "Read a line at a day to see the share of that kind's teams already out of credits; the legend gives the share that never ran out.",
+        captions::limit_hit(),
         HitCdf {
             title: "When teams hit the monthly credit limit".into(),
             subtitle: subtitle.clone(),
@@ -353,14 +351,18 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
     let (edges, counts) = histogram(&totals, 2.0 * BLOCK_PRICE);
     charts.push(ChartFile::new(
         "overage-population-total",
-        "The whole population's overage bill for a month: bars show how often each total came up; budget at the P90 line to be covered 9 months in 10.",
+        captions::overage_total(),
         Histogram {
             title: "Total monthly overage bill, all teams".into(),
             subtitle: subtitle.clone(),
             note: format!(
                 "{} teams: {}. {price_note}",
                 kinds.iter().map(|k| k.teams).sum::<usize>(),
-                kinds.iter().map(|k| format!("{} {}", k.teams, k.name)).collect::<Vec<_>>().join(", ")
+                kinds
+                    .iter()
+                    .map(|k| format!("{} {}", k.teams, k.name))
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
             x_label: "overage bill for the month (USD)".into(),
             y_label: "simulated months".into(),
@@ -370,7 +372,10 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
             counts,
             marks: [50.0, 90.0, 99.0]
                 .iter()
-                .map(|&p| Mark { label: format!("P{p}"), value: pct(&totals, p) })
+                .map(|&p| Mark {
+                    label: format!("P{p}"),
+                    value: pct(&totals, p),
+                })
                 .collect(),
         },
     ));
@@ -406,12 +411,12 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
     };
     charts.push(ChartFile::new(
         "credits-by-source",
-        "Each bar is one team kind's mean monthly credits, split by what consumed them; the number on top is the total.",
+        captions::credits_by_source(),
         stacked(false),
     ));
     charts.push(ChartFile::new(
         "credits-by-source-share",
-        "The same split as shares, so that small team kinds can be compared with large ones.",
+        captions::credits_by_source_share(),
         stacked(true),
     ));
 
@@ -425,7 +430,7 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
     };
     charts.push(ChartFile::new(
         "forecast-by-month",
-        "The monthly overage bill over the next 12 months if usage grows 6% a month: the line is the median month, the bands hold half and 8 in 10 of the simulated months.",
+        captions::forecast_by_month("overage bill"),
         FanChart {
             title: "Monthly overage bill, next 12 months".into(),
             subtitle: subtitle.clone(),
@@ -447,7 +452,7 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
     let base = pct(&totals, 50.0) * 12.0;
     charts.push(ChartFile::new(
         "tornado-yearly-overage",
-        "Each bar shows how far the yearly overage bill moves when one input goes from its low to its high setting, the others held at baseline; the longest bars matter most.",
+        captions::tornado("yearly overage bill"),
         Tornado {
             title: "What moves the yearly overage bill".into(),
             subtitle: subtitle.clone(),
@@ -458,12 +463,36 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
             low_label: "input at its low setting".into(),
             high_label: "input at its high setting".into(),
             bars: vec![
-                TornadoBar { label: "overage block price ($10 to $40)".into(), low: base * 0.4, high: base * 1.6 },
-                TornadoBar { label: "AI agent calls per run (2 to 6)".into(), low: base * 0.72, high: base * 1.41 },
-                TornadoBar { label: "runs per day (-30% to +30%)".into(), low: base * 0.66, high: base * 1.35 },
-                TornadoBar { label: "AI agent builder teams (2 to 6)".into(), low: base * 0.81, high: base * 1.19 },
-                TornadoBar { label: "enterprise allotment (500 to 1,000 credits)".into(), low: base * 1.0, high: base * 0.93 },
-                TornadoBar { label: "connector share of blocks (5% to 15%)".into(), low: base * 0.97, high: base * 1.04 },
+                TornadoBar {
+                    label: "overage block price ($10 to $40)".into(),
+                    low: base * 0.4,
+                    high: base * 1.6,
+                },
+                TornadoBar {
+                    label: "AI agent calls per run (2 to 6)".into(),
+                    low: base * 0.72,
+                    high: base * 1.41,
+                },
+                TornadoBar {
+                    label: "runs per day (-30% to +30%)".into(),
+                    low: base * 0.66,
+                    high: base * 1.35,
+                },
+                TornadoBar {
+                    label: "AI agent builder teams (2 to 6)".into(),
+                    low: base * 0.81,
+                    high: base * 1.19,
+                },
+                TornadoBar {
+                    label: "enterprise allotment (500 to 1,000 credits)".into(),
+                    low: base * 1.0,
+                    high: base * 0.93,
+                },
+                TornadoBar {
+                    label: "connector share of blocks (5% to 15%)".into(),
+                    low: base * 0.97,
+                    high: base * 1.04,
+                },
             ],
         },
     ));
@@ -488,7 +517,7 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
         / TEAM_MONTHS as f64;
     charts.push(ChartFile::new(
         "sweep-block-price",
-        "The mean monthly overage bill at each overage block price, with its 95% confidence band; read off the price your budget allows.",
+        captions::sweep("mean monthly overage bill", "block price"),
         LineBand {
             title: "Monthly overage bill against the block price".into(),
             subtitle: subtitle.clone(),
@@ -499,10 +528,16 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
             y_unit: Unit::Dollars,
             band_label: "95% confidence interval".into(),
             series: vec![
-                line("all teams", totals.iter().sum::<f64>() / totals.len() as f64),
+                line(
+                    "all teams",
+                    totals.iter().sum::<f64>() / totals.len() as f64,
+                ),
                 line("AI agent builders", ai_share),
             ],
-            reference: Some(Reference { label: "budget ($1,000 a month)".into(), value: 1000.0 }),
+            reference: Some(Reference {
+                label: "budget ($1,000 a month)".into(),
+                value: 1000.0,
+            }),
             y_from_zero: true,
         },
     ));
@@ -624,11 +659,14 @@ fn main() {
     };
     match build(Path::new(&out)) {
         Ok(built) => {
-            println!(
+            // Ignore a closed stdout (`| head`): the files are written.
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(
+                out,
                 "rendered {} charts (PNG + SVG) in {:.3} s",
                 built.charts, built.render_seconds
             );
-            println!("report: {}", built.report.display());
+            let _ = writeln!(out, "report: {}", built.report.display());
         }
         Err(e) => {
             eprintln!("demo_report: {e}");

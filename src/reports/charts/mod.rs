@@ -36,9 +36,12 @@
 //! # Ok::<(), flowcast::reports::charts::ChartError>(())
 //! ```
 //!
+//! [`captions`] holds the standard one-line "how to read it" captions.
+//!
 //! Rendering is deterministic: the same input gives byte-identical files,
 //! whatever the number of threads.
 
+pub mod captions;
 mod fan;
 pub mod font;
 pub mod format;
