@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod check;
 mod common;
 mod compare;
 mod replay;
@@ -31,6 +32,8 @@ enum Command {
     Sweep(sweep::SweepArgs),
     /// Find which inputs move the population's overage most (tornado, rank correlations).
     Sensitivity(sensitivity::SensitivityArgs),
+    /// Validate a scenario and print its expected runs and credits (no simulation).
+    Check(check::CheckArgs),
 }
 
 /// Runs the parsed command.
@@ -41,5 +44,6 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Compare(a) => compare::execute(a),
         Command::Sweep(a) => sweep::execute(a),
         Command::Sensitivity(a) => sensitivity::execute(a),
+        Command::Check(a) => check::execute(a),
     }
 }

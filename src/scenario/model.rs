@@ -70,7 +70,7 @@ pub struct Bursts {
 }
 
 /// How a flow's runs arrive.
-// A handful of these exist per scenario, read once per team: size is no concern.
+// Unboxed on purpose: a handful per scenario, read in the engine's hot loop.
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Arrivals {

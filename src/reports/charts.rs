@@ -1,1 +1,0 @@
-//! Charts drawn with plotters, as PNG and SVG, with an embedded font.
