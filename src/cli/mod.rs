@@ -34,6 +34,8 @@ enum Command {
     Sensitivity(sensitivity::SensitivityArgs),
     /// Validate a scenario and print its expected runs and credits (no simulation).
     Check(check::CheckArgs),
+    /// Redraw the charts and report.html from the results in an output folder.
+    Report(report::ReportArgs),
 }
 
 /// Runs the parsed command.
@@ -45,5 +47,6 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Sweep(a) => sweep::execute(a),
         Command::Sensitivity(a) => sensitivity::execute(a),
         Command::Check(a) => check::execute(a),
+        Command::Report(a) => report::execute(a),
     }
 }

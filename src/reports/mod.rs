@@ -10,6 +10,8 @@
 //! atomically (a temporary file renamed into place).
 
 pub mod charts;
+pub mod document;
+pub mod figures;
 pub mod html;
 pub mod planning;
 pub mod tables;

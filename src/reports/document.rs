@@ -1,0 +1,560 @@
+//! The one-file report: `report.html` assembled from every result in an
+//! output folder (`summary.json`, `alerts.json`, `forecast.json`,
+//! `compare.json`, `sweep.json`, `sensitivity.json`, whichever are there),
+//! with their charts drawn into `charts/` and inlined as SVG.
+//!
+//! Every command that writes a result calls [`refresh`], so the report always
+//! shows everything the folder holds, each section with its own seed and
+//! trials.
+
+use super::charts::format::{dollars, percent, thousands};
+use super::charts::{write_all, ChartError, ChartFile, Figure};
+use super::figures;
+use super::html::{self, Report, Section, Table};
+use crate::planning::alerts::AlertRow;
+use crate::planning::compare::Comparison;
+use crate::planning::forecast::Forecast;
+use crate::planning::sensitivity::Sensitivity;
+use crate::planning::sweep::Sweep;
+use crate::statistics::summary::{Distribution, Estimate, GroupStats, Summary};
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+
+/// What went wrong while refreshing a report.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ReportError {
+    /// A result file could not be read or parsed.
+    #[error("{}: {problem}", path.display())]
+    Input {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        problem: String,
+    },
+    /// A chart could not be drawn or written.
+    #[error(transparent)]
+    Chart(#[from] ChartError),
+    /// The report could not be written.
+    #[error("{}: {source}", path.display())]
+    Write {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+}
+
+/// Every result found in an output folder.
+#[derive(Debug, Default)]
+pub struct Results {
+    /// `summary.json`.
+    pub summary: Option<Summary>,
+    /// `alerts.json`.
+    pub alerts: Option<Vec<AlertRow>>,
+    /// `forecast.json`.
+    pub forecast: Option<Forecast>,
+    /// `compare.json`.
+    pub compare: Option<Comparison>,
+    /// `sweep.json`.
+    pub sweep: Option<Sweep>,
+    /// `sensitivity.json`.
+    pub sensitivity: Option<Sensitivity>,
+}
+
+fn read<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<T>, ReportError> {
+    let path = dir.join(name);
+    match std::fs::read(&path) {
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| ReportError::Input {
+                path,
+                problem: format!("not a flowcast result ({e}); delete it or run the command again"),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(ReportError::Input {
+            path,
+            problem: e.to_string(),
+        }),
+    }
+}
+
+impl Results {
+    /// Reads every result file in `dir`.
+    pub fn load(dir: &Path) -> Result<Results, ReportError> {
+        Ok(Results {
+            summary: read(dir, "summary.json")?,
+            alerts: read(dir, "alerts.json")?,
+            forecast: read(dir, "forecast.json")?,
+            compare: read(dir, "compare.json")?,
+            sweep: read(dir, "sweep.json")?,
+            sensitivity: read(dir, "sensitivity.json")?,
+        })
+    }
+
+    /// Whether there is anything to report.
+    pub fn is_empty(&self) -> bool {
+        self.summary.is_none()
+            && self.forecast.is_none()
+            && self.compare.is_none()
+            && self.sweep.is_none()
+            && self.sensitivity.is_none()
+    }
+}
+
+/// What [`refresh`] wrote.
+#[derive(Debug)]
+pub struct Refreshed {
+    /// The report's path.
+    pub report: PathBuf,
+    /// Charts drawn (each as PNG and SVG).
+    pub charts: usize,
+}
+
+/// Redraws the charts of every result in `dir` into `dir/charts/` and
+/// rewrites `dir/report.html`. `None` when the folder holds no result.
+pub fn refresh(dir: &Path) -> Result<Option<Refreshed>, ReportError> {
+    let r = Results::load(dir)?;
+    if r.is_empty() {
+        return Ok(None);
+    }
+    let charts_dir = dir.join("charts");
+    let draw = |files: Vec<ChartFile>| -> Result<Vec<Figure>, ReportError> {
+        Ok(write_all(&charts_dir, &files)?)
+    };
+    let mut report = Report {
+        figure_dir: Some("charts".to_string()),
+        ..Default::default()
+    };
+    let mut charts = 0;
+    if let Some(s) = &r.summary {
+        report.title = format!("flowcast: {}", s.scenario);
+        report.subtitle = s.description.clone();
+        report.meta = vec![
+            ("seed".into(), s.seed.to_string()),
+            ("trials".into(), thousands(f64::from(s.trials))),
+            ("first cycle starts".into(), s.calendar.start.clone()),
+            (
+                "billing cycles".into(),
+                match s.calendar.cycle_days {
+                    Some(d) => format!("{} of {d} days", s.calendar.months),
+                    None => format!("{} calendar month(s)", s.calendar.months),
+                },
+            ),
+            ("usage multiplier".into(), format!("{}", s.usage_multiplier)),
+            ("prices".into(), s.price_source.clone()),
+            ("generated by".into(), s.generator.clone()),
+        ];
+        report.assumptions = s.assumptions.clone();
+        let figs = draw(figures::run_charts(s))?;
+        charts += figs.len();
+        report
+            .sections
+            .extend(run_sections(s, figs, r.alerts.as_deref()));
+    }
+    if let Some(f) = &r.forecast {
+        let figs = draw(figures::forecast_charts(f))?;
+        charts += figs.len();
+        report.sections.push(forecast_section(f, figs));
+    }
+    if let Some(c) = &r.compare {
+        let figs = draw(figures::compare_charts(c))?;
+        charts += figs.len();
+        report.sections.push(compare_section(c, figs));
+    }
+    if let Some(s) = &r.sweep {
+        let figs = draw(figures::sweep_charts(s))?;
+        charts += figs.len();
+        report.sections.push(sweep_section(s, figs));
+    }
+    if let Some(s) = &r.sensitivity {
+        let figs = draw(figures::sensitivity_charts(s))?;
+        charts += figs.len();
+        report.sections.push(sensitivity_section(s, figs));
+    }
+    if report.title.is_empty() {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        report.title = format!("flowcast: {name}");
+    }
+    let path = dir.join("report.html");
+    html::write(&path, &report).map_err(|source| ReportError::Write {
+        path: path.clone(),
+        source,
+    })?;
+    Ok(Some(Refreshed {
+        report: path,
+        charts,
+    }))
+}
+
+fn ci(e: &Estimate, f: fn(f64) -> String) -> String {
+    format!("{} ({} \u{2013} {})", f(e.value), f(e.ci_low), f(e.ci_high))
+}
+
+fn mean_ci(d: &Distribution, f: fn(f64) -> String) -> String {
+    format!("{} ({} \u{2013} {})", f(d.mean), f(d.ci_low), f(d.ci_high))
+}
+
+fn days1(v: f64) -> String {
+    format!("{v:.1}")
+}
+
+fn credits(v: f64) -> String {
+    thousands(v)
+}
+
+fn headline_row(name: &str, g: &GroupStats) -> Vec<String> {
+    let h = &g.hit;
+    let when = match (h.day_p10, h.day_p50, h.day_p90) {
+        (Some(a), Some(b), Some(c)) => format!("{:.1} / {:.1} / {:.1}", a, b, c),
+        _ => "never".to_string(),
+    };
+    vec![
+        name.to_string(),
+        ci(&h.probability, percent),
+        when,
+        percent(h.never_hit_share),
+        mean_ci(&g.credits_used, credits),
+        mean_ci(&g.overage_cost_usd, dollars),
+        format!(
+            "{} / {} / {}",
+            dollars(g.overage_cost_usd.p50),
+            dollars(g.overage_cost_usd.p90),
+            dollars(g.overage_cost_usd.p99)
+        ),
+        format!("{:.1}", g.runs_blocked.mean),
+        thousands(g.credits_blocked.mean),
+        format!("{:.2}", g.days_suspended.mean),
+    ]
+}
+
+fn run_sections(s: &Summary, figs: Vec<Figure>, alerts: Option<&[AlertRow]>) -> Vec<Section> {
+    let take = |prefix: &str| -> Vec<Figure> {
+        figs.iter()
+            .filter(|f| f.name.starts_with(prefix))
+            .cloned()
+            .collect()
+    };
+    let plan_table = Table {
+        caption: "Plans and overage terms per team kind".into(),
+        headers: [
+            "kind", "teams", "plan", "credits / month", "seats", "seat price", "overage", "block price (assumption)",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: s
+            .kinds
+            .iter()
+            .map(|k| {
+                vec![
+                    k.name.clone(),
+                    k.teams.to_string(),
+                    k.plan.plan.clone(),
+                    thousands(k.plan.credits as f64),
+                    k.plan.seats.to_string(),
+                    dollars(k.plan.seat_price_usd),
+                    k.plan.overage_policy.clone(),
+                    k.plan.overage_price_usd.map_or("-".to_string(), dollars),
+                ]
+            })
+            .collect(),
+        note: "Block price: USD per 1,000-credit overage block, a user input (Postman does not publish it).".into(),
+    };
+    let mut rows: Vec<Vec<String>> = s
+        .kinds
+        .iter()
+        .map(|k| headline_row(&k.name, &k.stats))
+        .collect();
+    rows.push(headline_row("population", &s.population));
+    let headline = Table {
+        caption: "Headline numbers per team-month (mean with 95% confidence interval)".into(),
+        headers: [
+            "kind",
+            "P(hit limit)",
+            "hit day P10 / P50 / P90",
+            "never hit",
+            "credits used",
+            "overage cost",
+            "overage P50 / P90 / P99",
+            "runs blocked",
+            "credits blocked",
+            "days suspended",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        note:
+            "Hit day counts from the start of the billing cycle (day 0.5 = noon of the first day)."
+                .into(),
+    };
+    let t = &s.total_overage;
+    let total = Table {
+        caption: "The population's total overage bill per trial (the finance number)".into(),
+        headers: ["mean (95% CI)", "P50", "P90", "P99"]
+            .map(String::from)
+            .to_vec(),
+        rows: vec![vec![
+            mean_ci(&t.per_trial_usd, dollars),
+            dollars(t.per_trial_usd.p50),
+            dollars(t.per_trial_usd.p90),
+            dollars(t.per_trial_usd.p99),
+        ]],
+        note: t.note.clone(),
+    };
+    let mut out = vec![
+        Section {
+            heading: "Plans and headline numbers".into(),
+            intro: format!(
+                "{} team kinds simulated through {} billing cycle(s), {} trials.",
+                s.kinds.len(),
+                s.calendar.months,
+                thousands(f64::from(s.trials))
+            ),
+            tables: vec![plan_table, headline, total],
+            ..Default::default()
+        },
+        Section {
+            heading: "Credits through the month".into(),
+            intro: "How each kind of team burns its credits, and when teams run out.".into(),
+            figures: [take("burn-up-"), take("limit-hit")].concat(),
+            ..Default::default()
+        },
+        Section {
+            heading: "Overage".into(),
+            intro: "What overage costs, per team-month and for the whole population.".into(),
+            figures: [take("overage-")].concat(),
+            ..Default::default()
+        },
+        Section {
+            heading: "Where the credits go".into(),
+            intro: "Credits by what consumed them: the deployed-run base charge, blocks, AI model calls, MCP tools and images.".into(),
+            figures: take("credits-by-source"),
+            ..Default::default()
+        },
+    ];
+    if let Some(rows) = alerts {
+        out.push(Section {
+            heading: "Usage alerts: days of warning".into(),
+            intro: "For usage alerts at 50%, 80% and 95% of the allotment: how many days pass between the alert and the limit, over the team-months that hit the limit.".into(),
+            tables: vec![Table {
+                caption: "Lead time from alert to limit, days".into(),
+                headers: ["group", "alert at", "reached by", "hits", "P10", "P50", "P90", "under 1 day"]
+                    .map(String::from)
+                    .to_vec(),
+                rows: rows
+                    .iter()
+                    .filter(|r| r.team_months_hit > 0)
+                    .map(|r| {
+                        vec![
+                            r.group.clone(),
+                            format!("{}%", r.level_pct),
+                            percent(r.reached_share),
+                            thousands(r.team_months_hit as f64),
+                            days1(r.lead_days_p10),
+                            days1(r.lead_days_p50),
+                            days1(r.lead_days_p90),
+                            percent(r.under_one_day_share),
+                        ]
+                    })
+                    .collect(),
+                note: "P10 is the warning that 1 team in 10 does not get: plan reaction times against it.".into(),
+            }],
+            ..Default::default()
+        });
+    }
+    out
+}
+
+fn forecast_section(f: &Forecast, figs: Vec<Figure>) -> Section {
+    let rows = f
+        .groups
+        .iter()
+        .flat_map(|g| {
+            g.months.iter().map(move |m| {
+                vec![
+                    g.group.clone(),
+                    m.month.to_string(),
+                    m.cycle_start.chars().take(10).collect(),
+                    mean_ci(&m.overage_usd, dollars),
+                    dollars(m.overage_usd.p90),
+                    dollars(m.cumulative_usd.p50),
+                    dollars(m.cumulative_usd.p90),
+                    percent(m.suspended_share.value),
+                ]
+            })
+        })
+        .collect();
+    Section {
+        heading: format!("Forecast: {} months", f.months),
+        intro: f.note.clone(),
+        tables: vec![Table {
+            caption: "Overage billed per month, summed over each group's teams".into(),
+            headers: [
+                "group",
+                "month",
+                "cycle start",
+                "overage (95% CI)",
+                "P90",
+                "cumulative P50",
+                "cumulative P90",
+                "suspended",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+            note: format!("{} trials, seed {}.", f.trials, f.seed),
+        }],
+        figures: figs,
+        ..Default::default()
+    }
+}
+
+fn compare_section(c: &Comparison, figs: Vec<Figure>) -> Section {
+    let rows = c
+        .rows
+        .iter()
+        .map(|r| {
+            let rec = c
+                .recommendations
+                .iter()
+                .any(|x| x.kind == r.kind && x.plan.as_deref() == Some(r.plan.as_str()));
+            vec![
+                r.kind.clone(),
+                if rec {
+                    format!("{} (recommended)", r.plan)
+                } else {
+                    r.plan.clone()
+                },
+                dollars(r.seat_cost_usd),
+                mean_ci(&r.total_usd, dollars),
+                dollars(r.total_usd.p90),
+                ci(&r.suspended_share, percent),
+                format!("{:.1}", r.runs_blocked.mean),
+                format!("{:.2}", r.days_suspended.mean),
+                r.vs_recommended_usd.map_or("-".to_string(), |e| {
+                    format!(
+                        "{:+.2} ({:+.2} \u{2013} {:+.2})",
+                        e.value, e.ci_low, e.ci_high
+                    )
+                }),
+            ]
+        })
+        .collect();
+    Section {
+        heading: "Plan comparison".into(),
+        intro: format!(
+            "Recommended by {}. {} {} trials per plan, seed {}.",
+            c.rule, c.common_random_numbers, c.trials, c.seed
+        ),
+        assumptions: c
+            .assumptions
+            .iter()
+            .filter(|a| a.contains("Overage block price"))
+            .cloned()
+            .collect(),
+        tables: vec![Table {
+            caption: "Monthly cost per team by plan: seats + overage, and suspension as its own cost".into(),
+            headers: [
+                "kind",
+                "plan",
+                "seats",
+                "total cost (95% CI)",
+                "P90 cost",
+                "P(suspended)",
+                "runs blocked",
+                "days suspended",
+                "vs recommended, paired USD",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+            note: "Overage is switched off on plans that forbid it (free). 'vs recommended' is the mean difference per team-month, paired by trial.".into(),
+        }],
+        figures: figs,
+    }
+}
+
+fn sweep_section(s: &Sweep, figs: Vec<Figure>) -> Section {
+    let rows = s
+        .points
+        .iter()
+        .filter_map(|p| {
+            let g = p.groups.iter().find(|g| g.group == "population")?;
+            Some(vec![
+                super::planning::settings_label(&p.settings),
+                ci(&g.hit_probability, percent),
+                mean_ci(&p.total_overage_usd, dollars),
+                dollars(p.total_overage_usd.p90),
+                percent(g.suspended_share.value),
+            ])
+        })
+        .collect();
+    Section {
+        heading: "Sweep".into(),
+        intro: s.note.clone(),
+        tables: vec![Table {
+            caption: "The population at each grid point".into(),
+            headers: [
+                "setting",
+                "P(hit limit)",
+                "total overage per trial (95% CI)",
+                "P90",
+                "suspended",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+            note: format!(
+                "{} trials per point, seed {}; per-kind numbers in sweep.csv.",
+                s.trials, s.seed
+            ),
+        }],
+        figures: figs,
+        ..Default::default()
+    }
+}
+
+fn sensitivity_section(s: &Sensitivity, figs: Vec<Figure>) -> Section {
+    let rows = s
+        .swings
+        .iter()
+        .map(|w| {
+            vec![
+                w.key.clone(),
+                format!("{} \u{2013} {}", w.low, w.high),
+                dollars(w.output_at_low.value),
+                dollars(w.output_at_high.value),
+                dollars(w.swing),
+                w.rank_correlation
+                    .map_or("-".to_string(), |r| format!("{r:+.2}")),
+            ]
+        })
+        .collect();
+    Section {
+        heading: "Sensitivity: what drives the overage bill".into(),
+        intro: s.note.clone(),
+        tables: vec![Table {
+            caption: format!("Baseline {}: {}", s.output, dollars(s.baseline.value)),
+            headers: [
+                "input",
+                "range",
+                "at low",
+                "at high",
+                "swing",
+                "rank correlation",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows,
+            note: format!(
+                "{} trials per run, seed {}; rank correlations over {} Latin hypercube points.",
+                s.trials, s.seed, s.samples
+            ),
+        }],
+        figures: figs,
+        ..Default::default()
+    }
+}

@@ -1,0 +1,420 @@
+//! From results to charts: which charts each result draws, with titles that
+//! say what is shown and for which scenario, axis labels with units, and the
+//! standard "how to read it" captions. The chart library
+//! ([`super::charts`]) knows nothing of the engine; this is the only bridge.
+
+use super::charts::{
+    captions, BandPoint, BandSeries, BarSeries, ChartFile, FanChart, Histogram, HitCdf, HitSeries,
+    LineBand, Mark, Reference, StackedBars, Tornado, TornadoBar, Unit,
+};
+use crate::planning::compare::Comparison;
+use crate::planning::forecast::{Forecast, ForecastGroup, MonthRow};
+use crate::planning::sensitivity::Sensitivity;
+use crate::planning::sweep::Sweep;
+use crate::statistics::summary::{Distribution, Summary};
+
+fn subtitle(s: &Summary) -> String {
+    format!(
+        "Scenario: {}, {} trials, seed {}",
+        s.scenario,
+        super::charts::format::thousands(f64::from(s.trials)),
+        s.seed
+    )
+}
+
+fn pct_marks(d: &Distribution) -> Vec<Mark> {
+    [("P50", d.p50), ("P90", d.p90), ("P99", d.p99)]
+        .into_iter()
+        .map(|(l, v)| Mark {
+            label: l.to_string(),
+            value: v,
+        })
+        .collect()
+}
+
+const PRICE_NOTE: &str =
+    "Overage priced at the scenario's block price: an assumption, not published by Postman.";
+
+/// The charts of a `run`: burn-up per kind, when limits are hit, overage
+/// per kind and for the population, credits by source.
+pub fn run_charts(s: &Summary) -> Vec<ChartFile> {
+    let sub = subtitle(s);
+    let mut out = Vec::new();
+    for k in &s.kinds {
+        let d = &k.stats.daily;
+        out.push(ChartFile::new(
+            format!("burn-up-{}", k.name),
+            captions::burn_up(&k.name),
+            FanChart {
+                title: format!("Credits used through the month: {}", k.name),
+                subtitle: format!("{sub}; plan {} ({} credits)", k.plan.plan, k.plan.credits),
+                x_label: "day of the billing month".into(),
+                y_label: "credits used per team (cumulative)".into(),
+                x_unit: Unit::Days,
+                y_unit: Unit::Credits,
+                x: d.day.iter().map(|&v| f64::from(v)).collect(),
+                p10: d.p10.clone(),
+                p25: d.p25.clone(),
+                p50: d.p50.clone(),
+                p75: d.p75.clone(),
+                p90: d.p90.clone(),
+                reference: Some(Reference {
+                    label: format!("allotment ({} credits)", k.plan.credits),
+                    value: k.plan.credits as f64,
+                }),
+                ..Default::default()
+            },
+        ));
+    }
+    out.push(ChartFile::new(
+        "limit-hit",
+        captions::limit_hit(),
+        HitCdf {
+            title: "When teams hit the monthly credit limit".into(),
+            subtitle: sub.clone(),
+            x_label: "day of the billing month".into(),
+            y_label: "share of team-months that have hit the limit".into(),
+            series: s
+                .kinds
+                .iter()
+                .map(|k| HitSeries {
+                    label: k.name.clone(),
+                    points: k
+                        .stats
+                        .hit
+                        .by_day
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &v)| (i as f64 + 1.0, v))
+                        .collect(),
+                    never_hit: k.stats.hit.never_hit_share,
+                })
+                .collect(),
+            ..Default::default()
+        },
+    ));
+    for k in s
+        .kinds
+        .iter()
+        .filter(|k| k.plan.overage_price_usd.is_some())
+    {
+        let st = &k.stats;
+        out.push(ChartFile::new(
+            format!("overage-{}", k.name),
+            captions::overage(&k.name),
+            Histogram {
+                title: format!("Overage billed per team-month: {}", k.name),
+                subtitle: sub.clone(),
+                note: PRICE_NOTE.into(),
+                x_label: "overage billed per team-month (USD)".into(),
+                y_label: "team-months".into(),
+                x_unit: Unit::Dollars,
+                bar_label: "team-months".into(),
+                bin_edges: st.overage_cost_histogram.bin_edges.clone(),
+                counts: st.overage_cost_histogram.counts.clone(),
+                marks: pct_marks(&st.overage_cost_usd),
+            },
+        ));
+    }
+    let t = &s.total_overage;
+    out.push(ChartFile::new(
+        "overage-total",
+        captions::overage_total(),
+        Histogram {
+            title: "The population's total overage bill per trial".into(),
+            subtitle: sub.clone(),
+            note: PRICE_NOTE.into(),
+            x_label: "total overage billed, all teams (USD)".into(),
+            y_label: "trials".into(),
+            x_unit: Unit::Dollars,
+            bar_label: "trials".into(),
+            bin_edges: t.histogram.bin_edges.clone(),
+            counts: t.histogram.counts.clone(),
+            marks: pct_marks(&t.per_trial_usd),
+        },
+    ));
+    let categories: Vec<String> = s.kinds.iter().map(|k| k.name.clone()).collect();
+    let sources = s
+        .kinds
+        .first()
+        .map(|k| k.stats.credits_by_source.clone())
+        .unwrap_or_default();
+    let series: Vec<BarSeries> = sources
+        .iter()
+        .enumerate()
+        .map(|(i, src)| BarSeries {
+            label: src.label.clone(),
+            values: s
+                .kinds
+                .iter()
+                .map(|k| {
+                    k.stats
+                        .credits_by_source
+                        .get(i)
+                        .map_or(0.0, |m| m.mean_credits)
+                })
+                .collect(),
+        })
+        .collect();
+    for (name, caption, as_share) in [
+        ("credits-by-source", captions::credits_by_source(), false),
+        (
+            "credits-by-source-share",
+            captions::credits_by_source_share(),
+            true,
+        ),
+    ] {
+        out.push(ChartFile::new(
+            name,
+            caption,
+            StackedBars {
+                title: if as_share {
+                    "Where the credits go, as shares of each kind's total".into()
+                } else {
+                    "Where the credits go: mean credits per team-month by source".into()
+                },
+                subtitle: sub.clone(),
+                y_label: if as_share {
+                    "share of credits used".into()
+                } else {
+                    "credits per team-month".into()
+                },
+                y_unit: if as_share { Unit::Share } else { Unit::Credits },
+                categories: categories.clone(),
+                series: series.clone(),
+                as_share,
+                ..Default::default()
+            },
+        ));
+    }
+    out
+}
+
+fn month_fan(f: &Forecast, g: &ForecastGroup, cumulative: bool) -> FanChart {
+    let pick = |m: &MonthRow| {
+        if cumulative {
+            (
+                m.cumulative_p10,
+                m.cumulative_p25,
+                m.cumulative_usd.p50,
+                m.cumulative_p75,
+                m.cumulative_usd.p90,
+            )
+        } else {
+            (
+                m.overage_p10,
+                m.overage_p25,
+                m.overage_usd.p50,
+                m.overage_p75,
+                m.overage_usd.p90,
+            )
+        }
+    };
+    let v: Vec<_> = g.months.iter().map(pick).collect();
+    FanChart {
+        title: format!(
+            "{} overage by month: {}",
+            if cumulative { "Cumulative" } else { "Monthly" },
+            g.group
+        ),
+        subtitle: format!(
+            "Scenario: {}, {} trials, seed {}, {} months",
+            f.scenario, f.trials, f.seed, f.months
+        ),
+        note: PRICE_NOTE.into(),
+        x_label: "month of the forecast".into(),
+        y_label: if cumulative {
+            "overage billed since month 1 (USD)".into()
+        } else {
+            "overage billed in the month (USD)".into()
+        },
+        x_unit: Unit::Months,
+        y_unit: Unit::Dollars,
+        x: g.months.iter().map(|m| f64::from(m.month)).collect(),
+        p10: v.iter().map(|t| t.0).collect(),
+        p25: v.iter().map(|t| t.1).collect(),
+        p50: v.iter().map(|t| t.2).collect(),
+        p75: v.iter().map(|t| t.3).collect(),
+        p90: v.iter().map(|t| t.4).collect(),
+        reference: None,
+    }
+}
+
+/// The forecast's fan charts: the population's monthly and cumulative
+/// overage, then each kind's monthly overage.
+pub fn forecast_charts(f: &Forecast) -> Vec<ChartFile> {
+    let mut out = Vec::new();
+    if let Some(pop) = f.groups.iter().find(|g| g.group == "population") {
+        out.push(ChartFile::new(
+            "forecast-monthly",
+            captions::forecast_by_month("population's overage bill"),
+            month_fan(f, pop, false),
+        ));
+        out.push(ChartFile::new(
+            "forecast-cumulative",
+            captions::forecast_by_month("population's cumulative overage bill"),
+            month_fan(f, pop, true),
+        ));
+    }
+    for g in f.groups.iter().filter(|g| g.group != "population") {
+        out.push(ChartFile::new(
+            format!("forecast-monthly-{}", g.group),
+            captions::forecast_by_month(&format!("{} teams' overage bill", g.group)),
+            month_fan(f, g, false),
+        ));
+    }
+    out
+}
+
+/// One chart per kind: each plan's monthly cost per team, seats and
+/// expected overage stacked.
+pub fn compare_charts(c: &Comparison) -> Vec<ChartFile> {
+    let mut kinds: Vec<&str> = Vec::new();
+    for r in &c.rows {
+        if !kinds.contains(&r.kind.as_str()) {
+            kinds.push(&r.kind);
+        }
+    }
+    kinds
+        .into_iter()
+        .map(|kind| {
+            let rows: Vec<_> = c.rows.iter().filter(|r| r.kind == kind).collect();
+            ChartFile::new(
+                format!("compare-{kind}"),
+                format!(
+                    "Expected monthly cost per {kind} team on each plan: seats plus expected overage; the table gives P90 and how often each plan suspends the team."
+                ),
+                StackedBars {
+                    title: format!("Monthly cost per team by plan: {kind}"),
+                    subtitle: format!("Scenario: {}, {} trials, seed {}, same random numbers for every plan", c.scenario, c.trials, c.seed),
+                    note: PRICE_NOTE.into(),
+                    y_label: "USD per team per month".into(),
+                    y_unit: Unit::Dollars,
+                    // The suspension share sits in the label: a $0 bar is not free if the team is suspended.
+                    categories: rows
+                        .iter()
+                        .map(|r| format!("{} ({} suspended)", r.plan, super::charts::format::percent(r.suspended_share.value)))
+                        .collect(),
+                    series: vec![
+                        BarSeries {
+                            label: "seats".into(),
+                            values: rows.iter().map(|r| r.seat_cost_usd).collect(),
+                        },
+                        BarSeries {
+                            label: "expected overage".into(),
+                            values: rows.iter().map(|r| r.overage_usd.mean).collect(),
+                        },
+                    ],
+                    as_share: false,
+                },
+            )
+        })
+        .collect()
+}
+
+/// The sweep's chart: the population's total overage per trial (mean with
+/// its 95% CI) against the first axis, one line per combination of the
+/// other axes. Non-numeric values are placed at 1, 2, 3...
+pub fn sweep_charts(s: &Sweep) -> Vec<ChartFile> {
+    let Some(first) = s.axes.first() else {
+        return Vec::new();
+    };
+    let numeric: Option<Vec<f64>> = first.values.iter().map(|v| v.parse::<f64>().ok()).collect();
+    let x_of = |v: &str| -> f64 {
+        match &numeric {
+            Some(_) => v.parse().unwrap_or(f64::NAN),
+            None => first
+                .values
+                .iter()
+                .position(|x| x == v)
+                .map_or(f64::NAN, |i| i as f64 + 1.0),
+        }
+    };
+    let mut series: Vec<BandSeries> = Vec::new();
+    for p in &s.points {
+        let label = super::planning::settings_label(&p.settings[1..]);
+        let label = if label.is_empty() {
+            "population".to_string()
+        } else {
+            label
+        };
+        let point = BandPoint {
+            x: x_of(&p.settings[0].1),
+            lo: p.total_overage_usd.ci_low,
+            mid: p.total_overage_usd.mean,
+            hi: p.total_overage_usd.ci_high,
+        };
+        match series.iter_mut().find(|b| b.label == label) {
+            Some(b) => b.points.push(point),
+            None => series.push(BandSeries {
+                label,
+                points: vec![point],
+            }),
+        }
+    }
+    let short = first
+        .key
+        .rsplit('.')
+        .next()
+        .unwrap_or(&first.key)
+        .to_string();
+    let x_label = match &numeric {
+        Some(_) => first.key.clone(),
+        None => format!("{} ({})", first.key, first.values.join(", ")),
+    };
+    vec![ChartFile::new(
+        "sweep",
+        captions::sweep("population's total overage bill", &short),
+        LineBand {
+            title: format!("Total overage bill as {short} changes"),
+            subtitle: format!(
+                "Scenario: {}, {} trials per point, seed {}",
+                s.scenario, s.trials, s.seed
+            ),
+            note: PRICE_NOTE.into(),
+            x_label,
+            y_label: "total overage per trial, mean (USD)".into(),
+            x_unit: Unit::Plain,
+            y_unit: Unit::Dollars,
+            band_label: "95% confidence interval".into(),
+            series,
+            reference: None,
+            y_from_zero: true,
+        },
+    )]
+}
+
+/// The tornado chart of a sensitivity analysis.
+pub fn sensitivity_charts(s: &Sensitivity) -> Vec<ChartFile> {
+    vec![ChartFile::new(
+        "tornado",
+        captions::tornado("population's total overage bill"),
+        Tornado {
+            title: "What moves the population's overage bill".into(),
+            subtitle: format!(
+                "Scenario: {}, {} trials per run, seed {}",
+                s.scenario, s.trials, s.seed
+            ),
+            note: PRICE_NOTE.into(),
+            x_label: "total overage per trial, mean (USD)".into(),
+            x_unit: Unit::Dollars,
+            baseline: s.baseline.value,
+            low_label: "input at its low setting".into(),
+            high_label: "input at its high setting".into(),
+            bars: s
+                .swings
+                .iter()
+                .map(|w| TornadoBar {
+                    label: format!(
+                        "{} ({} to {})",
+                        w.key.rsplit('.').next().unwrap_or(&w.key),
+                        w.low,
+                        w.high
+                    ),
+                    low: w.output_at_low.value,
+                    high: w.output_at_high.value,
+                })
+                .collect(),
+        },
+    )]
+}
