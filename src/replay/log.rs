@@ -115,7 +115,7 @@ pub fn read_log<R: Read>(input: R, path: &Path, book: &PriceBook) -> Result<RunT
             .map_err(|e| csv_error(path, &e))
     };
     if !read(&mut reader, &mut record)? {
-        return Err(InputError::at(path, None, "empty file: no header row"));
+        return Err(InputError::at(path, Some(1), "empty file: no header row"));
     }
     let header_line = line_of(&record);
     // field index -> column, for the columns the reader uses.

@@ -80,7 +80,7 @@ pub fn check(table: &RunTable, path: &Path) -> Result<Vec<u32>, InputError> {
                 note(
                     runs[closer as usize].first_line,
                     format!(
-                        "parent_run_id '{}' closes a cycle of MCP-flow runs: {}",
+                        "parent_run_id '{}' closes a cycle of MCP-flow runs: {} (each run -> its parent)",
                         id(runs[closer as usize].parent),
                         chain.join(" -> ")
                     ),
