@@ -176,6 +176,6 @@ fn assumption_note(billing: &Billing, book: &PriceBook) -> String {
     format!(
         "\nAssumption: overage cost uses the overage price you supplied ({} per {}-credit block). The source does not publish this price.\n",
         shown.join(", "),
-        book.block_credits
+        output::thousands(book.block_credits)
     )
 }

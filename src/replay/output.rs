@@ -99,6 +99,11 @@ pub fn usd(x: f64) -> String {
     format!("{}${whole}.{:02}", if neg { "-" } else { "" }, cents % 100)
 }
 
+/// An integer with thousands separators, e.g. `1,000`.
+pub fn thousands(n: u64) -> String {
+    group(&n.to_string())
+}
+
 /// Thousands separators on a string of digits.
 fn group(digits: &str) -> String {
     let n = digits.len();
