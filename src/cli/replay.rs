@@ -12,7 +12,7 @@ use std::path::PathBuf;
 /// Arguments of `flowcast replay`.
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
-    /// The usage log (CSV with a header row; see shared/usage-log.md).
+    /// The usage log: CSV with a header row (columns in the README, "Replaying a usage log").
     #[arg(value_name = "LOG.csv")]
     log: PathBuf,
     /// Built-in plan for every team: free, solo, team, enterprise (or a plan of --prices).
