@@ -23,6 +23,7 @@ fn run(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+#[allow(clippy::too_many_arguments)]
 fn rec(
     team: &str,
     start: &str,

@@ -70,6 +70,8 @@ pub struct Bursts {
 }
 
 /// How a flow's runs arrive.
+// One value per flow: the size gap between variants costs nothing worth a Box.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Arrivals {
     /// A fixed schedule: a run every `every_seconds`, the first at
