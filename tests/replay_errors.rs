@@ -326,6 +326,25 @@ fn bad_parents_are_named_by_line() {
 }
 
 #[test]
+fn line_numbers_are_exact_with_crlf_blank_lines_and_quoted_newlines() {
+    // Lines: 1 header, 2 blank, 3 r1, 4 blank, 5-6 a quoted flow name with a
+    // line break, 7 blank, 8 the bad row. Windows line endings throughout.
+    let body = format!(
+        "{}\r\n\r\n{}\r\n\r\nr2,a,\"two\r\nlines\",api,2026-03-02T10:00:00Z,2026-03-02T10:00:10Z,,,,0\r\n\r\nr3,a,f,api,2026-03-02T10:00:00Z,2026-03-02T10:00:10Z,,if,,x\r\n",
+        HEADER.trim(),
+        OK1.trim()
+    );
+    bad_log("crlf", &body, 8, "count 'x'");
+    // Old Mac line ends (CR only).
+    let body = format!(
+        "{}\r{}\rr3,a,f,api,2026-03-02T10:00:00Z,2026-03-02T10:00:10Z,,if,,x\r",
+        HEADER.trim(),
+        OK1.trim()
+    );
+    bad_log("cr", &body, 3, "count 'x'");
+}
+
+#[test]
 fn bad_files_and_headers_are_named() {
     bad_bytes("empty file", b"", 1, "empty file");
     bad_log(

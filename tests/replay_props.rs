@@ -312,9 +312,11 @@ proptest! {
         // The whole result equals the reference's.
         prop_assert_eq!(as_reference(&got), reference(&runs, allotment, on));
 
-        // Row order does not change the result.
+        // Row order does not change the result, nor do Windows line ends.
         let again = replay(&rows_b, terms);
         prop_assert_eq!(output::json(&got), output::json(&again));
+        let crlf: Vec<String> = rows_b.iter().map(|r| r.replace('\n', "\r\n")).collect();
+        prop_assert_eq!(output::json(&got), output::json(&replay(&crlf, terms)));
 
         // Every run is executed or blocked; executed credits plus blocked
         // credits is the sum of every run's price (blocked runs cost nothing).

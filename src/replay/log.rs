@@ -11,6 +11,7 @@
 
 use super::cycles::{format_time, parse_time};
 use super::intern::Interner;
+use super::lines::Normalizer;
 use crate::files::InputError;
 use crate::pricing::{Item, PriceBook, Trigger};
 use std::io::Read;
@@ -104,20 +105,23 @@ pub fn read_log<R: Read>(input: R, path: &Path, book: &PriceBook) -> Result<RunT
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .trim(csv::Trim::All)
-        .from_reader(input);
+        .from_reader(Normalizer::new(input));
     let mut record = csv::ByteRecord::new();
 
     // The header row: every column named once, in any order. Extra columns
     // are allowed (spreadsheets add them) and ignored.
-    let read = |reader: &mut csv::Reader<R>, record: &mut csv::ByteRecord| {
-        reader
-            .read_byte_record(record)
-            .map_err(|e| csv_error(path, &e))
+    let read = |reader: &mut csv::Reader<Normalizer<R>>, record: &mut csv::ByteRecord| {
+        reader.read_byte_record(record).map_err(|e| {
+            let line = e
+                .position()
+                .map(|p| reader.get_mut().original_line(p.line()));
+            csv_error(path, line, &e)
+        })
     };
     if !read(&mut reader, &mut record)? {
         return Err(InputError::at(path, Some(1), "empty file: no header row"));
     }
-    let header_line = line_of(&record);
+    let header_line = line_of(&mut reader, &record);
     // field index -> column, for the columns the reader uses.
     let mut column_of: Vec<Option<usize>> = vec![None; record.len()];
     let mut seen: [Option<usize>; COLUMNS.len()] = [None; COLUMNS.len()];
@@ -163,7 +167,7 @@ pub fn read_log<R: Read>(input: R, path: &Path, book: &PriceBook) -> Result<RunT
     let too_many = |line: u64| err(line, "too many distinct names (more than 4 billion)".into());
 
     while read(&mut reader, &mut record)? {
-        let line = line_of(&record);
+        let line = line_of(&mut reader, &record);
         table.rows += 1;
         let mut v = [""; COLUMNS.len()];
         for (i, raw) in record.iter().enumerate() {
@@ -383,24 +387,24 @@ fn parse_count(s: &str) -> Result<u64, String> {
     })
 }
 
-/// The 1-based line on which `record` starts.
-fn line_of(record: &csv::ByteRecord) -> u64 {
-    record.position().map_or(0, |p| p.line())
+/// The 1-based line of the file on which `record` starts.
+fn line_of<R: Read>(reader: &mut csv::Reader<Normalizer<R>>, record: &csv::ByteRecord) -> u64 {
+    let line = record.position().map_or(1, |p| p.line());
+    reader.get_mut().original_line(line)
 }
 
 /// A CSV-level error (ragged row, I/O) as a one-line input error.
-fn csv_error(path: &Path, e: &csv::Error) -> InputError {
+fn csv_error(path: &Path, line: Option<u64>, e: &csv::Error) -> InputError {
+    let line = line.map(|l| l as usize);
     match e.kind() {
         csv::ErrorKind::UnequalLengths {
-            pos,
-            expected_len,
-            len,
+            expected_len, len, ..
         } => InputError::at(
             path,
-            pos.as_ref().map(|p| p.line() as usize),
+            line,
             format!("row has {len} fields but the header has {expected_len}"),
         ),
         csv::ErrorKind::Io(io) => InputError::at(path, None, io.to_string()),
-        _ => InputError::at(path, e.position().map(|p| p.line() as usize), e.to_string()),
+        _ => InputError::at(path, line, e.to_string()),
     }
 }

@@ -35,6 +35,7 @@
 
 pub mod cycles;
 pub mod intern;
+pub mod lines;
 pub mod log;
 pub mod nesting;
 pub mod output;
