@@ -12,7 +12,8 @@ use std::path::PathBuf;
 /// Arguments of `flowcast replay`.
 #[derive(Debug, clap::Args)]
 pub struct ReplayArgs {
-    /// The usage log: CSV with a header row (columns in the README, "Replaying a usage log").
+    /// The usage log: CSV with a header row (columns in the README, "Replaying
+    /// a usage log"); "-" reads standard input.
     #[arg(value_name = "LOG.csv")]
     log: PathBuf,
     /// Built-in plan for every team: free, solo, team, enterprise (or a plan of --prices).
@@ -58,7 +59,12 @@ pub fn execute(a: ReplayArgs) -> anyhow::Result<()> {
         None => Anchor::default(),
     };
     let (billing, terms_line) = billing(&a, &book, anchor)?;
-    let result = replay::replay_file(&a.log, &book, &billing)?;
+    // "-" reads the log from standard input (e.g. piped from an export).
+    let result = if a.log.as_os_str() == "-" {
+        replay::replay_reader(std::io::stdin().lock(), "<stdin>".as_ref(), &book, &billing)?
+    } else {
+        replay::replay_file(&a.log, &book, &billing)?
+    };
 
     // Everything is computed before anything is printed: an error leaves
     // stdout empty.
@@ -68,11 +74,11 @@ pub fn execute(a: ReplayArgs) -> anyhow::Result<()> {
         output::csv(&result)
     } else {
         let mut s = format!(
-            "Replay of {}: {} runs in {} rows, {} teams; {}; cycles start on {}.\n\n",
+            "Replay of {}: {} in {}, {}; {}; cycles start on {}.\n\n",
             a.log.display(),
-            result.runs,
-            result.rows,
-            result.teams,
+            count(result.runs, "run"),
+            count(result.rows, "row"),
+            count(result.teams, "team"),
             terms_line,
             anchor.describe()
         );
@@ -85,6 +91,15 @@ pub fn execute(a: ReplayArgs) -> anyhow::Result<()> {
         .and_then(|()| out.flush())
         .context("writing to standard output")?;
     Ok(())
+}
+
+/// "1 run", "2 runs".
+fn count(n: u64, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
 }
 
 /// The billing terms the flags ask for, and a one-line description of them.
