@@ -158,11 +158,8 @@ pub fn read_log<R: Read>(input: R, path: &Path, book: &PriceBook) -> Result<RunT
         ));
     }
 
-    // Base charge per trigger: a run pays it once, whatever its rows.
-    let base: Vec<u64> = Trigger::ALL
-        .iter()
-        .map(|&t| book.charge(t, &[]).total)
-        .collect();
+    // The base charge of a run with `t`: paid once, whatever its rows.
+    let base = |t: Trigger| book.charge(t, &[]).total;
     let mut table = RunTable::default();
     let too_many = |line: u64| err(line, "too many distinct names (more than 4 billion)".into());
 
@@ -211,7 +208,7 @@ pub fn read_log<R: Read>(input: R, path: &Path, book: &PriceBook) -> Result<RunT
             *run = Run {
                 start: row.start,
                 end: row.end,
-                credits: base[row.trigger as usize],
+                credits: base(row.trigger),
                 first_line: line,
                 team,
                 flow,
@@ -281,7 +278,7 @@ pub fn read_log<R: Read>(input: R, path: &Path, book: &PriceBook) -> Result<RunT
             // the base charge that the run pays once.
             let priced = book.charge(row.trigger, &[(item, count)]).total;
             let added = priced
-                .checked_sub(base[row.trigger as usize])
+                .checked_sub(base(row.trigger))
                 .filter(|_| priced != u64::MAX)
                 .and_then(|c| run.credits.checked_add(c))
                 .filter(|&c| c != u64::MAX)
