@@ -147,6 +147,17 @@ fn bad_rows_are_named_by_line() {
             "overflow",
         ),
         (
+            // Each run fits in 64 bits; the team's sum does not.
+            "overflowing team total",
+            log(&[
+                &format!("r2,a,f,api,{t},,image,,1000000000000000000"),
+                OK1.trim(),
+                &format!("r3,a,f,api,{t},,image,,1000000000000000000"),
+            ]),
+            4,
+            "overflow 64 bits",
+        ),
+        (
             "malformed started_at",
             log(&["r2,a,f,api,2026-03-02 10:00,2026-03-02T10:00:10Z,,,,0"]),
             2,

@@ -160,7 +160,29 @@ pub fn replay_reader<R: std::io::Read>(
 ) -> Result<Replay, InputError> {
     let table = log::read_log(input, path, book)?;
     let depth = nesting::check(&table, path)?;
+    check_team_totals(&table, path)?;
     Ok(bill(&table, &depth, billing))
+}
+
+/// Refuses a log whose credits for one team do not fit in 64 bits: the
+/// ledger would saturate and report a wrong total. Named at the first line
+/// of the run that tips the sum over.
+fn check_team_totals(table: &RunTable, path: &Path) -> Result<(), InputError> {
+    let mut sums = vec![0u64; table.teams.len()];
+    for r in table.runs.iter().filter(|r| r.defined) {
+        let s = &mut sums[r.team as usize];
+        *s = s.checked_add(r.credits).ok_or_else(|| {
+            InputError::at(
+                path,
+                Some(r.first_line as usize),
+                format!(
+                    "the credits of team '{}' overflow 64 bits (a count is far too large)",
+                    table.teams.get_str(r.team)
+                ),
+            )
+        })?;
+    }
+    Ok(())
 }
 
 /// When an event happens within one instant (see the module docs).
