@@ -9,8 +9,6 @@ use crate::pricing::Charge;
 use crate::workload::arrivals::{BurstScratch, FlowArrivals, Timeline, DAY, HOUR};
 use crate::workload::sampling::Sampler;
 use crate::workload::KindWorkload;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use std::ops::Range;
 
 /// A team kind, ready to simulate.
@@ -49,26 +47,65 @@ pub(crate) struct TaskOut {
 /// A run in flight: its end time and what it accrues then.
 struct Pending {
     end: f64,
-    seq: u64,
     charge: Charge,
     nested: u32,
 }
 
-impl PartialEq for Pending {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
-    }
+/// The runs in flight, earliest end first (then earliest start). Keys are
+/// kept sorted in a vector (latest end at the front), charges in a slab:
+/// with runs much shorter than the gaps between them there are usually zero
+/// to two in flight, and a push or pop then touches one small key.
+#[derive(Default)]
+struct InFlight {
+    /// (end, sequence number, slot), descending.
+    keys: Vec<(f64, u64, u32)>,
+    slots: Vec<(Charge, u32)>,
+    free: Vec<u32>,
+    seq: u64,
 }
-impl Eq for Pending {}
-impl PartialOrd for Pending {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
+
+impl InFlight {
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.slots.clear();
+        self.free.clear();
+        self.seq = 0;
     }
-}
-impl Ord for Pending {
-    /// Reversed: the max-heap pops the earliest end (then the earliest started).
-    fn cmp(&self, o: &Self) -> Ordering {
-        o.end.total_cmp(&self.end).then(o.seq.cmp(&self.seq))
+
+    #[inline]
+    fn push(&mut self, end: f64, charge: Charge, nested: u32) {
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.slots[s as usize] = (charge, nested);
+                s
+            }
+            None => {
+                self.slots.push((charge, nested));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.seq += 1;
+        let seq = self.seq;
+        // Later ends (and, at equal ends, later starts) sit nearer the front.
+        let pos = self.keys.partition_point(|k| k.0 > end || (k.0 == end && k.1 > seq));
+        self.keys.insert(pos, (end, seq, slot));
+    }
+
+    #[inline]
+    fn peek_end(&self) -> Option<f64> {
+        self.keys.last().map(|k| k.0)
+    }
+
+    #[inline]
+    fn pop(&mut self) -> Option<Pending> {
+        let (end, _, slot) = self.keys.pop()?;
+        self.free.push(slot);
+        let (charge, nested) = self.slots[slot as usize];
+        Some(Pending {
+            end,
+            charge,
+            nested,
+        })
     }
 }
 
@@ -77,7 +114,7 @@ impl Ord for Pending {
 pub(crate) struct Scratch {
     arrivals: Vec<Vec<f64>>,
     heads: Vec<usize>,
-    heap: BinaryHeap<Pending>,
+    heap: InFlight,
     nested: Vec<u64>,
     bursts: BurstScratch,
 }
@@ -189,7 +226,6 @@ fn simulate_team(
     let mut ledger = Ledger::new(k.terms, 0.0);
     let mut m = MonthState::new(tl, 0, out.daily.len());
     let mut reaction_drawn = false;
-    let mut seq = 0u64;
     let allot = k.terms.allotment;
     let heap = &mut sc.heap;
     heap.clear();
@@ -199,7 +235,9 @@ fn simulate_team(
         ($p:expr) => {{
             let p: Pending = $p;
             let t = p.end;
-            roll_cycles(t, k, kind, team, size, tl, ncycles, &mut ledger, &mut m, out);
+            if t >= m.end {
+                roll_cycles(t, k, kind, team, size, tl, ncycles, &mut ledger, &mut m, out);
+            }
             m.days_until(t, ledger.current().credits_used, &mut out.daily);
             ledger.end(t, &p.charge);
             for _ in 0..p.nested {
@@ -245,12 +283,14 @@ fn simulate_team(
         }
         heads[bf] += 1;
         let t = best;
-        while heap.peek().is_some_and(|p| p.end <= t) {
+        while heap.peek_end().is_some_and(|e| e <= t) {
             if let Some(p) = heap.pop() {
                 apply_end!(p);
             }
         }
-        roll_cycles(t, k, kind, team, size, tl, ncycles, &mut ledger, &mut m, out);
+        if t >= m.end {
+            roll_cycles(t, k, kind, team, size, tl, ncycles, &mut ledger, &mut m, out);
+        }
         m.days_until(t, ledger.current().credits_used, &mut out.daily);
 
         // Every draw of the run is made, whether or not it executes.
@@ -271,13 +311,7 @@ fn simulate_team(
         m.demand = m.demand.saturating_add(charge.total);
         if adm == Admission::Executes {
             let d = if duration.is_finite() { duration.max(0.0) } else { 0.0 };
-            seq += 1;
-            heap.push(Pending {
-                end: t + d,
-                seq,
-                charge,
-                nested: nested.len() as u32,
-            });
+            heap.push(t + d, charge, nested.len() as u32);
         }
     }
     // Runs still in flight: those ending within the horizon accrue; runs in
@@ -299,7 +333,7 @@ fn simulate_team(
 
 /// Closes every cycle that ends at or before `t` (never the last one).
 #[allow(clippy::too_many_arguments)]
-#[inline]
+#[cold]
 fn roll_cycles(
     t: f64,
     _k: &KindCtx,

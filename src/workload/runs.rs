@@ -76,6 +76,8 @@ pub struct RunPlan {
     agent: Option<AgentPlan>,
     /// Run duration, seconds.
     pub duration: Sampler,
+    /// The counts when every count is a constant (nothing to draw).
+    fixed: Option<RunCounts>,
 }
 
 const BLOCK_SOURCES: [Source; 4] = [
@@ -156,7 +158,20 @@ impl RunPlan {
                 })
             }
         };
+        let fixed = if create.is_none() && agent.is_none() && blocks.iter().all(|(s, _)| s.whole().is_some()) {
+            let w = |i: usize| blocks[i].0.whole().unwrap_or(0);
+            Some(RunCounts {
+                http_request: w(0),
+                logic: w(1),
+                ai_request: w(2),
+                connector: w(3),
+                ..RunCounts::default()
+            })
+        } else {
+            None
+        };
         Ok(RunPlan {
+            fixed,
             trigger: t,
             cloud: t.is_cloud(),
             base_credits: if t.is_cloud() {
@@ -224,6 +239,9 @@ impl RunPlan {
         nested: &mut Vec<u64>,
         nested_charge: &mut Charge,
     ) -> RunCounts {
+        if let Some(c) = self.fixed {
+            return c;
+        }
         let mut c = RunCounts {
             http_request: self.blocks[0].0.count(rng),
             logic: self.blocks[1].0.count(rng),
