@@ -87,7 +87,9 @@ impl InFlight {
         self.seq += 1;
         let seq = self.seq;
         // Later ends (and, at equal ends, later starts) sit nearer the front.
-        let pos = self.keys.partition_point(|k| k.0 > end || (k.0 == end && k.1 > seq));
+        let pos = self
+            .keys
+            .partition_point(|k| k.0 > end || (k.0 == end && k.1 > seq));
         self.keys.insert(pos, (end, seq, slot));
     }
 
@@ -236,7 +238,18 @@ fn simulate_team(
             let p: Pending = $p;
             let t = p.end;
             if t >= m.end {
-                roll_cycles(t, k, kind, team, size, tl, ncycles, &mut ledger, &mut m, out);
+                roll_cycles(
+                    t,
+                    k,
+                    kind,
+                    team,
+                    size,
+                    tl,
+                    ncycles,
+                    &mut ledger,
+                    &mut m,
+                    out,
+                );
             }
             m.days_until(t, ledger.current().credits_used, &mut out.daily);
             ledger.end(t, &p.charge);
@@ -289,7 +302,18 @@ fn simulate_team(
             }
         }
         if t >= m.end {
-            roll_cycles(t, k, kind, team, size, tl, ncycles, &mut ledger, &mut m, out);
+            roll_cycles(
+                t,
+                k,
+                kind,
+                team,
+                size,
+                tl,
+                ncycles,
+                &mut ledger,
+                &mut m,
+                out,
+            );
         }
         m.days_until(t, ledger.current().credits_used, &mut out.daily);
 
@@ -310,7 +334,11 @@ fn simulate_team(
         m.runs_started += started;
         m.demand = m.demand.saturating_add(charge.total);
         if adm == Admission::Executes {
-            let d = if duration.is_finite() { duration.max(0.0) } else { 0.0 };
+            let d = if duration.is_finite() {
+                duration.max(0.0)
+            } else {
+                0.0
+            };
             heap.push(t + d, charge, nested.len() as u32);
         }
     }
@@ -323,7 +351,18 @@ fn simulate_team(
         apply_end!(p);
     }
     heap.clear();
-    roll_cycles(horizon, k, kind, team, size, tl, ncycles, &mut ledger, &mut m, out);
+    roll_cycles(
+        horizon,
+        k,
+        kind,
+        team,
+        size,
+        tl,
+        ncycles,
+        &mut ledger,
+        &mut m,
+        out,
+    );
     let used = ledger.current().credits_used;
     m.close_days(used, &mut out.daily);
     let record = ledger.finish(m.end);

@@ -31,7 +31,10 @@ pub fn timeline(cal: &Calendar) -> Result<Timeline, String> {
     let week_offset = f64::from(s.weekday().num_days_from_monday()) * DAY
         + f64::from(s.num_seconds_from_midnight())
         + f64::from(s.nanosecond()) * 1e-9;
-    Ok(Timeline { bounds, week_offset })
+    Ok(Timeline {
+        bounds,
+        week_offset,
+    })
 }
 
 #[cfg(test)]
@@ -55,6 +58,9 @@ mod tests {
             cycle_days: Some(30),
             ..cal
         };
-        assert_eq!(timeline(&fixed).unwrap().bounds, vec![0.0, 30.0 * DAY, 60.0 * DAY]);
+        assert_eq!(
+            timeline(&fixed).unwrap().bounds,
+            vec![0.0, 30.0 * DAY, 60.0 * DAY]
+        );
     }
 }

@@ -30,7 +30,11 @@ pub fn dollars(x: f64) -> String {
     }
     let cents = (x * 100.0).round();
     let whole = (cents / 100.0).trunc();
-    format!("${}.{:02}", thousands(whole), (cents - whole * 100.0).abs() as u64)
+    format!(
+        "${}.{:02}",
+        thousands(whole),
+        (cents - whole * 100.0).abs() as u64
+    )
 }
 
 fn pct(x: f64) -> String {
@@ -64,7 +68,11 @@ fn group(out: &mut String, g: &GroupStats) {
         }
         _ => out.push('\n'),
     }
-    let _ = writeln!(out, "  credits used     {}", dist_line(&g.credits_used, thousands));
+    let _ = writeln!(
+        out,
+        "  credits used     {}",
+        dist_line(&g.credits_used, thousands)
+    );
     let _ = writeln!(
         out,
         "  overage cost     {} per team-month",

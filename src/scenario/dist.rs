@@ -164,13 +164,15 @@ pub(crate) fn parse(v: &Value, support: Support) -> Result<Dist, DistProblem> {
             };
             d
         }
-        _ => return Err(problem(
-            "",
-            format!(
+        _ => {
+            return Err(problem(
+                "",
+                format!(
                 "expected a number or a distribution table {{ dist = \"NAME\", ... }}, got a {}",
                 v.type_str()
             ),
-        )),
+            ))
+        }
     };
     check_support(&dist, support)?;
     Ok(dist)

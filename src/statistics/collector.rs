@@ -116,10 +116,13 @@ impl GroupAcc {
         self.demand.add(tm.demand_credits as f64, tm.demand_credits);
         self.runs.add(tm.runs_started as f64, tm.runs_started);
         self.blocks.add(r.overage_blocks as f64, r.overage_blocks);
-        self.cost_cents
-            .add(r.overage_cost, (r.overage_cost * 100.0).round().max(0.0) as u64);
+        self.cost_cents.add(
+            r.overage_cost,
+            (r.overage_cost * 100.0).round().max(0.0) as u64,
+        );
         self.runs_blocked.add(r.runs_blocked as f64, r.runs_blocked);
-        self.credits_blocked.add(r.blocked_credits as f64, r.blocked_credits);
+        self.credits_blocked
+            .add(r.blocked_credits as f64, r.blocked_credits);
         let susp = match r.suspended_at {
             Some(s) => {
                 self.suspended += 1;
@@ -132,7 +135,11 @@ impl GroupAcc {
             *c += u64::from(a.is_some());
         }
         // A shorter cycle carries its last day forward (its total).
-        let last = tm.daily_cumulative.last().copied().unwrap_or(r.credits_used);
+        let last = tm
+            .daily_cumulative
+            .last()
+            .copied()
+            .unwrap_or(r.credits_used);
         for (d, h) in self.daily.iter_mut().enumerate() {
             h.add(tm.daily_cumulative.get(d).copied().unwrap_or(last));
         }
@@ -163,10 +170,16 @@ impl GroupAcc {
                 (d.mean, d.ci_low, d.ci_high) = (m, l, h);
                 (d, self.blocks.h.chart(price, CHART_BINS))
             }
-            None => (self.cost_cents.dist(0.01), self.cost_cents.h.chart(0.01, CHART_BINS)),
+            None => (
+                self.cost_cents.dist(0.01),
+                self.cost_cents.h.chart(0.01, CHART_BINS),
+            ),
         };
         let band = |p: f64| -> Vec<f64> {
-            self.daily.iter().map(|h| h.quantile(p).unwrap_or(0.0)).collect()
+            self.daily
+                .iter()
+                .map(|h| h.quantile(p).unwrap_or(0.0))
+                .collect()
         };
         let (sl, sh) = wilson95(self.suspended, self.n);
         GroupStats {
@@ -336,7 +349,7 @@ impl SummaryCollector {
             kinds,
             population: GroupAcc::new(days, population_allot, population_price),
             trial_total: 0.0,
-            totals: Acc::new(8),
+            totals: Acc::new(12),
         })
     }
 

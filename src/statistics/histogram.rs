@@ -112,11 +112,15 @@ impl LogHistogram {
 
     /// Non-empty bins as (representative value, count), ascending.
     pub fn bins(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
-        self.counts.iter().enumerate().filter(|(_, &c)| c > 0).map(|(i, &c)| {
-            let (lo, w) = self.bin(i);
-            let hi = (lo + (w - 1)).min(self.max);
-            (lo as f64 + (hi.saturating_sub(lo)) as f64 / 2.0, c)
-        })
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| c > 0)
+            .map(|(i, &c)| {
+                let (lo, w) = self.bin(i);
+                let hi = (lo + (w - 1)).min(self.max);
+                (lo as f64 + (hi.saturating_sub(lo)) as f64 / 2.0, c)
+            })
     }
 
     /// An equal-width histogram for a chart: at most `max_bins` bins from 0
@@ -131,7 +135,9 @@ impl LogHistogram {
             counts[i] += c;
         }
         ChartHistogram {
-            bin_edges: (0..=nbins as u64).map(|i| (i * width) as f64 * scale).collect(),
+            bin_edges: (0..=nbins as u64)
+                .map(|i| (i * width) as f64 * scale)
+                .collect(),
             counts,
         }
     }

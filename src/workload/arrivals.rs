@@ -102,7 +102,8 @@ impl FlowArrivals {
                 every_seconds,
                 offset_seconds,
                 days,
-            } => schedule(*every_seconds, *offset_seconds, days, timeline).map(FlowArrivals::Schedule),
+            } => schedule(*every_seconds, *offset_seconds, days, timeline)
+                .map(FlowArrivals::Schedule),
             Arrivals::Poisson {
                 per_day,
                 hour_weights,
@@ -121,7 +122,10 @@ impl FlowArrivals {
                 }
                 let day_mean = hour_weights.iter().sum::<f64>() / 24.0;
                 if !(day_mean > 0.0 && day_mean.is_finite())
-                    || hour_weights.iter().chain(weekday_weights).any(|w| !(*w >= 0.0 && w.is_finite()))
+                    || hour_weights
+                        .iter()
+                        .chain(weekday_weights)
+                        .any(|w| !(*w >= 0.0 && w.is_finite()))
                 {
                     return Err("hour weights must be >= 0, not all zero".to_string());
                 }
@@ -187,10 +191,18 @@ fn pieces(hour_rate: &[f64; 24], weekday: &[f64; 7], tl: &Timeline) -> Vec<Piece
         // The next hour boundary, computed from the hour index so that
         // rounding cannot leave a sliver piece.
         let next = (t + ((hour + 1) as f64 * HOUR - w)).min(horizon);
-        let next = if next <= t { (t + HOUR).min(horizon) } else { next };
+        let next = if next <= t {
+            (t + HOUR).min(horizon)
+        } else {
+            next
+        };
         match out.last_mut() {
             Some(p) if p.rate == rate => p.end = next,
-            _ => out.push(Piece { start: t, end: next, rate }),
+            _ => out.push(Piece {
+                start: t,
+                end: next,
+                rate,
+            }),
         }
         t = next;
     }
@@ -198,13 +210,21 @@ fn pieces(hour_rate: &[f64; 24], weekday: &[f64; 7], tl: &Timeline) -> Vec<Piece
 }
 
 fn burst_plan(b: &Bursts, tl: &Timeline) -> Result<BurstPlan, String> {
-    if !(b.per_month.is_finite() && b.per_month >= 0.0 && b.multiplier.is_finite() && b.multiplier >= 0.0) {
+    if !(b.per_month.is_finite()
+        && b.per_month >= 0.0
+        && b.multiplier.is_finite()
+        && b.multiplier >= 0.0)
+    {
         return Err("invalid bursts".to_string());
     }
     let per_cycle = tl
         .bounds
         .windows(2)
-        .map(|w| Sampler::new(&crate::scenario::Dist::Poisson { mean: b.per_month * (w[1] - w[0]) / MONTH }))
+        .map(|w| {
+            Sampler::new(&crate::scenario::Dist::Poisson {
+                mean: b.per_month * (w[1] - w[0]) / MONTH,
+            })
+        })
         .collect::<Result<Vec<_>, _>>()?;
     Ok(BurstPlan {
         per_cycle,
@@ -258,7 +278,8 @@ impl BurstPlan {
                 s.events.push((start + len, -1));
             }
         }
-        s.events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        s.events
+            .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
         let mut depth = 0i32;
         let mut e = 0;
         for p in base {
@@ -273,7 +294,11 @@ impl BurstPlan {
                 let rate = p.rate * self.multiplier.powi(depth);
                 match s.pieces.last_mut() {
                     Some(q) if q.rate == rate && q.end == a => q.end = b,
-                    _ => s.pieces.push(Piece { start: a, end: b, rate }),
+                    _ => s.pieces.push(Piece {
+                        start: a,
+                        end: b,
+                        rate,
+                    }),
                 }
                 if b >= p.end {
                     break;
@@ -381,9 +406,7 @@ mod tests {
     #[test]
     fn pieces_merge_equal_hours() {
         let mut w = [1.0; 24];
-        for h in 9..17 {
-            w[h] = 3.0;
-        }
+        w[9..17].iter_mut().for_each(|x| *x = 3.0);
         let p = pieces(&w, &[1.0; 7], &tl(2.0, 0.0));
         // 00-09, 09-17, 17-09 (merged over midnight), 09-17, 17-24
         assert_eq!(p.len(), 5);

@@ -50,7 +50,8 @@ impl KindWorkload {
             runs.push(RunPlan::new(f, book).map_err(|e| named(&f.name, e))?);
         }
         Ok(KindWorkload {
-            size: Sampler::new(&kind.size).map_err(|e| format!("kind '{}': size: {e}", kind.name))?,
+            size: Sampler::new(&kind.size)
+                .map_err(|e| format!("kind '{}': size: {e}", kind.name))?,
             arrivals,
             runs,
         })

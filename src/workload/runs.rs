@@ -86,7 +86,12 @@ const BLOCK_SOURCES: [Source; 4] = [
     Source::AiRequest,
     Source::Connector,
 ];
-const BLOCK_ITEMS: [Item; 4] = [Item::HttpRequest, Item::Logic, Item::AiRequest, Item::Connector];
+const BLOCK_ITEMS: [Item; 4] = [
+    Item::HttpRequest,
+    Item::Logic,
+    Item::AiRequest,
+    Item::Connector,
+];
 
 fn unit(book: &PriceBook, trigger: Trigger, item: Item) -> u64 {
     book.unit_price(trigger, item).map_or(0, |(_, c)| c)
@@ -108,7 +113,10 @@ impl RunPlan {
             if (m.0 as usize) < len {
                 Ok(m)
             } else {
-                Err(format!("flow '{}': model index {} out of range", flow.name, m.0))
+                Err(format!(
+                    "flow '{}': model index {} out of range",
+                    flow.name, m.0
+                ))
             }
         };
         let create = match &spec.create_with_ai {
@@ -132,7 +140,10 @@ impl RunPlan {
                 let picks = if a.tools.iter().any(|tool| tool.flow.is_some()) {
                     let total: f64 = a.tools.iter().map(|tool| tool.weight).sum();
                     if !(total > 0.0 && total.is_finite()) {
-                        return Err(format!("flow '{}': tool weights must have a positive sum", flow.name));
+                        return Err(format!(
+                            "flow '{}': tool weights must have a positive sum",
+                            flow.name
+                        ));
                     }
                     let mut acc = 0.0;
                     let cdf = a
@@ -158,7 +169,10 @@ impl RunPlan {
                 })
             }
         };
-        let fixed = if create.is_none() && agent.is_none() && blocks.iter().all(|(s, _)| s.whole().is_some()) {
+        let fixed = if create.is_none()
+            && agent.is_none()
+            && blocks.iter().all(|(s, _)| s.whole().is_some())
+        {
             let w = |i: usize| blocks[i].0.whole().unwrap_or(0);
             Some(RunCounts {
                 http_request: w(0),
@@ -199,11 +213,17 @@ impl RunPlan {
             ch.add(*src, u.saturating_mul(n));
         }
         if let Some(cr) = &self.create {
-            ch.add(Source::CreateWithAi, cr.prompt_credits.saturating_mul(c.prompts));
+            ch.add(
+                Source::CreateWithAi,
+                cr.prompt_credits.saturating_mul(c.prompts),
+            );
             ch.add(Source::Image, cr.image_credits.saturating_mul(c.images));
         }
         if let Some(a) = &self.agent {
-            ch.add(Source::AgentCall, a.call_credits.saturating_mul(c.agent_calls));
+            ch.add(
+                Source::AgentCall,
+                a.call_credits.saturating_mul(c.agent_calls),
+            );
             ch.add(Source::McpTool, a.mcp_credits.saturating_mul(c.mcp_tools));
         }
         ch
@@ -258,7 +278,9 @@ impl RunPlan {
             c.agent_calls = k;
             c.mcp_tools = match &a.picks {
                 None if a.half => binomial_half(k, rng),
-                None => (0..k).fold(0u64, |acc, _| acc.saturating_add(a.tools_per_call.count(rng))),
+                None => (0..k).fold(0u64, |acc, _| {
+                    acc.saturating_add(a.tools_per_call.count(rng))
+                }),
                 Some((cdf, flows)) => {
                     let mut calls = 0u64;
                     for _ in 0..k {
@@ -293,10 +315,12 @@ impl RunPlan {
             m += s.mean() * *u as f64;
         }
         if let Some(cr) = &self.create {
-            m += cr.prompts.mean() * cr.prompt_credits as f64 + cr.images.mean() * cr.image_credits as f64;
+            m += cr.prompts.mean() * cr.prompt_credits as f64
+                + cr.images.mean() * cr.image_credits as f64;
         }
         if let Some(a) = &self.agent {
-            m += a.calls.mean() * (a.call_credits as f64 + a.tools_per_call.mean() * a.mcp_credits as f64);
+            m += a.calls.mean()
+                * (a.call_credits as f64 + a.tools_per_call.mean() * a.mcp_credits as f64);
         }
         m
     }

@@ -47,22 +47,70 @@ pub fn std_normal(rng: &mut SimRng) -> f64 {
 /// 2^(j/64), j = 0..64, correctly rounded (bit patterns): the table of
 /// [`fast_exp`].
 const EXP2_64: [u64; 64] = [
-    0x3ff0000000000000, 0x3ff02c9a3e778061, 0x3ff059b0d3158574, 0x3ff0874518759bc8,
-    0x3ff0b5586cf9890f, 0x3ff0e3ec32d3d1a2, 0x3ff11301d0125b51, 0x3ff1429aaea92de0,
-    0x3ff172b83c7d517b, 0x3ff1a35beb6fcb75, 0x3ff1d4873168b9aa, 0x3ff2063b88628cd6,
-    0x3ff2387a6e756238, 0x3ff26b4565e27cdd, 0x3ff29e9df51fdee1, 0x3ff2d285a6e4030b,
-    0x3ff306fe0a31b715, 0x3ff33c08b26416ff, 0x3ff371a7373aa9cb, 0x3ff3a7db34e59ff7,
-    0x3ff3dea64c123422, 0x3ff4160a21f72e2a, 0x3ff44e086061892d, 0x3ff486a2b5c13cd0,
-    0x3ff4bfdad5362a27, 0x3ff4f9b2769d2ca7, 0x3ff5342b569d4f82, 0x3ff56f4736b527da,
-    0x3ff5ab07dd485429, 0x3ff5e76f15ad2148, 0x3ff6247eb03a5585, 0x3ff6623882552225,
-    0x3ff6a09e667f3bcd, 0x3ff6dfb23c651a2f, 0x3ff71f75e8ec5f74, 0x3ff75feb564267c9,
-    0x3ff7a11473eb0187, 0x3ff7e2f336cf4e62, 0x3ff82589994cce13, 0x3ff868d99b4492ed,
-    0x3ff8ace5422aa0db, 0x3ff8f1ae99157736, 0x3ff93737b0cdc5e5, 0x3ff97d829fde4e50,
-    0x3ff9c49182a3f090, 0x3ffa0c667b5de565, 0x3ffa5503b23e255d, 0x3ffa9e6b5579fdbf,
-    0x3ffae89f995ad3ad, 0x3ffb33a2b84f15fb, 0x3ffb7f76f2fb5e47, 0x3ffbcc1e904bc1d2,
-    0x3ffc199bdd85529c, 0x3ffc67f12e57d14b, 0x3ffcb720dcef9069, 0x3ffd072d4a07897c,
-    0x3ffd5818dcfba487, 0x3ffda9e603db3285, 0x3ffdfc97337b9b5f, 0x3ffe502ee78b3ff6,
-    0x3ffea4afa2a490da, 0x3ffefa1bee615a27, 0x3fff50765b6e4540, 0x3fffa7c1819e90d8,
+    0x3ff0000000000000,
+    0x3ff02c9a3e778061,
+    0x3ff059b0d3158574,
+    0x3ff0874518759bc8,
+    0x3ff0b5586cf9890f,
+    0x3ff0e3ec32d3d1a2,
+    0x3ff11301d0125b51,
+    0x3ff1429aaea92de0,
+    0x3ff172b83c7d517b,
+    0x3ff1a35beb6fcb75,
+    0x3ff1d4873168b9aa,
+    0x3ff2063b88628cd6,
+    0x3ff2387a6e756238,
+    0x3ff26b4565e27cdd,
+    0x3ff29e9df51fdee1,
+    0x3ff2d285a6e4030b,
+    0x3ff306fe0a31b715,
+    0x3ff33c08b26416ff,
+    0x3ff371a7373aa9cb,
+    0x3ff3a7db34e59ff7,
+    0x3ff3dea64c123422,
+    0x3ff4160a21f72e2a,
+    0x3ff44e086061892d,
+    0x3ff486a2b5c13cd0,
+    0x3ff4bfdad5362a27,
+    0x3ff4f9b2769d2ca7,
+    0x3ff5342b569d4f82,
+    0x3ff56f4736b527da,
+    0x3ff5ab07dd485429,
+    0x3ff5e76f15ad2148,
+    0x3ff6247eb03a5585,
+    0x3ff6623882552225,
+    0x3ff6a09e667f3bcd,
+    0x3ff6dfb23c651a2f,
+    0x3ff71f75e8ec5f74,
+    0x3ff75feb564267c9,
+    0x3ff7a11473eb0187,
+    0x3ff7e2f336cf4e62,
+    0x3ff82589994cce13,
+    0x3ff868d99b4492ed,
+    0x3ff8ace5422aa0db,
+    0x3ff8f1ae99157736,
+    0x3ff93737b0cdc5e5,
+    0x3ff97d829fde4e50,
+    0x3ff9c49182a3f090,
+    0x3ffa0c667b5de565,
+    0x3ffa5503b23e255d,
+    0x3ffa9e6b5579fdbf,
+    0x3ffae89f995ad3ad,
+    0x3ffb33a2b84f15fb,
+    0x3ffb7f76f2fb5e47,
+    0x3ffbcc1e904bc1d2,
+    0x3ffc199bdd85529c,
+    0x3ffc67f12e57d14b,
+    0x3ffcb720dcef9069,
+    0x3ffd072d4a07897c,
+    0x3ffd5818dcfba487,
+    0x3ffda9e603db3285,
+    0x3ffdfc97337b9b5f,
+    0x3ffe502ee78b3ff6,
+    0x3ffea4afa2a490da,
+    0x3ffefa1bee615a27,
+    0x3fff50765b6e4540,
+    0x3fffa7c1819e90d8,
 ];
 
 /// `e^x` to within 2 ulp, several times faster than libm on this target
@@ -77,7 +125,7 @@ pub fn fast_exp(x: f64) -> f64 {
     const LO: f64 = 2.8447437476627285e-11;
     const INV: f64 = 92.33248261689366; // 64 / ln 2
     const ROUND: f64 = 6_755_399_441_055_744.0; // 1.5 x 2^52: round to nearest
-    if !(x.abs() < 700.0) {
+    if x.is_nan() || x.abs() >= 700.0 {
         return x.exp();
     }
     let kf = (x * INV + ROUND) - ROUND;
@@ -191,16 +239,25 @@ enum Kind {
     /// A whole, non-negative constant (the common "2 HTTP requests").
     Whole(u64),
     Constant(f64),
-    Uniform { low: f64, width: f64 },
+    Uniform {
+        low: f64,
+        width: f64,
+    },
     Bernoulli(f64),
     /// Integer law drawn by table inversion.
     Table(Inversion),
     PoissonLarge(Poisson<f64>),
     /// Negative binomial as Poisson(Gamma(r, mean / r)).
     NegBinMixture(Gamma<f64>),
-    LogNormal { mu: f64, sigma: f64 },
+    LogNormal {
+        mu: f64,
+        sigma: f64,
+    },
     Gamma(Gamma<f64>),
-    Empirical { values: Vec<f64>, table: Inversion },
+    Empirical {
+        values: Vec<f64>,
+        table: Inversion,
+    },
 }
 
 impl Sampler {
@@ -214,16 +271,23 @@ impl Sampler {
                 (Kind::Whole(c as u64), c)
             }
             Dist::Constant(c) if finite(c) => (Kind::Constant(c), c),
-            Dist::Uniform { low, high } if finite(low) && finite(high) && high >= low => {
-                (Kind::Uniform { low, width: high - low }, 0.5 * (low + high))
-            }
+            Dist::Uniform { low, high } if finite(low) && finite(high) && high >= low => (
+                Kind::Uniform {
+                    low,
+                    width: high - low,
+                },
+                0.5 * (low + high),
+            ),
             Dist::Bernoulli { p } if (0.0..=1.0).contains(&p) => (Kind::Bernoulli(p), p),
             Dist::Poisson { mean } if finite(mean) && mean >= 0.0 => {
                 if mean == 0.0 {
                     (Kind::Whole(0), 0.0)
                 } else if mean <= TABLE_MAX_MEAN {
                     // pmf(k+1) = pmf(k) * mean / (k + 1)
-                    (Kind::Table(Inversion::count_law((-mean).exp(), mean, 0.0)), mean)
+                    (
+                        Kind::Table(Inversion::count_law((-mean).exp(), mean, 0.0)),
+                        mean,
+                    )
                 } else {
                     match Poisson::new(mean) {
                         Ok(p) => (Kind::PoissonLarge(p), mean),
@@ -231,7 +295,9 @@ impl Sampler {
                     }
                 }
             }
-            Dist::NegBinomial { mean, r } if finite(mean) && mean >= 0.0 && finite(r) && r > 0.0 => {
+            Dist::NegBinomial { mean, r }
+                if finite(mean) && mean >= 0.0 && finite(r) && r > 0.0 =>
+            {
                 if mean == 0.0 {
                     (Kind::Whole(0), 0.0)
                 } else if mean <= TABLE_MAX_MEAN {
@@ -249,9 +315,10 @@ impl Sampler {
                     (Kind::NegBinMixture(gamma(r, mean / r)?), mean)
                 }
             }
-            Dist::LogNormal { mu, sigma } if finite(mu) && finite(sigma) && sigma >= 0.0 => {
-                (Kind::LogNormal { mu, sigma }, (mu + 0.5 * sigma * sigma).exp())
-            }
+            Dist::LogNormal { mu, sigma } if finite(mu) && finite(sigma) && sigma >= 0.0 => (
+                Kind::LogNormal { mu, sigma },
+                (mu + 0.5 * sigma * sigma).exp(),
+            ),
             Dist::Gamma { shape, scale } if shape > 0.0 && scale > 0.0 => {
                 (Kind::Gamma(gamma(shape, scale)?), shape * scale)
             }
@@ -380,7 +447,9 @@ fn gamma(shape: f64, scale: f64) -> Result<Gamma<f64>, String> {
 /// A Poisson draw with a mean that changes from draw to draw.
 fn poisson_of(mean: f64, rng: &mut SimRng) -> u64 {
     if mean > 0.0 && mean.is_finite() {
-        Poisson::new(mean).map(|p| p.sample(rng) as u64).unwrap_or(0)
+        Poisson::new(mean)
+            .map(|p| p.sample(rng) as u64)
+            .unwrap_or(0)
     } else {
         0
     }
