@@ -1,27 +1,497 @@
-//! Closed-form expected values of a scenario (placeholder, filled in next).
+//! Closed-form expected values of a scenario, no simulation: how many runs
+//! each flow makes per team and billing cycle, what one run costs on
+//! average, and what a team's demand is against its plan's allotment.
+//!
+//! Expected credits of a run come from the distributions' means and the
+//! price book (the same unit prices [`PriceBook::charge`] uses):
+//! `E[credits] = base + sum E[count] x unit price`, and for an AI Agent
+//! `E[calls] x call price + E[calls] x E[tools per call] x (MCP tool price +
+//! sum over tools of weight share x E[credits of the tool's MCP flow run])`
+//! (Wald's identity: the tool calls of each model call are independent of
+//! the number of calls).
+//!
+//! Demand is what the teams would use with no limit: suspension is not
+//! modelled here (the Monte Carlo `run` does that).
 
+use super::dist::trim;
 use super::model::*;
+use crate::pricing::{Item, PriceBook, Source, Trigger, N_SOURCES};
+use chrono::{DateTime, Datelike, Duration, Months, Timelike, Utc};
+use std::fmt::Write as _;
 
-/// Expected values for one flow.
+/// Expected values for one flow of one kind, per team and (first) cycle.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FlowExpectation {
-    /// Expected runs per team and cycle.
+    /// Flow name.
+    pub name: String,
+    /// Expected runs from the flow's own arrivals per team and cycle
+    /// (including the mean size multiplier and the usage multiplier).
     pub runs: f64,
-    /// Expected credits per run.
+    /// Expected runs as an MCP tool of other flows of the kind.
+    pub runs_as_tool: f64,
+    /// Expected credits of one run, nested MCP-flow runs included.
     pub credits_per_run: f64,
+    /// `credits_per_run` by [`Source`] (indexed by `Source as usize`).
+    pub by_source: [f64; N_SOURCES],
+    /// Expected credits per team and cycle from the flow's own runs
+    /// (`runs x credits_per_run`; tool runs are counted in their parents).
+    pub credits: f64,
 }
 
-/// Expected credits of one run of `flow` of `kind`.
-pub fn expected_credits_per_run(_s: &Scenario, _kind: &TeamKind, _flow: usize) -> f64 {
-    0.0
+/// Expected values for one team kind.
+#[derive(Clone, Debug, PartialEq)]
+pub struct KindExpectation {
+    /// Kind name.
+    pub name: String,
+    /// The flows, in file order.
+    pub flows: Vec<FlowExpectation>,
+    /// Expected credit demand per team and cycle (sum over flows).
+    pub credits: f64,
+    /// The plan's allotment per team and cycle.
+    pub allotment: u64,
 }
 
-/// Expected runs of a flow per team and cycle.
-pub fn expected_runs_per_team_cycle(_s: &Scenario, _kind: &TeamKind, _flow: usize) -> f64 {
-    0.0
+/// Billing cycle `i` (0-based): `[start, end)`.
+pub fn cycle_bounds(c: &Calendar, i: u32) -> (DateTime<Utc>, DateTime<Utc>) {
+    let at = |n: u32| match c.cycle_days {
+        Some(d) => c.start + Duration::days(i64::from(d) * i64::from(n)),
+        None => c
+            .start
+            .checked_add_months(Months::new(n))
+            .unwrap_or(c.start + Duration::days(30 * i64::from(n))),
+    };
+    (at(i), at(i + 1))
 }
 
-/// A readable summary.
+/// The first billing cycle: `[start, end)`.
+pub fn first_cycle(c: &Calendar) -> (DateTime<Utc>, DateTime<Utc>) {
+    cycle_bounds(c, 0)
+}
+
+/// Expected credits of one run of flow `flow` of `kind`, by source, nested
+/// MCP-flow runs included.
+pub fn expected_credits_by_source(
+    prices: &PriceBook,
+    kind: &TeamKind,
+    flow: usize,
+) -> [f64; N_SOURCES] {
+    // The validator guarantees MCP flows form no cycle, so plain recursion
+    // ends; the depth guard keeps a hand-built model from looping.
+    credits_rec(prices, kind, flow, kind.flows.len() + 1)
+}
+
+/// Expected credits of one run of flow `flow` of `kind` (total).
+pub fn expected_credits_per_run(prices: &PriceBook, kind: &TeamKind, flow: usize) -> f64 {
+    expected_credits_by_source(prices, kind, flow).iter().sum()
+}
+
+fn credits_rec(prices: &PriceBook, kind: &TeamKind, flow: usize, depth: usize) -> [f64; N_SOURCES] {
+    let mut out = [0.0; N_SOURCES];
+    let Some(f) = kind.flows.get(flow) else {
+        return out;
+    };
+    if depth == 0 {
+        return out;
+    }
+    let t = f.trigger;
+    let unit = |item: Item| prices.unit_price(t, item).map_or(0.0, |(_, u)| u as f64);
+    let mut add = |s: Source, x: f64| out[s as usize] += x;
+    add(Source::RunBase, prices.charge(t, &[]).total as f64);
+    let r = &f.run;
+    add(
+        Source::HttpRequest,
+        r.http_request.mean() * unit(Item::HttpRequest),
+    );
+    add(Source::Logic, r.logic.mean() * unit(Item::Logic));
+    add(
+        Source::AiRequest,
+        r.ai_request.mean() * unit(Item::AiRequest),
+    );
+    add(
+        Source::Connector,
+        r.connector.mean() * unit(Item::Connector),
+    );
+    if let Some(c) = &r.create_with_ai {
+        add(
+            Source::CreateWithAi,
+            c.prompts.mean() * unit(Item::CreateWithAi(c.model)),
+        );
+        add(Source::Image, c.images.mean() * unit(Item::Image));
+    }
+    if let Some(a) = &r.agent {
+        let calls = a.calls.mean();
+        let tool_calls = calls * a.tools_per_call.mean();
+        add(Source::AgentCall, calls * unit(Item::AgentCall(a.model)));
+        add(Source::McpTool, tool_calls * unit(Item::McpTool));
+        let total_w: f64 = a.tools.iter().map(|t| t.weight).sum();
+        if total_w > 0.0 {
+            for tool in &a.tools {
+                if let Some(j) = tool.flow {
+                    let share = tool_calls * tool.weight / total_w;
+                    let nested = credits_rec(prices, kind, j, depth - 1);
+                    for (o, n) in out.iter_mut().zip(nested) {
+                        *o += share * n;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Expected runs per team of a flow's own arrivals in the first cycle
+/// (before any suspension), with the kind's mean size and the scenario's
+/// usage multiplier. Bursts are counted as if never cut by the cycle's end.
+pub fn expected_runs_per_team_cycle(s: &Scenario, kind: &TeamKind, flow: usize) -> f64 {
+    expected_runs_in_cycle(s, kind, flow, 0)
+}
+
+/// Like [`expected_runs_per_team_cycle`], for billing cycle `cycle` (0-based;
+/// growth counts from the start of the first cycle).
+pub fn expected_runs_in_cycle(s: &Scenario, kind: &TeamKind, flow: usize, cycle: u32) -> f64 {
+    let Some(f) = kind.flows.get(flow) else {
+        return 0.0;
+    };
+    let (start, end) = cycle_bounds(&s.calendar, cycle);
+    match &f.arrivals {
+        Arrivals::OnlyAsMcpTool => 0.0,
+        Arrivals::Schedule {
+            every_seconds,
+            offset_seconds,
+            days,
+        } => schedule_runs(start, end, *every_seconds, *offset_seconds, days),
+        Arrivals::Poisson {
+            per_day,
+            hour_weights,
+            weekday_weights,
+            growth_per_month,
+            bursts,
+        } => {
+            let base = poisson_profile_days(
+                s.calendar.start,
+                start,
+                end,
+                hour_weights,
+                weekday_weights,
+                *growth_per_month,
+            );
+            let cycle_days = (end - start).num_seconds() as f64 / 86_400.0;
+            let burst = bursts.as_ref().map_or(0.0, |b| {
+                // Extra runs: bursts x hours x (multiplier - 1) x the mean
+                // rate per hour over the cycle.
+                let n = b.per_month * cycle_days / 30.0;
+                n * b.duration_hours.mean() * (b.multiplier - 1.0) * base / (cycle_days * 24.0)
+            });
+            per_day * s.usage_multiplier * kind.size.mean() * (base + burst)
+        }
+    }
+}
+
+/// Scheduled instants in `[start, end)`: on each UTC day whose weekday is
+/// on, at `offset + j x every` for every j with that time before midnight.
+fn schedule_runs(
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    every: f64,
+    offset: f64,
+    days: &[bool; 7],
+) -> f64 {
+    let per_day = ((86_400.0 - offset) / every).ceil().max(0.0);
+    let mut n = 0.0;
+    let mut day = start.date_naive();
+    while let Some(midnight) = day.and_hms_opt(0, 0, 0).map(|m| m.and_utc()) {
+        if midnight >= end {
+            break;
+        }
+        if days[day.weekday().num_days_from_monday() as usize] {
+            let lo = (start - midnight).num_milliseconds() as f64 / 1000.0;
+            let hi = (end - midnight).num_milliseconds() as f64 / 1000.0;
+            // Instants offset + j*every within [lo, hi) and [0, 86400).
+            let first = ((lo - offset) / every).ceil().max(0.0);
+            let last_excl = ((hi - offset) / every).ceil().min(per_day);
+            n += (last_excl - first).max(0.0);
+        }
+        match day.succ_opt() {
+            Some(d) => day = d,
+            None => break,
+        }
+    }
+    n
+}
+
+/// The integral over `[start, end)`, in days, of hour weight x weekday
+/// weight x growth (counted from `origin`): the expected runs of a rate of
+/// one run per day.
+fn poisson_profile_days(
+    origin: DateTime<Utc>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    hours: &[f64; 24],
+    weekdays: &[f64; 7],
+    growth: f64,
+) -> f64 {
+    let month = 30.0 * 86_400.0;
+    let ln_g = (1.0 + growth).ln();
+    let mut total = 0.0;
+    let mut t = start;
+    while t < end {
+        let into_hour = i64::from(t.minute() * 60 + t.second());
+        let next = (t + Duration::seconds(3600 - into_hour)).min(end);
+        let w = hours[t.hour() as usize] * weekdays[t.weekday().num_days_from_monday() as usize];
+        let a = (t - origin).num_seconds() as f64;
+        let b = (next - origin).num_seconds() as f64;
+        // Integral of (1+g)^(x / month) over [a, b], in seconds.
+        let g_int = if ln_g.abs() < 1e-12 {
+            b - a
+        } else {
+            month / ln_g * ((ln_g * b / month).exp() - (ln_g * a / month).exp())
+        };
+        total += w * g_int / 86_400.0;
+        t = next;
+    }
+    total
+}
+
+/// Expected values for every kind and flow (first cycle).
+pub fn expectations(s: &Scenario) -> Vec<KindExpectation> {
+    s.kinds
+        .iter()
+        .map(|k| {
+            let n = k.flows.len();
+            let own: Vec<f64> = (0..n)
+                .map(|i| expected_runs_per_team_cycle(s, k, i))
+                .collect();
+            // Runs as a tool: flow i's total runs feed its tools' flows. The
+            // graph has no cycle, so n rounds of propagation settle it.
+            let mut total = own.clone();
+            for _ in 0..n {
+                let mut next = own.clone();
+                for (i, f) in k.flows.iter().enumerate() {
+                    if let Some(a) = &f.run.agent {
+                        let w: f64 = a.tools.iter().map(|t| t.weight).sum();
+                        let calls = a.calls.mean() * a.tools_per_call.mean();
+                        for t in a.tools.iter().filter(|_| w > 0.0) {
+                            if let Some(j) = t.flow {
+                                next[j] += total[i] * calls * t.weight / w;
+                            }
+                        }
+                    }
+                }
+                total = next;
+            }
+            let flows: Vec<FlowExpectation> = k
+                .flows
+                .iter()
+                .enumerate()
+                .map(|(i, f)| {
+                    let by_source = expected_credits_by_source(&s.prices, k, i);
+                    let credits_per_run: f64 = by_source.iter().sum();
+                    FlowExpectation {
+                        name: f.name.clone(),
+                        runs: own[i],
+                        runs_as_tool: total[i] - own[i],
+                        credits_per_run,
+                        by_source,
+                        credits: own[i] * credits_per_run,
+                    }
+                })
+                .collect();
+            KindExpectation {
+                name: k.name.clone(),
+                credits: flows.iter().map(|f| f.credits).sum(),
+                flows,
+                allotment: k.plan.credits,
+            }
+        })
+        .collect()
+}
+
+fn arrivals_text(a: &Arrivals) -> String {
+    match a {
+        Arrivals::OnlyAsMcpTool => "only as an MCP tool".to_string(),
+        Arrivals::Schedule {
+            every_seconds,
+            offset_seconds,
+            days,
+        } => {
+            let off = *offset_seconds as u64;
+            format!(
+                "every {} from {:02}:{:02} UTC, {}",
+                interval_text(*every_seconds),
+                off / 3600,
+                off % 3600 / 60,
+                days_text(&days.map(|d| if d { 1.0 } else { 0.0 }))
+            )
+        }
+        Arrivals::Poisson {
+            per_day,
+            hour_weights,
+            weekday_weights,
+            growth_per_month,
+            bursts,
+        } => {
+            let mut t = format!("Poisson, {per_day}/day x size");
+            if hour_weights.iter().any(|&w| (w - 1.0).abs() > 1e-12) {
+                t.push_str(", by hour of day");
+            }
+            t.push_str(&format!(", {}", days_text(weekday_weights)));
+            if *growth_per_month != 0.0 {
+                t.push_str(&format!(", growth {:+}%/month", growth_per_month * 100.0));
+            }
+            if let Some(b) = bursts {
+                t.push_str(&format!(
+                    ", {} bursts/month of {} h at x{}",
+                    b.per_month,
+                    b.duration_hours.describe(),
+                    b.multiplier
+                ));
+            }
+            t
+        }
+    }
+}
+
+fn interval_text(secs: f64) -> String {
+    for (unit, len) in [("d", 86_400.0), ("h", 3600.0), ("m", 60.0)] {
+        if secs >= len && (secs / len).fract() == 0.0 {
+            return format!("{}{unit}", secs / len);
+        }
+    }
+    format!("{secs}s")
+}
+
+fn days_text(w: &[f64; 7]) -> String {
+    const NAMES: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    if w.iter().all(|&x| x == 1.0) {
+        return "every day".to_string();
+    }
+    if w.iter().all(|&x| x == 0.0 || x == 1.0) {
+        let on: Vec<&str> = NAMES
+            .iter()
+            .zip(w)
+            .filter(|(_, &x)| x == 1.0)
+            .map(|(n, _)| *n)
+            .collect();
+        return on.join("/");
+    }
+    let parts: Vec<String> = NAMES
+        .iter()
+        .zip(w)
+        .map(|(n, x)| format!("{n} x{x}"))
+        .collect();
+    parts.join(" ")
+}
+
+fn overage_text(k: &TeamKind) -> String {
+    let price = k
+        .overage_price
+        .map(|p| format!(" at ${p:.2} per 1,000-credit block (ASSUMPTION: not published)"))
+        .unwrap_or_default();
+    match &k.overage {
+        OveragePolicy::Off => "overage off (suspended at the limit)".to_string(),
+        OveragePolicy::On => format!("overage on{price}"),
+        OveragePolicy::AfterSuspension { delay_hours } => format!(
+            "overage switched on {} h after a suspension{price}",
+            delay_hours.describe()
+        ),
+    }
+}
+
+/// A readable summary of `s`: per kind and flow, expected runs, credits per
+/// run (with where they come from) and credits per team and cycle, against
+/// the plan's allotment. For engineers asking "what does one run of my flow
+/// cost?" before simulating anything.
 pub fn describe(s: &Scenario) -> String {
-    s.name.clone()
+    let mut o = String::new();
+    let (start, end) = first_cycle(&s.calendar);
+    let cycle = match s.calendar.cycle_days {
+        Some(d) => format!("{d}-day cycles"),
+        None => "calendar-month cycles".to_string(),
+    };
+    let _ = writeln!(o, "Scenario '{}': {}", s.name, s.description);
+    let _ = writeln!(
+        o,
+        "Calendar: {} cycle(s), {cycle}; first cycle {} to {}",
+        s.calendar.months,
+        start.to_rfc3339(),
+        end.to_rfc3339()
+    );
+    let _ = writeln!(
+        o,
+        "Simulation: {} trials, seed {}; usage multiplier {}",
+        s.trials, s.seed, s.usage_multiplier
+    );
+    let _ = writeln!(o, "Prices: {}", s.prices.source);
+    let _ = writeln!(
+        o,
+        "Expected values in closed form, per team, for the first cycle unless said, before any suspension."
+    );
+    for (k, e) in s.kinds.iter().zip(expectations(s)) {
+        let _ = writeln!(o);
+        let _ = writeln!(
+            o,
+            "Kind '{}': {} teams x {} seat(s), plan {} ({} credits per cycle), {}",
+            k.name,
+            k.teams,
+            k.seats,
+            k.plan.name,
+            k.plan.credits,
+            overage_text(k)
+        );
+        let _ = writeln!(
+            o,
+            "  size multiplier: {}, mean {:.4}",
+            k.size.describe(),
+            k.size.mean()
+        );
+        for (f, fe) in k.flows.iter().zip(&e.flows) {
+            let _ = writeln!(
+                o,
+                "  flow '{}' ({}): {}",
+                f.name,
+                f.trigger,
+                arrivals_text(&f.arrivals)
+            );
+            let mut runs = format!("{:.1} own", fe.runs);
+            if fe.runs_as_tool > 0.0 || f.trigger == Trigger::Mcp {
+                runs.push_str(&format!(" + {:.1} as an MCP tool", fe.runs_as_tool));
+            }
+            let _ = writeln!(o, "    runs per team-cycle:    {runs}");
+            let parts: Vec<String> = Source::ALL
+                .iter()
+                .filter(|src| fe.by_source[**src as usize] != 0.0)
+                .map(|src| format!("{} {}", src.name(), trim(fe.by_source[*src as usize])))
+                .collect();
+            let _ = writeln!(
+                o,
+                "    credits per run:        {:.3}{}",
+                fe.credits_per_run,
+                if parts.is_empty() {
+                    String::new()
+                } else {
+                    format!(" = {}", parts.join(" + "))
+                }
+            );
+            let _ = writeln!(o, "    credits per team-cycle: {:.1}", fe.credits);
+        }
+        let _ = writeln!(
+            o,
+            "  demand per team-cycle: {:.1} credits vs allotment {} ({:.2}x)",
+            e.credits,
+            e.allotment,
+            e.credits / e.allotment as f64
+        );
+        if s.calendar.months > 1 {
+            let by_cycle: Vec<String> = (0..s.calendar.months.min(36))
+                .map(|c| {
+                    let credits: f64 = (0..k.flows.len())
+                        .map(|i| expected_runs_in_cycle(s, k, i, c) * e.flows[i].credits_per_run)
+                        .sum();
+                    format!("{credits:.1}")
+                })
+                .collect();
+            let _ = writeln!(o, "  demand by cycle:       {}", by_cycle.join(", "));
+        }
+    }
+    o
 }

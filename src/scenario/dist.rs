@@ -294,10 +294,17 @@ impl Dist {
             Dist::Poisson { mean } => format!("poisson(mean {mean})"),
             Dist::NegBinomial { mean, r } => format!("negbin(mean {mean}, r {r})"),
             Dist::LogNormal { mu, sigma } => {
-                format!("lognormal(median {:.4}, sigma {sigma})", mu.exp())
+                format!("lognormal(median {}, sigma {sigma})", trim(mu.exp()))
             }
             Dist::Gamma { shape, scale } => format!("gamma(shape {shape}, scale {scale})"),
             Dist::Empirical { values, .. } => format!("empirical({} values)", values.len()),
         }
     }
+}
+
+/// A number with at most 4 decimals and no trailing zeros.
+pub(crate) fn trim(x: f64) -> String {
+    let s = format!("{x:.4}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
 }

@@ -56,11 +56,45 @@ pub(crate) struct Locator<'a> {
     pub text: &'a str,
     /// The overrides as given (`KEY=VALUE`), in order.
     pub sets: Vec<String>,
+    /// The document after overrides, to find a key's own span.
+    pub doc: Option<&'a toml::de::DeTable<'a>>,
 }
 
 impl Locator<'_> {
-    /// An error at `span` (None: the whole file) about `key`.
+    /// An error at `span` (None: the whole file) about `key`. When the
+    /// value at `key` came from an override, the override is named instead.
     pub fn error(
+        &self,
+        span: Option<Range<usize>>,
+        key: Option<&str>,
+        problem: impl Into<String>,
+    ) -> ScenarioError {
+        let own = self.key_span(key);
+        let span = match own {
+            Some(s) if s.start >= OVERRIDE_BASE => Some(s),
+            _ => span,
+        };
+        self.at(span, key, problem)
+    }
+
+    /// Like [`Locator::error`], but at the key's own span whenever the
+    /// document has the key (for values read from a `toml::Value`, which
+    /// keeps no inner spans: a distribution's parameters).
+    pub fn error_at_key(
+        &self,
+        span: Option<Range<usize>>,
+        key: Option<&str>,
+        problem: impl Into<String>,
+    ) -> ScenarioError {
+        let span = self.key_span(key).or(span);
+        self.at(span, key, problem)
+    }
+
+    fn key_span(&self, key: Option<&str>) -> Option<Range<usize>> {
+        super::overrides::span_of(self.doc?, key?)
+    }
+
+    fn at(
         &self,
         span: Option<Range<usize>>,
         key: Option<&str>,
@@ -77,7 +111,7 @@ impl Locator<'_> {
             path: self.path.to_path_buf(),
             line,
             set,
-            key: key.map(str::to_string),
+            key: key.map(crate::files::one_line),
             problem: crate::files::one_line(&problem.into()),
         }
     }

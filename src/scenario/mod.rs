@@ -33,7 +33,9 @@ mod raw;
 mod validate;
 
 pub use describe::{
-    describe, expected_credits_per_run, expected_runs_per_team_cycle, FlowExpectation,
+    cycle_bounds, describe, expectations, expected_credits_by_source, expected_credits_per_run,
+    expected_runs_in_cycle, expected_runs_per_team_cycle, first_cycle, FlowExpectation,
+    KindExpectation,
 };
 pub use error::ScenarioError;
 pub use model::*;
@@ -76,7 +78,12 @@ pub fn parse_with(
     let loc = Locator {
         path: origin,
         text,
-        sets: overrides.iter().map(|(k, v)| format!("{k}={v}")).collect(),
+        // Folded onto one line: the error message must stay one line.
+        sets: overrides
+            .iter()
+            .map(|(k, v)| crate::files::one_line(&format!("{k}={v}")))
+            .collect(),
+        doc: None,
     };
     let doc = toml::de::DeTable::parse(text).map_err(|e| loc.error(e.span(), None, e.message()))?;
     let span = doc.span();
@@ -96,5 +103,9 @@ pub fn parse_with(
         let key = e.span().and_then(|s| overrides::path_at(&keep, &s));
         loc.error(e.span(), key.as_deref(), e.message())
     })?;
+    let loc = Locator {
+        doc: Some(&keep),
+        ..loc
+    };
     validate::scenario(raw, &loc)
 }

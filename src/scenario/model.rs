@@ -70,6 +70,8 @@ pub struct Bursts {
 }
 
 /// How a flow's runs arrive.
+// Unboxed on purpose: a handful per scenario, read in the engine's hot loop.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Arrivals {
     /// A fixed schedule: a run every `every_seconds`, the first at

@@ -158,7 +158,10 @@ fn set_in_value<'i>(
                 set_in_value(items[i].get_mut(), &segs[1..], &here, new, span)
             }
         }
-        other => Err(format!("{walked} is a {}, not a table", other.type_str())),
+        other => Err(format!(
+            "{walked} is not a table but a value ({})",
+            other.type_str()
+        )),
     }
 }
 
@@ -207,4 +210,23 @@ pub(crate) fn path_at(root: &DeTable<'_>, at: &Range<usize>) -> Option<String> {
     }
     let mut path = Vec::new();
     in_table(root, at, &mut path).then(|| path.join("."))
+}
+
+/// The span of the value at dotted key path `key` (array elements by name or
+/// index), if the document has it.
+pub(crate) fn span_of(root: &DeTable<'_>, key: &str) -> Option<Range<usize>> {
+    let mut segs = key.split('.');
+    let first = segs.next()?;
+    let mut cur: &Spanned<DeValue<'_>> = root.get(first)?;
+    for seg in segs {
+        cur = match cur.get_ref() {
+            DeValue::Table(t) => t.get(seg)?,
+            DeValue::Array(a) => a
+                .iter()
+                .find(|e| element_name(e.get_ref()) == Some(seg))
+                .or_else(|| seg.parse::<usize>().ok().and_then(|i| a.get(i)))?,
+            _ => return None,
+        };
+    }
+    Some(cur.span())
 }

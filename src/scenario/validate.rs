@@ -4,7 +4,7 @@
 //! offending value (the same path `--set` takes).
 
 use super::dist::{self, Support};
-use super::error::{Locator, ScenarioError};
+use super::error::{Locator, ScenarioError, OVERRIDE_BASE};
 use super::model::*;
 use super::raw::*;
 use crate::pricing::{PriceBook, PriceBookError, Trigger};
@@ -14,6 +14,9 @@ use std::ops::Range;
 use toml::Value;
 
 type R<T> = Result<T, ScenarioError>;
+
+/// Per MCP-flow reference of a flow's tools: its span and key path.
+type ToolRefs = Vec<(Range<usize>, String)>;
 
 /// Default number of trials when `[simulation]` does not say.
 pub const DEFAULT_TRIALS: u32 = 200;
@@ -83,7 +86,7 @@ pub(crate) fn scenario(raw: RawScenario, loc: &Locator<'_>) -> R<Scenario> {
     }
     let mut kinds: Vec<TeamKind> = Vec::with_capacity(raw.kinds.len());
     for k in raw.kinds {
-        let span = k.span();
+        let span = k.get_ref().name.span();
         let kind = c.kind(k.into_inner(), &prices)?;
         if kinds.iter().any(|o| o.name == kind.name) {
             return Err(c.err(
@@ -177,7 +180,7 @@ impl Checker<'_> {
             } else {
                 format!("{key}.{sub}")
             };
-            self.err(v.span(), &key, problem)
+            self.loc.error_at_key(Some(v.span()), Some(&key), problem)
         })
     }
 
@@ -235,6 +238,20 @@ impl Checker<'_> {
             Some(v) => self.int(v, "calendar.months", 1, 1200)? as u32,
             None => 1,
         };
+        // Every cycle boundary must be a representable date, so that no
+        // later date arithmetic can overflow.
+        let end = match cycle_days {
+            Some(d) => chrono::Duration::try_days(i64::from(d) * i64::from(months))
+                .and_then(|span| start.checked_add_signed(span)),
+            None => start.checked_add_months(chrono::Months::new(months)),
+        };
+        if end.is_none_or(|e| e.year() > 9999) {
+            return Err(self.err(
+                raw.start.span(),
+                "calendar.start",
+                "the simulated cycles would end after the year 9999",
+            ));
+        }
         Ok(Calendar {
             start,
             cycle_days,
@@ -260,11 +277,12 @@ impl Checker<'_> {
             Some(v) => self.overage(v, &k("overage"))?,
         };
         if overage != OveragePolicy::Off && !plan.overage_allowed {
-            let span = raw
-                .overage
-                .as_ref()
-                .map(|v| v.span())
-                .unwrap_or(raw.plan.span());
+            // Name whichever of the two came from an override, else the
+            // overage line.
+            let span = match &raw.overage {
+                Some(v) if raw.plan.span().start < OVERRIDE_BASE => v.span(),
+                _ => raw.plan.span(),
+            };
             return Err(self.err(
                 span,
                 &k("overage"),
@@ -317,7 +335,7 @@ impl Checker<'_> {
             .map(|f| f.get_ref().trigger.get_ref().parse().ok())
             .collect();
         let mut flows = Vec::with_capacity(raw.flows.len());
-        let mut tool_spans: Vec<Vec<(Range<usize>, String)>> = Vec::new();
+        let mut tool_spans: Vec<ToolRefs> = Vec::new();
         for f in &raw.flows {
             let (flow, spans) = self.flow(f.get_ref(), &key, prices, &index, &triggers)?;
             flows.push(flow);
@@ -366,7 +384,7 @@ impl Checker<'_> {
         prices: &PriceBook,
         index: &HashMap<String, usize>,
         triggers: &[Option<Trigger>],
-    ) -> R<(Flow, Vec<(Range<usize>, String)>)> {
+    ) -> R<(Flow, ToolRefs)> {
         let name = raw.name.get_ref().clone();
         let key = format!("{kind_key}.flows.{name}");
         let k = |field: &str| format!("{key}.{field}");
@@ -643,6 +661,9 @@ impl Checker<'_> {
                 )),
             };
         let total: f64 = w.iter().sum();
+        if !total.is_finite() {
+            return Err(self.err(v.span(), key, "hour weights are too large"));
+        }
         if total <= 0.0 {
             return Err(self.err(v.span(), key, "hour weights must not all be zero"));
         }
@@ -749,12 +770,7 @@ impl Checker<'_> {
     }
 
     /// MCP flows must not call themselves, directly or through others.
-    fn no_cycles(
-        &self,
-        flows: &[Flow],
-        tool_refs: &[Vec<(Range<usize>, String)>],
-        key: &str,
-    ) -> R<()> {
+    fn no_cycles(&self, flows: &[Flow], tool_refs: &[ToolRefs], key: &str) -> R<()> {
         // Colour DFS: 0 new, 1 on the stack, 2 done.
         fn visit(
             i: usize,
@@ -852,4 +868,52 @@ pub(crate) fn parse_time_of_day(s: &str) -> Option<f64> {
         .collect::<Option<_>>()?;
     let (h, m, sec) = (nums[0], nums[1], nums.get(2).copied().unwrap_or(0));
     (h < 24 && m < 60 && sec < 60).then_some(f64::from(h * 3600 + m * 60 + sec))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn intervals() {
+        assert_eq!(parse_interval("90s"), Some(90.0));
+        assert_eq!(parse_interval("10m"), Some(600.0));
+        assert_eq!(parse_interval("1.5h"), Some(5400.0));
+        assert_eq!(parse_interval("1d"), Some(86_400.0));
+        for bad in ["", "m", "10", "10x", "ten m", "1e999s", "nans", "10é"] {
+            assert_eq!(parse_interval(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn times_of_day() {
+        assert_eq!(parse_time_of_day("00:00"), Some(0.0));
+        assert_eq!(parse_time_of_day("07:30"), Some(27_000.0));
+        assert_eq!(parse_time_of_day("23:59:59"), Some(86_399.0));
+        for bad in [
+            "24:00",
+            "7:30",
+            "12:60",
+            "12",
+            "12:00:00:00",
+            "aa:bb",
+            "12:00:60",
+        ] {
+            assert_eq!(parse_time_of_day(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn office_hours_are_3_from_9_to_17() {
+        assert_eq!(OFFICE_HOURS.iter().filter(|&&w| w == 3.0).count(), 8);
+        assert_eq!(
+            (
+                OFFICE_HOURS[8],
+                OFFICE_HOURS[9],
+                OFFICE_HOURS[16],
+                OFFICE_HOURS[17]
+            ),
+            (1.0, 3.0, 3.0, 1.0)
+        );
+    }
 }
