@@ -35,9 +35,12 @@ fn opts(trials: u32) -> SimOptions {
     }
 }
 
+/// One team-month: record, demand credits, runs started, daily, alerts.
+type Kept = (CycleRecord<f64>, u64, u64, Vec<u64>, [Option<f64>; 3]);
+
 /// Keeps every team-month's record and extras.
 #[derive(Default)]
-struct Keep(Vec<(CycleRecord<f64>, u64, u64, Vec<u64>, [Option<f64>; 3])>);
+struct Keep(Vec<Kept>);
 impl Observer for Keep {
     fn team_month(&mut self, tm: &TeamMonth<'_>) {
         self.0.push((
@@ -339,8 +342,8 @@ plan = "enterprise"
   duration_seconds = 1
 "#,
     );
-    let (r, t, d, a) = (20.0, 30.0, 0.5, 3.0 * 3.0 / 30.0);
-    let expected = r * (((a * d) as f64).exp_m1() / a + (t - d) * (a * d).exp());
+    let (r, t, d, a): (f64, f64, f64, f64) = (20.0, 30.0, 0.5, 3.0 * 3.0 / 30.0);
+    let expected = r * ((a * d).exp_m1() / a + (t - d) * (a * d).exp());
     let mut k = Keep::default();
     simulate(&s, &opts(4), &mut k).unwrap();
     let xs: Vec<f64> = k.0.iter().map(|m| m.2 as f64).collect();

@@ -7,6 +7,9 @@ use flowcast::scenario::Dist;
 use flowcast::workload::sampling::{binomial_half, Sampler, SimRng};
 use statrs::distribution::{Discrete, NegativeBinomial, Poisson};
 
+/// An exact pmf to compare with.
+type Pmf = Box<dyn Fn(u64) -> f64>;
+
 fn rng(k: u32) -> SimRng {
     stream(42, k, 0, 0, Purpose::Usage)
 }
@@ -130,7 +133,7 @@ fn continuous_laws_have_their_moments() {
 #[test]
 fn table_inversion_matches_exact_probabilities() {
     let n = 400_000u64;
-    let cases: Vec<(Dist, Box<dyn Fn(u64) -> f64>)> = vec![
+    let cases: Vec<(Dist, Pmf)> = vec![
         (Dist::Poisson { mean: 3.0 }, {
             let p = Poisson::new(3.0).unwrap();
             Box::new(move |k| p.pmf(k))
