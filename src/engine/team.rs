@@ -44,11 +44,10 @@ pub(crate) struct TaskOut {
     pub runs: u64,
 }
 
-/// A run in flight: its end time and what it accrues then.
+/// A run in flight that has just ended: its end time and its slot.
 struct Pending {
     end: f64,
-    charge: Charge,
-    nested: u32,
+    slot: u32,
 }
 
 /// The runs in flight, earliest end first (then earliest start). Keys are
@@ -98,16 +97,18 @@ impl InFlight {
         self.keys.last().map(|k| k.0)
     }
 
+    /// Removes the earliest run; its slot stays valid until the next push.
     #[inline]
     fn pop(&mut self) -> Option<Pending> {
         let (end, _, slot) = self.keys.pop()?;
         self.free.push(slot);
-        let (charge, nested) = self.slots[slot as usize];
-        Some(Pending {
-            end,
-            charge,
-            nested,
-        })
+        Some(Pending { end, slot })
+    }
+
+    /// The charge and nested-run count of a popped run.
+    #[inline]
+    fn slot(&self, slot: u32) -> &(Charge, u32) {
+        &self.slots[slot as usize]
     }
 }
 
@@ -252,8 +253,9 @@ fn simulate_team(
                 );
             }
             m.days_until(t, ledger.current().credits_used, &mut out.daily);
-            ledger.end(t, &p.charge);
-            for _ in 0..p.nested {
+            let (charge, nested) = heap.slot(p.slot);
+            ledger.end(t, charge);
+            for _ in 0..*nested {
                 // Nested MCP-flow runs end with their parent; their credits
                 // are in the parent's charge.
                 ledger.end(t, &Charge::default());
@@ -320,11 +322,21 @@ fn simulate_team(
         // Every draw of the run is made, whether or not it executes.
         let plan = &k.work.runs[bf];
         nested.clear();
-        let mut charge = Charge::default();
-        let counts = plan.draw(&k.work.runs, &mut rng, nested, &mut charge);
-        let own = plan.price(&counts);
+        let mut nested_charge = Charge::default();
+        let own = match plan.fixed_charge() {
+            Some(c) => c,
+            None => {
+                let counts = plan.draw(&k.work.runs, &mut rng, nested, &mut nested_charge);
+                plan.price(&counts)
+            }
+        };
         let duration = plan.duration.sample(&mut rng);
-        charge.absorb(&own);
+        let charge = if nested.is_empty() {
+            own
+        } else {
+            nested_charge.absorb(&own);
+            nested_charge
+        };
         let adm = ledger.start(t, plan.cloud, own.total);
         for &n in nested.iter() {
             ledger.start_nested(t, n, adm);

@@ -78,6 +78,8 @@ pub struct RunPlan {
     pub duration: Sampler,
     /// The counts when every count is a constant (nothing to draw).
     fixed: Option<RunCounts>,
+    /// Their charge.
+    fixed_charge: Option<Charge>,
 }
 
 const BLOCK_SOURCES: [Source; 4] = [
@@ -184,8 +186,9 @@ impl RunPlan {
         } else {
             None
         };
-        Ok(RunPlan {
+        let mut plan = RunPlan {
             fixed,
+            fixed_charge: None,
             trigger: t,
             cloud: t.is_cloud(),
             base_credits: if t.is_cloud() {
@@ -197,12 +200,14 @@ impl RunPlan {
             create,
             agent,
             duration: s(&flow.duration_seconds)?,
-        })
+        };
+        plan.fixed_charge = plan.fixed.map(|c| plan.price(&c));
+        Ok(plan)
     }
 
     /// The charge of a run that executed `c`: unit prices times counts,
     /// identical to [`PriceBook::charge`] on [`RunPlan::usage`].
-    #[inline]
+    #[inline(always)]
     pub fn price(&self, c: &RunCounts) -> Charge {
         let mut ch = Charge::default();
         if self.cloud {
@@ -247,11 +252,17 @@ impl RunPlan {
         u
     }
 
+    /// The charge of every run when nothing is drawn (all counts constant).
+    #[inline]
+    pub fn fixed_charge(&self) -> Option<Charge> {
+        self.fixed_charge
+    }
+
     /// Draws one run: its own counts, and the runs of the MCP flows its
     /// tools call (drawn with `plans`, the kind's flows): each nested run's
     /// own credits are pushed onto `nested` and its charge added to
     /// `nested_charge`.
-    #[inline]
+    #[inline(always)]
     pub fn draw(
         &self,
         plans: &[RunPlan],
@@ -282,25 +293,7 @@ impl RunPlan {
                     acc.saturating_add(a.tools_per_call.count(rng))
                 }),
                 Some((cdf, flows)) => {
-                    let mut calls = 0u64;
-                    for _ in 0..k {
-                        let n = a.tools_per_call.count(rng);
-                        calls = calls.saturating_add(n);
-                        for _ in 0..n {
-                            let u = u01(rng);
-                            let i = cdf.iter().position(|&x| u < x).unwrap_or(cdf.len() - 1);
-                            if let Some(f) = flows[i] {
-                                let sub = &plans[f];
-                                let counts = sub.draw(plans, rng, nested, nested_charge);
-                                // The nested run's own credits, pushed after
-                                // its own nested runs (depth-first order).
-                                let own = sub.price(&counts);
-                                nested_charge.absorb(&own);
-                                nested.push(own.total);
-                            }
-                        }
-                    }
-                    calls
+                    draw_tool_flows(a, k, cdf, flows, plans, rng, nested, nested_charge)
                 }
             };
         }
@@ -324,4 +317,40 @@ impl RunPlan {
         }
         m
     }
+}
+
+/// The MCP tool calls of `k` agent model calls when some tools are MCP
+/// flows: each call picks a tool by weight; a flow tool's own run is drawn
+/// (recursively) and accounted in `nested` / `nested_charge`.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn draw_tool_flows(
+    a: &AgentPlan,
+    k: u64,
+    cdf: &[f64],
+    flows: &[Option<usize>],
+    plans: &[RunPlan],
+    rng: &mut SimRng,
+    nested: &mut Vec<u64>,
+    nested_charge: &mut Charge,
+) -> u64 {
+    let mut calls = 0u64;
+    for _ in 0..k {
+        let n = a.tools_per_call.count(rng);
+        calls = calls.saturating_add(n);
+        for _ in 0..n {
+            let u = u01(rng);
+            let i = cdf.iter().position(|&x| u < x).unwrap_or(cdf.len() - 1);
+            if let Some(f) = flows[i] {
+                let sub = &plans[f];
+                let counts = sub.draw(plans, rng, nested, nested_charge);
+                // The nested run's own credits, pushed after its own nested
+                // runs (depth-first order).
+                let own = sub.price(&counts);
+                nested_charge.absorb(&own);
+                nested.push(own.total);
+            }
+        }
+    }
+    calls
 }
