@@ -125,6 +125,15 @@ pub(crate) struct Scratch {
 /// Alert thresholds, percent of the allotment.
 const ALERT_PCT: [u64; 3] = [50, 80, 95];
 
+/// The credits at which each alert fires: used x 100 >= pct x allotment,
+/// i.e. used >= ceil(pct x allotment / 100).
+fn alert_credits(allotment: u64) -> [u64; 3] {
+    ALERT_PCT.map(|p| {
+        let c = (u128::from(p) * u128::from(allotment)).div_ceil(100);
+        u64::try_from(c).unwrap_or(u64::MAX)
+    })
+}
+
 /// The current cycle's running extras (what the ledger does not track).
 struct MonthState {
     cycle: usize,
@@ -133,6 +142,8 @@ struct MonthState {
     next_day: f64,
     daily_from: usize,
     alerts: [Option<f64>; 3],
+    /// The first alert not yet reached.
+    next_alert: usize,
     demand: u64,
     runs_started: u64,
 }
@@ -147,6 +158,7 @@ impl MonthState {
             next_day: start + DAY,
             daily_from,
             alerts: [None; 3],
+            next_alert: 0,
             demand: 0,
             runs_started: 0,
         }
@@ -229,7 +241,7 @@ fn simulate_team(
     let mut ledger = Ledger::new(k.terms, 0.0);
     let mut m = MonthState::new(tl, 0, out.daily.len());
     let mut reaction_drawn = false;
-    let allot = k.terms.allotment;
+    let alert_at = alert_credits(k.terms.allotment);
     let heap = &mut sc.heap;
     heap.clear();
 
@@ -261,10 +273,9 @@ fn simulate_team(
                 ledger.end(t, &Charge::default());
             }
             let used = ledger.current().credits_used;
-            for (a, pct) in m.alerts.iter_mut().zip(ALERT_PCT) {
-                if a.is_none() && used.saturating_mul(100) >= pct.saturating_mul(allot) {
-                    *a = Some(t);
-                }
+            while m.next_alert < 3 && used >= alert_at[m.next_alert] {
+                m.alerts[m.next_alert] = Some(t);
+                m.next_alert += 1;
             }
             if let Some(delay) = &k.reaction {
                 if !reaction_drawn && ledger.current().suspended_at.is_some() {
