@@ -249,7 +249,7 @@ pub fn simulate(
         ProgressDrawTarget::hidden(),
     );
     if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} simulating [{bar:30}] {percent:>3}% {human_pos}/{human_len} team-trials, eta {eta}",
+        "{spinner} simulating [{bar:30}] {percent:>3}%, eta {eta}",
     ) {
         bar.set_style(style.progress_chars("=> "));
     }
