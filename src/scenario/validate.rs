@@ -40,7 +40,11 @@ const DAY_NAMES: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 pub(crate) fn scenario(raw: RawScenario, loc: &Locator<'_>) -> R<Scenario> {
     let c = Checker { loc };
     let name = c.name(&raw.name, "name")?;
-    let description = raw.description.map(|d| d.into_inner()).unwrap_or_default();
+    // Reports show the description on one line.
+    let description = raw
+        .description
+        .map(|d| crate::files::one_line(d.get_ref()))
+        .unwrap_or_default();
     let sim = raw.simulation.map(|s| s.into_inner()).unwrap_or_default();
     let seed = match &sim.seed {
         Some(v) => c.int(v, "simulation.seed", 0, i64::MAX)? as u64,
