@@ -142,7 +142,9 @@ impl FlowArrivals {
                 }
                 let pieces = pieces(&hour_rate, weekday_weights, timeline);
                 let expected: f64 = pieces.iter().map(|p| p.rate * (p.end - p.start)).sum();
-                let growth = (1.0 + growth_per_month).powf(timeline.horizon() / MONTH).max(1.0);
+                let growth = (1.0 + growth_per_month)
+                    .powf(timeline.horizon() / MONTH)
+                    .max(1.0);
                 if expected * growth > MAX_RUNS_PER_TEAM {
                     return Err(format!(
                         "about {:.0} runs per team expected, more than {MAX_RUNS_PER_TEAM:.0}",
