@@ -28,7 +28,14 @@ fn engine_price_equals_pricebook_charge() {
                     // Drawn counts, and arbitrary counts.
                     let mut nested = Vec::new();
                     let mut nc = flowcast::pricing::Charge::default();
+                    // The engine's fused draw-and-price makes the same draws.
+                    let mut twin = rng.clone();
+                    let (mut nested2, mut nc2) = (Vec::new(), flowcast::pricing::Charge::default());
+                    let fused = plan.draw_charge(&plans, &mut twin, &mut nested2, &mut nc2);
                     let drawn = plan.draw(&plans, &mut rng, &mut nested, &mut nc);
+                    assert_eq!(fused, plan.price(&drawn));
+                    assert_eq!((nested2, nc2), (nested.clone(), nc));
+                    assert_eq!(twin.next_u64(), rng.clone().next_u64());
                     let mut any = || rng.next_u64() % 50;
                     let random = RunCounts {
                         http_request: any(),

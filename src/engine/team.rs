@@ -334,13 +334,7 @@ fn simulate_team(
         let plan = &k.work.runs[bf];
         nested.clear();
         let mut nested_charge = Charge::default();
-        let own = match plan.fixed_charge() {
-            Some(c) => c,
-            None => {
-                let counts = plan.draw(&k.work.runs, &mut rng, nested, &mut nested_charge);
-                plan.price(&counts)
-            }
-        };
+        let own = plan.draw_charge(&k.work.runs, &mut rng, nested, &mut nested_charge);
         let duration = plan.duration.sample(&mut rng);
         let charge = if nested.is_empty() {
             own

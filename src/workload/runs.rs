@@ -80,6 +80,12 @@ pub struct RunPlan {
     fixed: Option<RunCounts>,
     /// Their charge.
     fixed_charge: Option<Charge>,
+    /// The base charge plus the constant block counts' credits.
+    const_charge: Charge,
+    /// The block counts that are drawn: (sampler, unit credits, source), in
+    /// the order `draw` draws them (constants consume no randomness, so the
+    /// stream is the same).
+    random_blocks: Vec<(Sampler, u64, Source)>,
 }
 
 const BLOCK_SOURCES: [Source; 4] = [
@@ -186,9 +192,22 @@ impl RunPlan {
         } else {
             None
         };
+        let mut const_charge = Charge::default();
+        if t.is_cloud() {
+            const_charge.add(Source::RunBase, book.blocks.run_base.on(t));
+        }
+        let mut random_blocks = Vec::new();
+        for ((sampler, u), src) in blocks.iter().zip(BLOCK_SOURCES) {
+            match sampler.whole() {
+                Some(n) => const_charge.add(src, u.saturating_mul(n)),
+                None => random_blocks.push((sampler.clone(), *u, src)),
+            }
+        }
         let mut plan = RunPlan {
             fixed,
             fixed_charge: None,
+            const_charge,
+            random_blocks,
             trigger: t,
             cloud: t.is_cloud(),
             base_credits: if t.is_cloud() {
@@ -256,6 +275,51 @@ impl RunPlan {
     #[inline]
     pub fn fixed_charge(&self) -> Option<Charge> {
         self.fixed_charge
+    }
+
+    /// Draws one run and returns its own charge: the same draws, in the same
+    /// order, as [`RunPlan::draw`], priced as [`RunPlan::price`] would, without
+    /// materialising the counts (the engine's hot path).
+    #[inline(always)]
+    pub fn draw_charge(
+        &self,
+        plans: &[RunPlan],
+        rng: &mut SimRng,
+        nested: &mut Vec<u64>,
+        nested_charge: &mut Charge,
+    ) -> Charge {
+        if let Some(c) = self.fixed_charge {
+            return c;
+        }
+        let mut ch = self.const_charge;
+        for (s, u, src) in &self.random_blocks {
+            ch.add(*src, u.saturating_mul(s.count(rng)));
+        }
+        if let Some(cr) = &self.create {
+            ch.add(
+                Source::CreateWithAi,
+                cr.prompt_credits.saturating_mul(cr.prompts.count(rng)),
+            );
+            ch.add(
+                Source::Image,
+                cr.image_credits.saturating_mul(cr.images.count(rng)),
+            );
+        }
+        if let Some(a) = &self.agent {
+            let k = a.calls.count(rng);
+            let m = match &a.picks {
+                None if a.half => binomial_half(k, rng),
+                None => (0..k).fold(0u64, |acc, _| {
+                    acc.saturating_add(a.tools_per_call.count(rng))
+                }),
+                Some((cdf, flows)) => {
+                    draw_tool_flows(a, k, cdf, flows, plans, rng, nested, nested_charge)
+                }
+            };
+            ch.add(Source::AgentCall, a.call_credits.saturating_mul(k));
+            ch.add(Source::McpTool, a.mcp_credits.saturating_mul(m));
+        }
+        ch
     }
 
     /// Draws one run: its own counts, and the runs of the MCP flows its
