@@ -358,3 +358,60 @@ plan = "enterprise"
     // Without bursts it would be 600: the test can tell the difference.
     assert!((mean - 600.0).abs() > 8.0 * se);
 }
+
+/// An hourly agent flow whose two model calls each call one MCP tool that is
+/// itself a flow. Parent (api): 1 run + 2 x 1 (gpt-5-nano) + 2 x 2 (MCP
+/// tools) = 7 credits; each child run (mcp): 1 run + 1 HTTP = 2 credits, two
+/// children per parent: 11 credits and 3 runs per parent run.
+fn mcp_flows(overage: &str) -> Scenario {
+    scenario(&format!(
+        r#"
+name = "mcp"
+[calendar]
+start = 2026-06-01T00:00:00Z
+cycle_days = 30
+[[kinds]]
+name = "k"
+teams = 2
+plan = "team"
+overage = "{overage}"
+overage_price = 10.0
+  [[kinds.flows]]
+  name = "parent"
+  trigger = "api"
+  arrivals = {{ schedule = {{ every = "1h" }} }}
+  agent = {{ model = "gpt-5-nano", calls = 2, tools_per_call = 1, tools = [ {{ name = "lookup", weight = 1, flow = "child" }} ] }}
+  duration_seconds = 1
+  [[kinds.flows]]
+  name = "child"
+  trigger = "mcp"
+  blocks = {{ http_request = 1 }}
+"#
+    ))
+}
+
+#[test]
+fn mcp_flow_runs_accrue_with_their_parent_and_are_blocked_with_it() {
+    let mut on = Keep::default();
+    simulate(&mcp_flows("on"), &opts(1), &mut on).unwrap();
+    for (r, demand, started, _, _) in &on.0 {
+        assert_eq!(r.credits_used, 720 * 11);
+        assert_eq!(*demand, 720 * 11);
+        assert_eq!((*started, r.runs_executed), (2160, 2160));
+        assert_eq!(r.by_source[0], 720 + 1440); // run base: parents + children
+        assert_eq!(r.by_source[1], 1440); // children's HTTP
+        assert_eq!(r.by_source[7], 1440); // agent model calls
+        assert_eq!(r.by_source[8], 2880); // MCP tool calls
+    }
+    let mut off = Keep::default();
+    simulate(&mcp_flows("off"), &opts(1), &mut off).unwrap();
+    for (r, demand, started, _, _) in &off.0 {
+        // The 10th parent run (110 credits) reaches the limit; the other 710
+        // parents and their 1,420 children are blocked.
+        assert_eq!(r.credits_used, 110);
+        assert_eq!(r.runs_executed, 30);
+        assert_eq!(r.runs_blocked, 2130);
+        assert_eq!(r.blocked_credits, 710 * 11);
+        assert_eq!((*demand, *started), (720 * 11, 2160));
+    }
+}
