@@ -1,1 +1,360 @@
-//! The Monte Carlo engine: trials x teams in parallel, each with its own random stream, fed through the ledger.
+//! The Monte Carlo engine: trials x teams in parallel, each with its own
+//! random stream, fed through the ledger.
+//!
+//! How a simulation runs:
+//!
+//! 1. The scenario is compiled once ([`crate::workload::KindWorkload`] per
+//!    team kind, ledger terms, the timeline of billing cycles).
+//! 2. The work is cut into tasks: (trial, kind, chunk of teams). Each team
+//!    draws from its own stream, seeded from (seed, trial, kind, team) alone
+//!    (`streams`), so a task's result does not depend on which thread runs it.
+//! 3. A bounded batch of tasks runs in parallel on a rayon pool; the results
+//!    are collected in task order and handed to the [`Observer`]
+//!    SEQUENTIALLY (every team-month in (trial, kind, team, cycle) order, then
+//!    `trial_end`). Observers need not be thread-safe, every floating-point
+//!    sum happens in one order, and the output is byte-identical at any
+//!    thread count. Memory depends on the batch size only.
+//!
+//! Per team: its size multiplier, its flows' arrivals in time order, merged
+//! by start time; each run's draws (block counts, MCP flows, duration) are
+//! made whether or not the run executes; in-flight runs wait in a small
+//! binary heap; the [`Ledger`] sees ends before starts at equal times and
+//! decides what executes. A run in flight at a cycle boundary accrues in the
+//! cycle in which it ends; runs still in flight at the end of the last cycle
+//! are dropped (they would accrue in a cycle that is not simulated).
+//!
+//! [`Ledger`]: crate::ledger::Ledger
+//!
+//! ```
+//! use flowcast::engine::{simulate, Observer, SimOptions, TeamMonth};
+//!
+//! /// Total overage billed, summed in the engine's fixed order.
+//! struct Overage(f64);
+//! impl Observer for Overage {
+//!     fn team_month(&mut self, tm: &TeamMonth<'_>) {
+//!         self.0 += tm.record.overage_cost;
+//!     }
+//! }
+//!
+//! let text = r#"
+//! name = "doc"
+//! [calendar]
+//! start = 2026-06-01T00:00:00Z
+//! cycle_days = 30
+//! [[kinds]]
+//! name = "ops"
+//! teams = 2
+//! plan = "team"
+//! overage = "on"
+//! overage_price = 10.0
+//!   [[kinds.flows]]
+//!   name = "ping"
+//!   trigger = "schedule"
+//!   arrivals = { schedule = { every = "1h" } }
+//!   blocks = { http_request = 1 }
+//! "#;
+//! let s = flowcast::scenario::parse(text, std::path::Path::new("doc.toml")).unwrap();
+//! let o = SimOptions { seed: 1, first_trial: 0, trials: 3, threads: Some(1), progress: false };
+//! let mut obs = Overage(0.0);
+//! let stats = simulate(&s, &o, &mut obs).unwrap();
+//! // 720 hourly runs of 2 credits = 1,440 credits: 2 blocks of 1,000 over
+//! // the 100 allotted, $20 per team-month; 2 teams x 3 trials.
+//! assert_eq!(stats.team_months, 6);
+//! assert_eq!(obs.0, 6.0 * 20.0);
+//! ```
+
+mod streams;
+mod team;
+mod timeline;
+
+pub use streams::{mix64, stream, Purpose};
+pub use timeline::timeline;
+
+use crate::ledger::CycleRecord;
+use crate::scenario::{OveragePolicy, Scenario};
+use crate::workload::arrivals::Timeline;
+use crate::workload::sampling::Sampler;
+use crate::workload::KindWorkload;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use std::time::{Duration, Instant};
+use team::{KindCtx, Scratch, TaskOut};
+
+/// How to run a simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimOptions {
+    /// The seed all streams derive from.
+    pub seed: u64,
+    /// The first trial's number (streams use absolute trial numbers, so a
+    /// simulation can be split into consecutive pieces).
+    pub first_trial: u32,
+    /// How many trials.
+    pub trials: u32,
+    /// Worker threads (`None`: one per core).
+    pub threads: Option<usize>,
+    /// Show a progress bar on standard error (when it is a terminal and the
+    /// run lasts more than a moment).
+    pub progress: bool,
+}
+
+/// One team's billing cycle in one trial, as the engine hands it to observers.
+#[derive(Clone, Copy, Debug)]
+pub struct TeamMonth<'a> {
+    /// Trial number.
+    pub trial: u32,
+    /// Team kind index (in `Scenario::kinds`).
+    pub kind: usize,
+    /// Team index within its kind.
+    pub team: u32,
+    /// Billing cycle index (0 = first).
+    pub cycle: u32,
+    /// The team's drawn size multiplier.
+    pub size: f64,
+    /// Cycle start, seconds from `calendar.start`.
+    pub cycle_start: f64,
+    /// Cycle end, seconds from `calendar.start`.
+    pub cycle_end: f64,
+    /// The ledger's record; times in seconds from `calendar.start`.
+    pub record: &'a CycleRecord<f64>,
+    /// Credits used by the end of each day of the cycle.
+    pub daily_cumulative: &'a [u64],
+    /// First instant used >= 50%, 80%, 95% of the allotment.
+    pub alerts: [Option<f64>; 3],
+    /// Credits of every run started in the cycle, executed or blocked.
+    pub demand_credits: u64,
+    /// Runs started in the cycle (executed + blocked), nested included.
+    pub runs_started: u64,
+}
+
+/// Something that consumes team-months in a fixed order.
+pub trait Observer {
+    /// One team-month; called in (trial, kind, team, cycle) order.
+    fn team_month(&mut self, tm: &TeamMonth<'_>);
+    /// Every team-month of `trial` has been seen.
+    fn trial_end(&mut self, _trial: u32) {}
+}
+
+/// What a simulation did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SimStats {
+    /// Runs simulated (started, executed or blocked, nested included).
+    pub runs: u64,
+    /// Team-months simulated.
+    pub team_months: u64,
+    /// Wall-clock seconds.
+    pub seconds: f64,
+}
+
+/// Why a scenario cannot be simulated.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum EngineError {
+    /// The scenario has a value the engine cannot use.
+    #[error("scenario '{scenario}': {problem}")]
+    Scenario {
+        /// Scenario name.
+        scenario: String,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The options are impossible.
+    #[error("{0}")]
+    Options(String),
+    /// The worker threads could not be started.
+    #[error("could not start worker threads: {0}")]
+    Threads(String),
+}
+
+/// Teams per task: small enough to balance two threads, large enough that
+/// task overhead is nothing.
+const CHUNK_TEAMS: u32 = 16;
+/// Team-months per batch: bounds memory (a few MB) whatever the trial count.
+const BATCH_TEAM_MONTHS: u64 = 4096;
+/// Runs shorter than this show no progress bar.
+const PROGRESS_AFTER: Duration = Duration::from_millis(500);
+
+/// The compiled scenario.
+struct Ctx {
+    kinds: Vec<KindCtx>,
+    timeline: Timeline,
+    seed: u64,
+    /// Per trial: (kind, teams) of each task.
+    template: Vec<(usize, std::ops::Range<u32>)>,
+}
+
+fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
+    let err = |problem: String| EngineError::Scenario {
+        scenario: s.name.clone(),
+        problem,
+    };
+    let tl = timeline(&s.calendar).map_err(err)?;
+    let usage_multiplier = usage_multiplier(s);
+    let mut kinds = Vec::with_capacity(s.kinds.len());
+    for k in &s.kinds {
+        let work = KindWorkload::new(k, &s.prices, &tl, usage_multiplier).map_err(err)?;
+        let can_be_on = !matches!(k.overage, OveragePolicy::Off);
+        let price = match (can_be_on, k.overage_price) {
+            (false, p) => p.unwrap_or(0.0),
+            (true, Some(p)) if p.is_finite() && p >= 0.0 => p,
+            (true, _) => {
+                return Err(err(format!(
+                    "kind '{}': overage can be on but no valid overage_price is given",
+                    k.name
+                )))
+            }
+        };
+        if can_be_on && !k.plan.overage_allowed {
+            return Err(err(format!(
+                "kind '{}': plan '{}' does not allow overage",
+                k.name, k.plan.name
+            )));
+        }
+        let reaction = match &k.overage {
+            OveragePolicy::AfterSuspension { delay_hours } => Some(
+                Sampler::new(delay_hours)
+                    .map_err(|e| err(format!("kind '{}': overage delay: {e}", k.name)))?,
+            ),
+            _ => None,
+        };
+        kinds.push(KindCtx {
+            work,
+            terms: team::terms(
+                k.plan.credits,
+                s.prices.block_credits,
+                price,
+                matches!(k.overage, OveragePolicy::On),
+            ),
+            reaction,
+            teams: k.teams,
+        });
+    }
+    let mut template = Vec::new();
+    for (i, k) in kinds.iter().enumerate() {
+        let mut first = 0;
+        while first < k.teams {
+            let end = first.saturating_add(CHUNK_TEAMS).min(k.teams);
+            template.push((i, first..end));
+            first = end;
+        }
+    }
+    Ok(Ctx {
+        kinds,
+        timeline: tl,
+        seed,
+        template,
+    })
+}
+
+/// The scenario-wide multiplier of every Poisson rate (1 when the scenario
+/// has none).
+fn usage_multiplier(s: &Scenario) -> f64 {
+    s.usage_multiplier
+}
+
+/// Simulates `o.trials` trials of `s`, handing every team-month to `obs` in
+/// (trial, kind, team, cycle) order.
+pub fn simulate(
+    s: &Scenario,
+    o: &SimOptions,
+    obs: &mut impl Observer,
+) -> Result<SimStats, EngineError> {
+    let started = Instant::now();
+    if o.trials == 0 {
+        return Err(EngineError::Options("trials must be >= 1".to_string()));
+    }
+    if o.first_trial.checked_add(o.trials - 1).is_none() {
+        return Err(EngineError::Options(
+            "first trial + trials exceeds the trial numbers available".to_string(),
+        ));
+    }
+    if o.threads == Some(0) {
+        return Err(EngineError::Options("threads must be >= 1".to_string()));
+    }
+    let ctx = compile(s, o.seed)?;
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(o.threads.unwrap_or(0))
+        .build()
+        .map_err(|e| EngineError::Threads(e.to_string()))?;
+
+    let per_trial = ctx.template.len() as u64;
+    let total_tasks = per_trial * u64::from(o.trials);
+    let months = (ctx.timeline.bounds.len() - 1) as u64;
+    let teams_per_trial: u64 = ctx.kinds.iter().map(|k| u64::from(k.teams)).sum();
+    let batch = (BATCH_TEAM_MONTHS / (u64::from(CHUNK_TEAMS) * months)).max(1);
+
+    let bar = ProgressBar::with_draw_target(
+        Some(teams_per_trial * u64::from(o.trials)),
+        ProgressDrawTarget::hidden(),
+    );
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} simulating [{bar:30}] {percent:>3}%, eta {eta}")
+    {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let mut bar_shown = false;
+
+    let mut stats = SimStats {
+        runs: 0,
+        team_months: 0,
+        seconds: 0.0,
+    };
+    let mut lo = 0u64;
+    while lo < total_tasks {
+        let hi = (lo + batch).min(total_tasks);
+        let outs: Vec<(u32, TaskOut)> = pool.install(|| {
+            (lo..hi)
+                .into_par_iter()
+                .map_init(Scratch::default, |sc, g| {
+                    let trial = o.first_trial + (g / per_trial) as u32;
+                    let (kind, teams) = &ctx.template[(g % per_trial) as usize];
+                    let mut out = TaskOut::default();
+                    team::simulate_teams(
+                        &ctx.kinds[*kind],
+                        *kind,
+                        ctx.seed,
+                        trial,
+                        teams.clone(),
+                        &ctx.timeline,
+                        sc,
+                        &mut out,
+                    );
+                    bar.inc(u64::from(teams.end - teams.start));
+                    (trial, out)
+                })
+                .collect()
+        });
+        for (i, (trial, out)) in outs.iter().enumerate() {
+            for m in &out.months {
+                obs.team_month(&TeamMonth {
+                    trial: *trial,
+                    kind: m.kind,
+                    team: m.team,
+                    cycle: m.cycle,
+                    size: m.size,
+                    cycle_start: m.cycle_start,
+                    cycle_end: m.cycle_end,
+                    record: &m.record,
+                    daily_cumulative: &out.daily[m.daily.clone()],
+                    alerts: m.alerts,
+                    demand_credits: m.demand_credits,
+                    runs_started: m.runs_started,
+                });
+            }
+            stats.runs += out.runs;
+            stats.team_months += out.months.len() as u64;
+            let g = lo + i as u64;
+            if g % per_trial == per_trial - 1 {
+                obs.trial_end(*trial);
+            }
+        }
+        lo = hi;
+        if o.progress && !bar_shown && started.elapsed() > PROGRESS_AFTER && lo < total_tasks {
+            // indicatif itself stays silent when stderr is not a terminal.
+            bar.set_draw_target(ProgressDrawTarget::stderr());
+            bar_shown = true;
+        }
+    }
+    bar.finish_and_clear();
+    stats.seconds = started.elapsed().as_secs_f64();
+    Ok(stats)
+}

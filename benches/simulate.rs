@@ -1,0 +1,65 @@
+//! Benchmark: simulated runs per second and team-months per second on
+//! `scenarios/bench.toml` (shared/bench-workload.md), at 1 thread and at all
+//! threads, with the 1 -> N speed-up. `cargo bench --bench simulate`;
+//! `FLOWCAST_BENCH_TRIALS` sets the trials (default 10).
+//!
+//! A plain `main` (harness = false) rather than criterion's sampler: one
+//! simulation of ~10^8 runs is already a long, stable measurement, and the
+//! figure wanted is a throughput, not a per-iteration time.
+
+use flowcast::engine::{simulate, Observer, SimOptions, TeamMonth};
+use std::path::Path;
+
+/// Counts team-months (keeps the observer cost realistic but small).
+struct Count(u64);
+impl Observer for Count {
+    fn team_month(&mut self, tm: &TeamMonth<'_>) {
+        self.0 += tm.record.credits_used;
+    }
+}
+
+fn main() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench.toml");
+    let scenario = match flowcast::scenario::load(&path) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            std::process::exit(2);
+        }
+    };
+    let trials: u32 = std::env::var("FLOWCAST_BENCH_TRIALS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10);
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let mut one = 0.0;
+    for threads in [1, cores] {
+        let opts = SimOptions {
+            seed: 1,
+            first_trial: 0,
+            trials,
+            threads: Some(threads),
+            progress: false,
+        };
+        let mut obs = Count(0);
+        let st = match simulate(&scenario, &opts, &mut obs) {
+            Ok(s) => s,
+            Err(e) => {
+                eprintln!("bench: {e}");
+                std::process::exit(2);
+            }
+        };
+        let rps = st.runs as f64 / st.seconds;
+        if threads == 1 {
+            one = rps;
+        }
+        println!(
+            "bench.toml x {trials} trials, {threads} thread(s): {} runs in {:.3} s = {:.1} M runs/s, {:.0} team-months/s, speed-up {:.2}x",
+            st.runs,
+            st.seconds,
+            rps / 1e6,
+            st.team_months as f64 / st.seconds,
+            rps / one
+        );
+    }
+}

@@ -1,0 +1,121 @@
+//! The spreadsheet tables: `teams.csv` (one row per team kind) and
+//! `daily.csv` (cumulative credits by day of the cycle, per team kind).
+
+use crate::statistics::summary::{Distribution, Summary};
+
+/// A number for a CSV cell: fixed decimals, no thousands separators.
+fn num(x: f64, decimals: usize) -> String {
+    if x.is_finite() {
+        format!("{x:.decimals$}")
+    } else {
+        String::new()
+    }
+}
+
+fn opt(x: Option<f64>, decimals: usize) -> String {
+    x.map_or(String::new(), |v| num(v, decimals))
+}
+
+fn dist_cells(d: &Distribution, decimals: usize) -> [String; 6] {
+    [d.mean, d.ci_low, d.ci_high, d.p50, d.p90, d.p99].map(|v| num(v, decimals))
+}
+
+fn dist_headers(name: &str) -> [String; 6] {
+    ["mean", "mean_ci_low", "mean_ci_high", "p50", "p90", "p99"].map(|s| format!("{name}_{s}"))
+}
+
+/// `teams.csv`: one row per team kind with the headline numbers.
+pub fn teams_csv(s: &Summary) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header: Vec<String> = [
+        "kind",
+        "teams",
+        "plan",
+        "allotment_credits",
+        "seats",
+        "overage_policy",
+        "overage_price_usd_assumption",
+        "team_months",
+        "hit_probability",
+        "hit_probability_ci_low",
+        "hit_probability_ci_high",
+        "never_hit_share",
+        "hit_day_p10",
+        "hit_day_p50",
+        "hit_day_p90",
+    ]
+    .iter()
+    .map(|h| h.to_string())
+    .collect();
+    for name in [
+        "credits_used",
+        "overage_blocks",
+        "overage_cost_usd",
+        "runs_blocked",
+        "credits_blocked",
+        "days_suspended",
+    ] {
+        header.extend(dist_headers(name));
+    }
+    w.write_record(&header)?;
+    for k in &s.kinds {
+        let st = &k.stats;
+        let mut row = vec![
+            k.name.clone(),
+            k.teams.to_string(),
+            k.plan.plan.clone(),
+            k.plan.credits.to_string(),
+            k.plan.seats.to_string(),
+            k.plan.overage_policy.clone(),
+            opt(k.plan.overage_price_usd, 2),
+            st.team_months.to_string(),
+            num(st.hit.probability.value, 4),
+            num(st.hit.probability.ci_low, 4),
+            num(st.hit.probability.ci_high, 4),
+            num(st.hit.never_hit_share, 4),
+            opt(st.hit.day_p10, 3),
+            opt(st.hit.day_p50, 3),
+            opt(st.hit.day_p90, 3),
+        ];
+        row.extend(dist_cells(&st.credits_used, 1));
+        row.extend(dist_cells(&st.overage_blocks, 2));
+        row.extend(dist_cells(&st.overage_cost_usd, 2));
+        row.extend(dist_cells(&st.runs_blocked, 1));
+        row.extend(dist_cells(&st.credits_blocked, 1));
+        row.extend(dist_cells(&st.days_suspended, 3));
+        w.write_record(&row)?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// `daily.csv`: per team kind and day of the cycle, the credits used by the
+/// end of that day at P10, P25, P50, P75, P90 across team-months.
+pub fn daily_csv(s: &Summary) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "kind",
+        "day",
+        "allotment_credits",
+        "credits_p10",
+        "credits_p25",
+        "credits_p50",
+        "credits_p75",
+        "credits_p90",
+    ])?;
+    for k in &s.kinds {
+        let d = &k.stats.daily;
+        for i in 0..d.day.len() {
+            w.write_record([
+                k.name.clone(),
+                d.day[i].to_string(),
+                k.plan.credits.to_string(),
+                num(d.p10[i], 1),
+                num(d.p25[i], 1),
+                num(d.p50[i], 1),
+                num(d.p75[i], 1),
+                num(d.p90[i], 1),
+            ])?;
+        }
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}

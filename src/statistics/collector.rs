@@ -1,0 +1,397 @@
+//! The standard statistics: an [`Observer`] that streams every team-month
+//! into fixed-size accumulators (Welford moments, log-linear histograms,
+//! per-day counters) and turns them into a [`Summary`]. Memory depends on
+//! the number of kinds and days, never on trials or runs.
+
+use super::histogram::LogHistogram;
+use super::moments::{wilson95, Moments};
+use super::summary::*;
+use crate::engine::{timeline, EngineError, Observer, SimOptions, TeamMonth};
+use crate::pricing::{Source, N_SOURCES};
+use crate::scenario::{OveragePolicy, Scenario};
+use crate::workload::arrivals::DAY;
+
+/// Chart histograms have at most this many bins.
+const CHART_BINS: u64 = 40;
+
+/// A mean (moments) and quantiles (histogram) of one quantity.
+#[derive(Clone, Debug)]
+struct Acc {
+    m: Moments,
+    h: LogHistogram,
+}
+
+impl Acc {
+    fn new(bits: u32) -> Acc {
+        Acc {
+            m: Moments::default(),
+            h: LogHistogram::new(bits),
+        }
+    }
+
+    /// Adds `x` to the moments and `bin` (x in histogram units) to the histogram.
+    #[inline]
+    fn add(&mut self, x: f64, bin: u64) {
+        self.m.add(x);
+        self.h.add(bin);
+    }
+
+    /// `scale` converts histogram units to the moments' units.
+    fn dist(&self, scale: f64) -> Distribution {
+        let (ci_low, ci_high) = self.m.ci95();
+        let q = |p| self.h.quantile(p).map_or(0.0, |v| v * scale);
+        Distribution {
+            mean: self.m.mean(),
+            ci_low,
+            ci_high,
+            p50: q(0.5),
+            p90: q(0.9),
+            p99: q(0.99),
+        }
+    }
+}
+
+/// Accumulators of one group of team-months.
+#[derive(Clone, Debug)]
+struct GroupAcc {
+    allotment: Option<u64>,
+    /// USD per block when the whole group has one price.
+    block_price: Option<f64>,
+    n: u64,
+    hits: u64,
+    hit_secs: LogHistogram,
+    hit_by_day: Vec<u64>,
+    credits: Acc,
+    demand: Acc,
+    runs: Acc,
+    blocks: Acc,
+    cost_cents: Acc,
+    runs_blocked: Acc,
+    credits_blocked: Acc,
+    suspended_secs: Acc,
+    suspended: u64,
+    alerts: [u64; 3],
+    daily: Vec<LogHistogram>,
+    by_source: [u128; N_SOURCES],
+}
+
+impl GroupAcc {
+    fn new(days: usize, allotment: Option<u64>, block_price: Option<f64>) -> GroupAcc {
+        GroupAcc {
+            allotment,
+            block_price,
+            n: 0,
+            hits: 0,
+            // Hit times in seconds to within 1/4096: minutes over a month.
+            hit_secs: LogHistogram::new(12),
+            hit_by_day: vec![0; days],
+            credits: Acc::new(8),
+            demand: Acc::new(8),
+            runs: Acc::new(8),
+            blocks: Acc::new(8),
+            cost_cents: Acc::new(8),
+            runs_blocked: Acc::new(8),
+            credits_blocked: Acc::new(8),
+            suspended_secs: Acc::new(12),
+            suspended: 0,
+            alerts: [0; 3],
+            daily: vec![LogHistogram::new(8); days],
+            by_source: [0; N_SOURCES],
+        }
+    }
+
+    fn add(&mut self, tm: &TeamMonth<'_>) {
+        let r = tm.record;
+        self.n += 1;
+        if let Some(t) = r.limit_reached_at {
+            let rel = (t - tm.cycle_start).max(0.0);
+            self.hits += 1;
+            self.hit_secs.add(rel.round() as u64);
+            let d = ((rel / DAY) as usize).min(self.hit_by_day.len().saturating_sub(1));
+            if let Some(c) = self.hit_by_day.get_mut(d) {
+                *c += 1;
+            }
+        }
+        self.credits.add(r.credits_used as f64, r.credits_used);
+        self.demand.add(tm.demand_credits as f64, tm.demand_credits);
+        self.runs.add(tm.runs_started as f64, tm.runs_started);
+        self.blocks.add(r.overage_blocks as f64, r.overage_blocks);
+        self.cost_cents.add(
+            r.overage_cost,
+            (r.overage_cost * 100.0).round().max(0.0) as u64,
+        );
+        self.runs_blocked.add(r.runs_blocked as f64, r.runs_blocked);
+        self.credits_blocked
+            .add(r.blocked_credits as f64, r.blocked_credits);
+        let susp = match r.suspended_at {
+            Some(s) => {
+                self.suspended += 1;
+                (r.resumed_at.unwrap_or(tm.cycle_end) - s).max(0.0)
+            }
+            None => 0.0,
+        };
+        self.suspended_secs.add(susp / DAY, susp.round() as u64);
+        for (c, a) in self.alerts.iter_mut().zip(tm.alerts) {
+            *c += u64::from(a.is_some());
+        }
+        // A shorter cycle carries its last day forward (its total).
+        let last = tm
+            .daily_cumulative
+            .last()
+            .copied()
+            .unwrap_or(r.credits_used);
+        for (d, h) in self.daily.iter_mut().enumerate() {
+            h.add(tm.daily_cumulative.get(d).copied().unwrap_or(last));
+        }
+        for (a, b) in self.by_source.iter_mut().zip(r.by_source) {
+            *a += u128::from(b);
+        }
+    }
+
+    fn finish(&self) -> GroupStats {
+        let n = self.n.max(1) as f64;
+        let share = |k: u64| k as f64 / n;
+        let (lo, hi) = wilson95(self.hits, self.n);
+        let q = |p| self.hit_secs.quantile(p).map(|s| s / DAY);
+        let days = [q(0.1), q(0.5), q(0.9)];
+        let mut acc = 0;
+        let by_day = self
+            .hit_by_day
+            .iter()
+            .map(|c| {
+                acc += c;
+                share(acc)
+            })
+            .collect();
+        let (cost, cost_hist) = match self.block_price {
+            Some(price) => {
+                let mut d = self.blocks.dist(price);
+                let (m, (l, h)) = (self.cost_cents.m.mean(), self.cost_cents.m.ci95());
+                (d.mean, d.ci_low, d.ci_high) = (m, l, h);
+                (d, self.blocks.h.chart(price, CHART_BINS))
+            }
+            None => (
+                self.cost_cents.dist(0.01),
+                self.cost_cents.h.chart(0.01, CHART_BINS),
+            ),
+        };
+        let band = |p: f64| -> Vec<f64> {
+            self.daily
+                .iter()
+                .map(|h| h.quantile(p).unwrap_or(0.0))
+                .collect()
+        };
+        let (sl, sh) = wilson95(self.suspended, self.n);
+        GroupStats {
+            team_months: self.n,
+            allotment: self.allotment,
+            hit: HitStats {
+                probability: Estimate {
+                    value: share(self.hits),
+                    ci_low: lo,
+                    ci_high: hi,
+                },
+                never_hit_share: share(self.n - self.hits),
+                day_p10: days[0],
+                day_p50: days[1],
+                day_p90: days[2],
+                when: days.map(|d| d.map(day_label)),
+                by_day,
+            },
+            credits_used: self.credits.dist(1.0),
+            demand_credits: self.demand.dist(1.0),
+            runs_started: self.runs.dist(1.0),
+            overage_blocks: self.blocks.dist(1.0),
+            overage_cost_usd: cost,
+            overage_cost_histogram: cost_hist,
+            runs_blocked: self.runs_blocked.dist(1.0),
+            credits_blocked: self.credits_blocked.dist(1.0),
+            days_suspended: self.suspended_secs.dist(1.0 / DAY),
+            suspended_share: Estimate {
+                value: share(self.suspended),
+                ci_low: sl,
+                ci_high: sh,
+            },
+            alert_share: self.alerts.map(share),
+            daily: DailyBands {
+                day: (1..=self.daily.len() as u32).collect(),
+                p10: band(0.1),
+                p25: band(0.25),
+                p50: band(0.5),
+                p75: band(0.75),
+                p90: band(0.9),
+            },
+            credits_by_source: Source::ALL
+                .iter()
+                .map(|s| SourceMean {
+                    source: s.name().to_string(),
+                    label: s.label().to_string(),
+                    mean_credits: self.by_source[*s as usize] as f64 / n,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// "day D, HH:MM" for a time `days` after the cycle start.
+pub fn day_label(days: f64) -> String {
+    let minutes = (days * 1440.0).round().max(0.0) as u64;
+    format!(
+        "day {}, {:02}:{:02}",
+        minutes / 1440 + 1,
+        (minutes % 1440) / 60,
+        minutes % 60
+    )
+}
+
+/// The standard statistics of a simulation; feed it to
+/// [`crate::engine::simulate`], then call [`SummaryCollector::finish`].
+#[derive(Clone, Debug)]
+pub struct SummaryCollector {
+    head: Summary,
+    kinds: Vec<GroupAcc>,
+    population: GroupAcc,
+    trial_total: f64,
+    totals: Acc,
+}
+
+impl SummaryCollector {
+    /// A collector for `s` simulated with `o`.
+    pub fn new(s: &Scenario, o: &SimOptions) -> Result<SummaryCollector, EngineError> {
+        let tl = timeline(&s.calendar).map_err(|problem| EngineError::Scenario {
+            scenario: s.name.clone(),
+            problem,
+        })?;
+        let days = tl
+            .bounds
+            .windows(2)
+            .map(|w| ((w[1] - w[0]) / DAY).ceil().max(1.0) as usize)
+            .max()
+            .unwrap_or(1);
+        let mut kinds = Vec::new();
+        let mut infos = Vec::new();
+        for k in &s.kinds {
+            let can_be_on = !matches!(k.overage, OveragePolicy::Off);
+            let price = if can_be_on { k.overage_price } else { None };
+            kinds.push(GroupAcc::new(
+                days,
+                Some(k.plan.credits),
+                Some(k.overage_price.unwrap_or(0.0)),
+            ));
+            infos.push(KindSummary {
+                name: k.name.clone(),
+                teams: k.teams,
+                plan: PlanInfo {
+                    plan: k.plan.name.clone(),
+                    credits: k.plan.credits,
+                    seats: k.seats,
+                    seat_price_usd: k.plan.seat_price_usd,
+                    overage_policy: policy_label(&k.overage),
+                    overage_price_usd: price,
+                    overage_price_note: price.map(|_| OVERAGE_PRICE_NOTE.to_string()),
+                },
+                stats: GroupAcc::new(0, None, None).finish(),
+            });
+        }
+        let mut assumptions = vec![
+            format!("Overage block price: {OVERAGE_PRICE_NOTE}."),
+            "An MCP flow called by an AI Agent tool runs with its parent: its credits accrue when the parent ends, and it executes if and only if the parent does.".to_string(),
+            "Runs still in flight at the end of the last simulated cycle are dropped (they would accrue in the next, unsimulated cycle).".to_string(),
+            "Block counts drawn from a continuous distribution are rounded stochastically, keeping their mean.".to_string(),
+            "Quantiles are exact for values below 512 (2 x 4096 for hit times in seconds) and within 0.2% above.".to_string(),
+        ];
+        if s.kinds
+            .iter()
+            .any(|k| matches!(k.overage, OveragePolicy::AfterSuspension { .. }))
+        {
+            assumptions.push("Overage after suspension: one reaction delay is drawn per team and trial, at its first suspension; overage then stays on.".to_string());
+        }
+        let population_price = {
+            let mut prices = kinds.iter().filter_map(|k| k.block_price);
+            let first = prices.next();
+            first.filter(|p| prices.all(|q| q == *p))
+        };
+        let population_allot = {
+            let mut a = s.kinds.iter().map(|k| k.plan.credits);
+            let first = a.next();
+            first.filter(|c| a.all(|d| d == *c))
+        };
+        Ok(SummaryCollector {
+            head: Summary {
+                schema_version: SCHEMA_VERSION,
+                generator: format!("flowcast {}", env!("CARGO_PKG_VERSION")),
+                scenario: s.name.clone(),
+                description: s.description.clone(),
+                seed: o.seed,
+                first_trial: o.first_trial,
+                trials: o.trials,
+                calendar: CalendarInfo {
+                    start: s
+                        .calendar
+                        .start
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                    cycle_days: s.calendar.cycle_days,
+                    months: s.calendar.months,
+                    days: days as u32,
+                },
+                usage_multiplier: s.usage_multiplier,
+                price_source: s.prices.source.clone(),
+                assumptions,
+                kinds: infos,
+                population: GroupAcc::new(0, None, None).finish(),
+                total_overage: TotalOverage {
+                    trials: 0,
+                    per_trial_usd: Acc::new(8).dist(0.01),
+                    histogram: LogHistogram::new(8).chart(0.01, 1),
+                    note: String::new(),
+                },
+            },
+            kinds,
+            population: GroupAcc::new(days, population_allot, population_price),
+            trial_total: 0.0,
+            totals: Acc::new(12),
+        })
+    }
+
+    /// The summary of everything observed.
+    pub fn finish(self) -> Summary {
+        let mut s = self.head;
+        for (info, acc) in s.kinds.iter_mut().zip(&self.kinds) {
+            info.stats = acc.finish();
+        }
+        s.population = self.population.finish();
+        s.total_overage = TotalOverage {
+            trials: self.totals.m.len(),
+            per_trial_usd: self.totals.dist(0.01),
+            histogram: self.totals.h.chart(0.01, CHART_BINS),
+            note: "Sum of the overage billed to every team of every kind in all simulated cycles of one trial, one value per trial (the finance number); the block price is an assumption.".to_string(),
+        };
+        s
+    }
+}
+
+fn policy_label(p: &OveragePolicy) -> String {
+    match p {
+        OveragePolicy::Off => "off".to_string(),
+        OveragePolicy::On => "on".to_string(),
+        OveragePolicy::AfterSuspension { delay_hours } => {
+            format!("after suspension (delay {} hours)", delay_hours.describe())
+        }
+    }
+}
+
+impl Observer for SummaryCollector {
+    fn team_month(&mut self, tm: &TeamMonth<'_>) {
+        if let Some(k) = self.kinds.get_mut(tm.kind) {
+            k.add(tm);
+        }
+        self.population.add(tm);
+        self.trial_total += tm.record.overage_cost;
+    }
+
+    fn trial_end(&mut self, _trial: u32) {
+        let t = self.trial_total;
+        self.totals.add(t, (t * 100.0).round().max(0.0) as u64);
+        self.trial_total = 0.0;
+    }
+}

@@ -1,0 +1,200 @@
+//! A fixed-bin, log-linear histogram of non-negative integers: exact below
+//! `2 x 2^bits`, then `2^bits` bins per power of two (relative bin width
+//! `2^-bits`). Deterministic, mergeable (add counts bin by bin), and its memory
+//! is bounded by the largest value seen, never by the number of values.
+
+use serde::{Deserialize, Serialize};
+
+/// Log-linear histogram of `u64` values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogHistogram {
+    bits: u32,
+    counts: Vec<u64>,
+    n: u64,
+    max: u64,
+}
+
+impl LogHistogram {
+    /// A histogram with `2^bits` bins per power of two (`bits` in 1..=16).
+    pub fn new(bits: u32) -> LogHistogram {
+        LogHistogram {
+            bits: bits.clamp(1, 16),
+            counts: Vec::new(),
+            n: 0,
+            max: 0,
+        }
+    }
+
+    #[inline]
+    fn index(&self, v: u64) -> usize {
+        let sub = 1u64 << self.bits;
+        if v < 2 * sub {
+            return v as usize;
+        }
+        let e = 63 - v.leading_zeros(); // floor(log2 v) >= bits + 1
+        let shift = e - self.bits;
+        let mantissa = v >> shift; // in [sub, 2 sub)
+        (2 * sub + u64::from(e - self.bits - 1) * sub + (mantissa - sub)) as usize
+    }
+
+    /// The smallest value of bin `i` and the bin's width.
+    fn bin(&self, i: usize) -> (u64, u64) {
+        let sub = 1u64 << self.bits;
+        let i = i as u64;
+        if i < 2 * sub {
+            return (i, 1);
+        }
+        let k = i - 2 * sub;
+        let e = k / sub + u64::from(self.bits) + 1;
+        let mantissa = sub + k % sub;
+        let shift = e - u64::from(self.bits);
+        (mantissa << shift, 1 << shift)
+    }
+
+    /// Adds one value.
+    #[inline]
+    pub fn add(&mut self, v: u64) {
+        let i = self.index(v);
+        if i >= self.counts.len() {
+            self.counts.resize(i + 1, 0);
+        }
+        self.counts[i] += 1;
+        self.n += 1;
+        self.max = self.max.max(v);
+    }
+
+    /// Adds every count of `other` (same `bits`).
+    pub fn merge(&mut self, other: &LogHistogram) {
+        if other.counts.len() > self.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
+        }
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a += b;
+        }
+        self.n += other.n;
+        self.max = self.max.max(other.max);
+    }
+
+    /// How many values.
+    pub fn len(&self) -> u64 {
+        self.n
+    }
+
+    /// Whether no value was added.
+    pub fn is_empty(&self) -> bool {
+        self.n == 0
+    }
+
+    /// The largest value added.
+    pub fn max(&self) -> u64 {
+        self.max
+    }
+
+    /// The `q`-quantile by nearest rank (the smallest value with at least
+    /// `q n` values at or below it), as its bin's midpoint; exact for values
+    /// below `2^(bits+1)`. `None` when empty.
+    pub fn quantile(&self, q: f64) -> Option<f64> {
+        if self.n == 0 {
+            return None;
+        }
+        let rank = ((q.clamp(0.0, 1.0) * self.n as f64).ceil() as u64).clamp(1, self.n);
+        let mut acc = 0;
+        for (i, &c) in self.counts.iter().enumerate() {
+            acc += c;
+            if acc >= rank {
+                let (lo, w) = self.bin(i);
+                let hi = (lo + (w - 1)).min(self.max);
+                return Some(lo as f64 + (hi.saturating_sub(lo)) as f64 / 2.0);
+            }
+        }
+        Some(self.max as f64)
+    }
+
+    /// Non-empty bins as (representative value, count), ascending.
+    pub fn bins(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
+        self.counts
+            .iter()
+            .enumerate()
+            .filter(|(_, &c)| c > 0)
+            .map(|(i, &c)| {
+                let (lo, w) = self.bin(i);
+                let hi = (lo + (w - 1)).min(self.max);
+                (lo as f64 + (hi.saturating_sub(lo)) as f64 / 2.0, c)
+            })
+    }
+
+    /// An equal-width histogram for a chart: at most `max_bins` bins from 0
+    /// past the largest value, values multiplied by `scale` (e.g. blocks x
+    /// price = dollars). Bin widths are whole units.
+    pub fn chart(&self, scale: f64, max_bins: u64) -> ChartHistogram {
+        let width = (self.max + 1).div_ceil(max_bins.max(1)).max(1);
+        let nbins = (self.max / width + 1) as usize;
+        let mut counts = vec![0u64; nbins];
+        for (v, c) in self.bins() {
+            let i = ((v.round() as u64) / width).min(nbins as u64 - 1) as usize;
+            counts[i] += c;
+        }
+        ChartHistogram {
+            bin_edges: (0..=nbins as u64)
+                .map(|i| (i * width) as f64 * scale)
+                .collect(),
+            counts,
+        }
+    }
+}
+
+/// A histogram as a chart draws it: `counts[i]` values in
+/// `[bin_edges[i], bin_edges[i + 1])`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ChartHistogram {
+    /// Bin edges, ascending (one more than `counts`).
+    pub bin_edges: Vec<f64>,
+    /// Values per bin.
+    pub counts: Vec<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exact_quantiles_for_small_values_and_bounded_error_above() {
+        let mut h = LogHistogram::new(8);
+        for v in 1..=100u64 {
+            h.add(v);
+        }
+        // Nearest rank: P50 of 1..=100 is 50, P90 is 90, P99 is 99.
+        assert_eq!(h.quantile(0.5), Some(50.0));
+        assert_eq!(h.quantile(0.9), Some(90.0));
+        assert_eq!(h.quantile(0.99), Some(99.0));
+        let mut big = LogHistogram::new(8);
+        for v in [1_000_000u64, 2_000_000, 3_000_000] {
+            big.add(v);
+        }
+        let q = big.quantile(0.5).unwrap();
+        assert!((q - 2e6).abs() / 2e6 < 1.0 / 256.0, "{q}");
+        let top = big.quantile(1.0).unwrap();
+        assert!((top - 3e6).abs() / 3e6 < 1.0 / 256.0, "{top}");
+    }
+
+    #[test]
+    fn index_and_bin_agree_across_octaves() {
+        let h = LogHistogram::new(4);
+        for v in [0u64, 1, 31, 32, 33, 47, 64, 1000, 123_456_789, u64::MAX] {
+            let (lo, w) = h.bin(h.index(v));
+            assert!(lo <= v && v - lo < w, "v {v} lo {lo} w {w}");
+        }
+    }
+
+    #[test]
+    fn chart_bins_count_every_value() {
+        let mut h = LogHistogram::new(8);
+        for v in 0..95u64 {
+            h.add(v);
+        }
+        let c = h.chart(10.0, 10);
+        assert_eq!(c.counts.iter().sum::<u64>(), 95);
+        assert_eq!(c.bin_edges.len(), c.counts.len() + 1);
+        assert_eq!(c.bin_edges[1], 100.0); // width 10 units x $10
+    }
+}

@@ -1,0 +1,229 @@
+//! The summary of a simulation: what `summary.json` holds, what the tables,
+//! the text summary and the charts are made from. Every number a reader sees
+//! comes from here.
+
+use super::histogram::ChartHistogram;
+use serde::{Deserialize, Serialize};
+
+/// Version of the `summary.json` layout; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The note shown next to every overage price.
+pub const OVERAGE_PRICE_NOTE: &str = "assumption: user input, not published by Postman";
+
+/// A whole simulation's results.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// Layout version ([`SCHEMA_VERSION`]).
+    pub schema_version: u32,
+    /// The program that wrote it (`flowcast x.y.z`).
+    pub generator: String,
+    /// Scenario name.
+    pub scenario: String,
+    /// Scenario description.
+    pub description: String,
+    /// Seed of the random streams.
+    pub seed: u64,
+    /// Number of the first trial.
+    pub first_trial: u32,
+    /// Trials simulated.
+    pub trials: u32,
+    /// The billing calendar.
+    pub calendar: CalendarInfo,
+    /// Multiplier of every Poisson rate (1 = as written).
+    pub usage_multiplier: f64,
+    /// Where the credit prices come from.
+    pub price_source: String,
+    /// Assumptions a reader must know about.
+    pub assumptions: Vec<String>,
+    /// Per team kind, in scenario order.
+    pub kinds: Vec<KindSummary>,
+    /// Every team-month of every kind together.
+    pub population: GroupStats,
+    /// The population's total overage billed per trial (the finance number).
+    pub total_overage: TotalOverage,
+}
+
+/// The billing calendar.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CalendarInfo {
+    /// Start of the first cycle (RFC 3339, UTC).
+    pub start: String,
+    /// Cycle length in days; `None` for calendar months.
+    pub cycle_days: Option<u32>,
+    /// Cycles simulated per trial.
+    pub months: u32,
+    /// Days in the longest cycle (the length of the per-day series).
+    pub days: u32,
+}
+
+/// One team kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct KindSummary {
+    /// Kind name.
+    pub name: String,
+    /// Teams of this kind (per trial).
+    pub teams: u32,
+    /// Its plan and overage terms.
+    pub plan: PlanInfo,
+    /// Its statistics.
+    pub stats: GroupStats,
+}
+
+/// The plan table row of a kind.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanInfo {
+    /// Plan name.
+    pub plan: String,
+    /// Monthly credit allotment per team.
+    pub credits: u64,
+    /// Seats per team.
+    pub seats: u32,
+    /// List seat price, USD per user per month.
+    pub seat_price_usd: f64,
+    /// Overage policy: `off`, `on`, or `after suspension (...)`.
+    pub overage_policy: String,
+    /// USD per 1,000-credit overage block, when overage can be on.
+    pub overage_price_usd: Option<f64>,
+    /// [`OVERAGE_PRICE_NOTE`] when a price is given.
+    pub overage_price_note: Option<String>,
+}
+
+/// A mean with its 95% confidence interval.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Estimate {
+    /// Point estimate.
+    pub value: f64,
+    /// Lower end of the 95% interval.
+    pub ci_low: f64,
+    /// Upper end of the 95% interval.
+    pub ci_high: f64,
+}
+
+/// A distribution over team-months (or trials): mean with 95% CI and
+/// quantiles (nearest rank; exact for small integers, within 0.2% above).
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Distribution {
+    /// Mean.
+    pub mean: f64,
+    /// Lower end of the mean's 95% interval.
+    pub ci_low: f64,
+    /// Upper end of the mean's 95% interval.
+    pub ci_high: f64,
+    /// Median.
+    pub p50: f64,
+    /// 90th percentile.
+    pub p90: f64,
+    /// 99th percentile.
+    pub p99: f64,
+}
+
+/// When (and whether) the limit is hit, per team-month.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HitStats {
+    /// Share of team-months whose used credits reached the allotment
+    /// (Wilson 95% interval).
+    pub probability: Estimate,
+    /// Share that never hit it.
+    pub never_hit_share: f64,
+    /// Among team-months that hit: days from the cycle start to the hit,
+    /// 10th, 50th and 90th percentiles (`None` if none hit).
+    pub day_p10: Option<f64>,
+    /// Median hit time, days from the cycle start.
+    pub day_p50: Option<f64>,
+    /// 90th percentile hit time, days from the cycle start.
+    pub day_p90: Option<f64>,
+    /// The same three as "day D, HH:MM" (day 1 is the cycle's first day;
+    /// the clock counts from the cycle's start time).
+    pub when: [Option<String>; 3],
+    /// `by_day[d]`: share of ALL team-months that hit by the end of day d+1.
+    pub by_day: Vec<f64>,
+}
+
+/// Per-day bands of cumulative credits used.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DailyBands {
+    /// Day of the cycle (1-based).
+    pub day: Vec<u32>,
+    /// 10th percentile of credits used by the end of the day.
+    pub p10: Vec<f64>,
+    /// 25th percentile.
+    pub p25: Vec<f64>,
+    /// Median.
+    pub p50: Vec<f64>,
+    /// 75th percentile.
+    pub p75: Vec<f64>,
+    /// 90th percentile.
+    pub p90: Vec<f64>,
+}
+
+/// Mean credits of one source per team-month.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SourceMean {
+    /// Machine name (`pricing::Source::name`).
+    pub source: String,
+    /// Human label.
+    pub label: String,
+    /// Mean credits used per team-month from this source.
+    pub mean_credits: f64,
+}
+
+/// Statistics of a group of team-months (one kind, or the population).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GroupStats {
+    /// Team-months observed.
+    pub team_months: u64,
+    /// The allotment (one kind); `None` for a mixed population.
+    pub allotment: Option<u64>,
+    /// Limit hits.
+    pub hit: HitStats,
+    /// Credits used per team-month.
+    pub credits_used: Distribution,
+    /// Credits of every run started, executed or blocked (the demand).
+    pub demand_credits: Distribution,
+    /// Runs started per team-month (executed + blocked, nested included).
+    pub runs_started: Distribution,
+    /// Overage blocks bought per team-month.
+    pub overage_blocks: Distribution,
+    /// Overage cost per team-month, USD (an assumption-based price).
+    pub overage_cost_usd: Distribution,
+    /// Overage cost per team-month as a histogram, USD.
+    pub overage_cost_histogram: ChartHistogram,
+    /// Runs blocked while suspended, per team-month.
+    pub runs_blocked: Distribution,
+    /// Credits those blocked runs would have cost, per team-month.
+    pub credits_blocked: Distribution,
+    /// Days spent suspended per team-month.
+    pub days_suspended: Distribution,
+    /// Share of team-months suspended at some point (Wilson 95% interval).
+    pub suspended_share: Estimate,
+    /// Share of team-months whose use reached 50%, 80%, 95% of the allotment.
+    pub alert_share: [f64; 3],
+    /// Cumulative credits used by day of the cycle.
+    pub daily: DailyBands,
+    /// Mean credits used per team-month by source, in chart order.
+    pub credits_by_source: Vec<SourceMean>,
+}
+
+/// The population's total overage billed, one value per trial.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TotalOverage {
+    /// Trials observed.
+    pub trials: u64,
+    /// Total overage billed per trial (all teams, all cycles), USD.
+    pub per_trial_usd: Distribution,
+    /// The same as a histogram, USD.
+    pub histogram: ChartHistogram,
+    /// How to read it.
+    pub note: String,
+}
+
+impl Summary {
+    /// The summary as pretty-printed JSON with a final newline.
+    pub fn to_json(&self) -> String {
+        // Serialising plain data cannot fail; non-finite floats become null.
+        let mut s = serde_json::to_string_pretty(self).unwrap_or_default();
+        s.push('\n');
+        s
+    }
+}

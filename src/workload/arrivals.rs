@@ -1,0 +1,437 @@
+//! Arrival times of a flow's runs, generated in time order.
+//!
+//! - A fixed schedule is a grid computed once per flow for the whole horizon
+//!   and shared by every team (schedules are not scaled by team size).
+//! - A Poisson process has a rate that is piecewise constant over (hour of
+//!   day x weekday) pieces, times a continuous growth factor
+//!   `(1 + g)^(t / 30 days)`, times the team's size, times burst multipliers.
+//!   It is drawn exactly by inverting the cumulative intensity: each gap is a
+//!   standard exponential amount of intensity, walked across the pieces (with
+//!   growth, the intensity within a piece is integrated in closed form). No
+//!   piece is ever skipped, however short or busy.
+//!
+//! Times are seconds from the calendar's start.
+
+use super::sampling::{exp1, u01, Sampler, SimRng};
+use crate::scenario::{Arrivals, Bursts};
+
+/// Seconds in an hour.
+pub const HOUR: f64 = 3600.0;
+/// Seconds in a day.
+pub const DAY: f64 = 86_400.0;
+/// Seconds in a week.
+pub const WEEK: f64 = 7.0 * DAY;
+/// Seconds in the "month" of growth rates and burst frequencies (30 days).
+pub const MONTH: f64 = 30.0 * DAY;
+
+/// Runs one flow of one team may be expected to start over the whole
+/// horizon (at size 1): beyond this a scenario is refused rather than left
+/// to exhaust memory.
+pub const MAX_RUNS_PER_TEAM: f64 = 5e7;
+
+/// The simulated stretch of time.
+#[derive(Clone, Debug)]
+pub struct Timeline {
+    /// Cycle boundaries: `bounds[c]` starts cycle `c`, the last entry ends
+    /// the horizon. Seconds from the calendar's start, `bounds[0] = 0`.
+    pub bounds: Vec<f64>,
+    /// Seconds from the Monday 00:00 UTC before the calendar's start to the
+    /// start (places hours of day and weekdays).
+    pub week_offset: f64,
+}
+
+impl Timeline {
+    /// The end of the last cycle.
+    pub fn horizon(&self) -> f64 {
+        self.bounds.last().copied().unwrap_or(0.0)
+    }
+}
+
+/// A stretch of constant base rate (runs per second before size, growth and
+/// bursts).
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Piece {
+    start: f64,
+    end: f64,
+    rate: f64,
+}
+
+/// A flow's arrival process, compiled for one timeline.
+#[derive(Clone, Debug)]
+pub enum FlowArrivals {
+    /// Fixed start times, shared by every team.
+    Schedule(Vec<f64>),
+    /// A time-varying Poisson process.
+    Poisson(PoissonPlan),
+    /// No runs of its own (an MCP-only flow).
+    None,
+}
+
+/// A compiled Poisson process.
+#[derive(Clone, Debug)]
+pub struct PoissonPlan {
+    /// Pieces covering `[0, horizon)` contiguously, equal neighbours merged.
+    pieces: Vec<Piece>,
+    /// Growth exponent per second: `ln(1 + g) / 30 days`.
+    beta: f64,
+    bursts: Option<BurstPlan>,
+}
+
+/// Bursts, compiled.
+#[derive(Clone, Debug)]
+struct BurstPlan {
+    /// Expected bursts in each cycle.
+    per_cycle: Vec<Sampler>,
+    duration_hours: Sampler,
+    multiplier: f64,
+}
+
+/// Reusable buffers for one team's bursts.
+#[derive(Default, Debug)]
+pub struct BurstScratch {
+    events: Vec<(f64, i32)>,
+    pieces: Vec<Piece>,
+}
+
+impl FlowArrivals {
+    /// Compiles `arrivals` for `timeline`; Poisson rates are multiplied by
+    /// `usage_multiplier` (the scenario-wide what-if knob).
+    pub fn new(
+        arrivals: &Arrivals,
+        timeline: &Timeline,
+        usage_multiplier: f64,
+    ) -> Result<FlowArrivals, String> {
+        match arrivals {
+            Arrivals::OnlyAsMcpTool => Ok(FlowArrivals::None),
+            Arrivals::Schedule {
+                every_seconds,
+                offset_seconds,
+                days,
+            } => schedule(*every_seconds, *offset_seconds, days, timeline)
+                .map(FlowArrivals::Schedule),
+            Arrivals::Poisson {
+                per_day,
+                hour_weights,
+                weekday_weights,
+                growth_per_month,
+                bursts,
+            } => {
+                let valid = per_day.is_finite()
+                    && *per_day >= 0.0
+                    && usage_multiplier.is_finite()
+                    && usage_multiplier >= 0.0
+                    && growth_per_month.is_finite()
+                    && *growth_per_month > -1.0;
+                if !valid {
+                    return Err("invalid Poisson rate or growth".to_string());
+                }
+                let day_mean = hour_weights.iter().sum::<f64>() / 24.0;
+                if !(day_mean > 0.0 && day_mean.is_finite())
+                    || hour_weights
+                        .iter()
+                        .chain(weekday_weights)
+                        .any(|w| !(*w >= 0.0 && w.is_finite()))
+                {
+                    return Err("hour weights must be >= 0, not all zero".to_string());
+                }
+                // Normalised so that a day averages `per_day` (idempotent if
+                // the parser already normalised them).
+                let mut hour_rate = [0.0; 24];
+                for (r, w) in hour_rate.iter_mut().zip(hour_weights) {
+                    *r = per_day * usage_multiplier / DAY * (w / day_mean);
+                }
+                let pieces = pieces(&hour_rate, weekday_weights, timeline);
+                let expected: f64 = pieces.iter().map(|p| p.rate * (p.end - p.start)).sum();
+                let growth = (1.0 + growth_per_month)
+                    .powf(timeline.horizon() / MONTH)
+                    .max(1.0);
+                if expected * growth > MAX_RUNS_PER_TEAM {
+                    return Err(format!(
+                        "about {:.0} runs per team expected, more than {MAX_RUNS_PER_TEAM:.0}",
+                        expected * growth
+                    ));
+                }
+                let bursts = match bursts {
+                    Some(b) => Some(burst_plan(b, timeline)?),
+                    None => None,
+                };
+                Ok(FlowArrivals::Poisson(PoissonPlan {
+                    pieces,
+                    beta: (1.0 + growth_per_month).ln() / MONTH,
+                    bursts,
+                }))
+            }
+        }
+    }
+}
+
+/// The fixed grid of a schedule over the whole timeline.
+fn schedule(every: f64, offset: f64, days: &[bool; 7], tl: &Timeline) -> Result<Vec<f64>, String> {
+    if !(every.is_finite() && every > 0.0 && offset.is_finite() && offset >= 0.0) {
+        return Err("schedule needs every > 0 and offset >= 0".to_string());
+    }
+    let horizon = tl.horizon();
+    if horizon / every.min(DAY) > MAX_RUNS_PER_TEAM {
+        return Err(format!(
+            "a run every {every} s over {:.0} days is more than {MAX_RUNS_PER_TEAM:.0} runs per team",
+            horizon / DAY
+        ));
+    }
+    let into_day = tl.week_offset.rem_euclid(DAY);
+    let first_weekday = (tl.week_offset / DAY).floor() as i64;
+    let mut times = Vec::new();
+    let mut k: i64 = 0;
+    loop {
+        let day_start = k as f64 * DAY - into_day;
+        if day_start >= horizon {
+            break;
+        }
+        if days[(first_weekday + k).rem_euclid(7) as usize] {
+            let mut t = day_start + offset;
+            while t < day_start + DAY && t < horizon {
+                if t >= 0.0 {
+                    times.push(t);
+                }
+                t += every;
+            }
+        }
+        k += 1;
+    }
+    Ok(times)
+}
+
+/// Hour-by-hour pieces of constant base rate over the timeline.
+fn pieces(hour_rate: &[f64; 24], weekday: &[f64; 7], tl: &Timeline) -> Vec<Piece> {
+    let horizon = tl.horizon();
+    let mut out: Vec<Piece> = Vec::new();
+    let mut t = 0.0;
+    while t < horizon {
+        let w = (tl.week_offset + t).rem_euclid(WEEK);
+        let hour = ((w / HOUR).floor() as usize).min(7 * 24 - 1);
+        let rate = hour_rate[hour % 24] * weekday[hour / 24];
+        // The next hour boundary, computed from the hour index so that
+        // rounding cannot leave a sliver piece.
+        let next = (t + ((hour + 1) as f64 * HOUR - w)).min(horizon);
+        let next = if next <= t {
+            (t + HOUR).min(horizon)
+        } else {
+            next
+        };
+        match out.last_mut() {
+            Some(p) if p.rate == rate => p.end = next,
+            _ => out.push(Piece {
+                start: t,
+                end: next,
+                rate,
+            }),
+        }
+        t = next;
+    }
+    out
+}
+
+fn burst_plan(b: &Bursts, tl: &Timeline) -> Result<BurstPlan, String> {
+    if !(b.per_month.is_finite()
+        && b.per_month >= 0.0
+        && b.multiplier.is_finite()
+        && b.multiplier >= 0.0)
+    {
+        return Err("invalid bursts".to_string());
+    }
+    let per_cycle = tl
+        .bounds
+        .windows(2)
+        .map(|w| {
+            Sampler::new(&crate::scenario::Dist::Poisson {
+                mean: b.per_month * (w[1] - w[0]) / MONTH,
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(BurstPlan {
+        per_cycle,
+        duration_hours: Sampler::new(&b.duration_hours)?,
+        multiplier: b.multiplier,
+    })
+}
+
+impl PoissonPlan {
+    /// Appends one team's arrival times, in order, to `out`. `scale` is the
+    /// team's size multiplier. Bursts (if any) are drawn first, from the same
+    /// stream.
+    pub fn generate(
+        &self,
+        scale: f64,
+        tl: &Timeline,
+        rng: &mut SimRng,
+        scratch: &mut BurstScratch,
+        out: &mut Vec<f64>,
+    ) {
+        let pieces: &[Piece] = match &self.bursts {
+            None => &self.pieces,
+            Some(b) => {
+                b.team_pieces(&self.pieces, tl, rng, scratch);
+                &scratch.pieces
+            }
+        };
+        if !(scale > 0.0 && scale.is_finite()) {
+            return;
+        }
+        if self.beta == 0.0 {
+            walk_flat(pieces, 1.0 / scale, rng, out);
+        } else {
+            walk_growth(pieces, self.beta, 1.0 / scale, rng, out);
+        }
+    }
+}
+
+impl BurstPlan {
+    /// The base pieces split at this team's burst edges, with the rate
+    /// multiplied by `multiplier^(bursts active)`.
+    fn team_pieces(&self, base: &[Piece], tl: &Timeline, rng: &mut SimRng, s: &mut BurstScratch) {
+        s.events.clear();
+        s.pieces.clear();
+        for (c, w) in tl.bounds.windows(2).enumerate() {
+            let n = self.per_cycle[c].count(rng);
+            for _ in 0..n {
+                let start = w[0] + (w[1] - w[0]) * u01(rng);
+                let len = self.duration_hours.sample(rng).max(0.0) * HOUR;
+                s.events.push((start, 1));
+                s.events.push((start + len, -1));
+            }
+        }
+        s.events
+            .sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+        let mut depth = 0i32;
+        let mut e = 0;
+        for p in base {
+            let mut a = p.start;
+            loop {
+                while e < s.events.len() && s.events[e].0 <= a {
+                    depth += s.events[e].1;
+                    e += 1;
+                }
+                let next_edge = s.events.get(e).map_or(f64::INFINITY, |x| x.0);
+                let b = next_edge.min(p.end);
+                let rate = p.rate * self.multiplier.powi(depth);
+                match s.pieces.last_mut() {
+                    Some(q) if q.rate == rate && q.end == a => q.end = b,
+                    _ => s.pieces.push(Piece {
+                        start: a,
+                        end: b,
+                        rate,
+                    }),
+                }
+                if b >= p.end {
+                    break;
+                }
+                a = b;
+            }
+        }
+    }
+}
+
+/// Exponential gaps of intensity across constant-rate pieces. `inv_scale`
+/// divides each gap (a rate scaled by `scale`).
+#[inline]
+fn walk_flat(pieces: &[Piece], inv_scale: f64, rng: &mut SimRng, out: &mut Vec<f64>) {
+    let n = pieces.len();
+    if n == 0 {
+        return;
+    }
+    let mut i = 0;
+    let mut t = pieces[0].start;
+    'arrivals: loop {
+        let mut need = exp1(rng) * inv_scale;
+        loop {
+            let p = &pieces[i];
+            let avail = (p.end - t) * p.rate;
+            if need < avail {
+                t += need / p.rate;
+                break;
+            }
+            need -= avail;
+            i += 1;
+            if i == n {
+                break 'arrivals;
+            }
+            t = pieces[i].start;
+        }
+        out.push(t);
+    }
+}
+
+/// As [`walk_flat`], with the rate growing as `exp(beta t)`: the intensity
+/// over `[t, x)` in a piece of base rate `r` is `r (e^(beta x) - e^(beta t)) / beta`.
+fn walk_growth(pieces: &[Piece], beta: f64, inv_scale: f64, rng: &mut SimRng, out: &mut Vec<f64>) {
+    let n = pieces.len();
+    if n == 0 {
+        return;
+    }
+    let mut i = 0;
+    let mut t = pieces[0].start;
+    'arrivals: loop {
+        let mut need = exp1(rng) * inv_scale;
+        loop {
+            let p = &pieces[i];
+            let et = (beta * t).exp();
+            let avail = p.rate * ((beta * p.end).exp() - et) / beta;
+            if need < avail {
+                t = (et + need * beta / p.rate).ln() / beta;
+                // Rounding must not carry the arrival past its piece.
+                t = t.min(p.end);
+                break;
+            }
+            need -= avail;
+            i += 1;
+            if i == n {
+                break 'arrivals;
+            }
+            t = pieces[i].start;
+        }
+        out.push(t);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tl(days: f64, week_offset: f64) -> Timeline {
+        Timeline {
+            bounds: vec![0.0, days * DAY],
+            week_offset,
+        }
+    }
+
+    #[test]
+    fn schedule_every_ten_minutes_for_thirty_days() {
+        let t = schedule(600.0, 0.0, &[true; 7], &tl(30.0, 0.0)).unwrap();
+        assert_eq!(t.len(), 4320);
+        assert_eq!(t[1], 600.0);
+        assert!(t.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn schedule_weekdays_only_from_a_wednesday_noon() {
+        // Start: Wednesday 12:00 => week_offset = 2.5 days. One run a day at
+        // 09:00 on Mon-Fri. 14 days: Wed (already past 09:00), Thu, Fri, Mon..Fri,
+        // Mon, Tue, Wed (09:00 on the last Wednesday falls before its noon end).
+        let mut days = [true; 7];
+        days[5] = false;
+        days[6] = false;
+        let t = schedule(DAY, 9.0 * HOUR, &days, &tl(14.0, 2.5 * DAY)).unwrap();
+        assert_eq!(t.len(), 2 + 5 + 3);
+        assert_eq!(t[0], 21.0 * HOUR); // Thursday 09:00
+    }
+
+    #[test]
+    fn pieces_merge_equal_hours() {
+        let mut w = [1.0; 24];
+        w[9..17].iter_mut().for_each(|x| *x = 3.0);
+        let p = pieces(&w, &[1.0; 7], &tl(2.0, 0.0));
+        // 00-09, 09-17, 17-09 (merged over midnight), 09-17, 17-24
+        assert_eq!(p.len(), 5);
+        assert_eq!(p[2].start, 17.0 * HOUR);
+        assert_eq!(p[2].end, 33.0 * HOUR);
+    }
+}
