@@ -24,6 +24,44 @@
 //! are dropped (they would accrue in a cycle that is not simulated).
 //!
 //! [`Ledger`]: crate::ledger::Ledger
+//!
+//! ```
+//! use flowcast::engine::{simulate, Observer, SimOptions, TeamMonth};
+//!
+//! /// Total overage billed, summed in the engine's fixed order.
+//! struct Overage(f64);
+//! impl Observer for Overage {
+//!     fn team_month(&mut self, tm: &TeamMonth<'_>) {
+//!         self.0 += tm.record.overage_cost;
+//!     }
+//! }
+//!
+//! let text = r#"
+//! name = "doc"
+//! [calendar]
+//! start = 2026-06-01T00:00:00Z
+//! cycle_days = 30
+//! [[kinds]]
+//! name = "ops"
+//! teams = 2
+//! plan = "team"
+//! overage = "on"
+//! overage_price = 10.0
+//!   [[kinds.flows]]
+//!   name = "ping"
+//!   trigger = "schedule"
+//!   arrivals = { schedule = { every = "1h" } }
+//!   blocks = { http_request = 1 }
+//! "#;
+//! let s = flowcast::scenario::parse(text, std::path::Path::new("doc.toml")).unwrap();
+//! let o = SimOptions { seed: 1, first_trial: 0, trials: 3, threads: Some(1), progress: false };
+//! let mut obs = Overage(0.0);
+//! let stats = simulate(&s, &o, &mut obs).unwrap();
+//! // 720 hourly runs of 2 credits = 1,440 credits: 2 blocks of 1,000 over
+//! // the 100 allotted, $20 per team-month; 2 teams x 3 trials.
+//! assert_eq!(stats.team_months, 6);
+//! assert_eq!(obs.0, 6.0 * 20.0);
+//! ```
 
 mod streams;
 mod team;
@@ -248,9 +286,9 @@ pub fn simulate(
         Some(teams_per_trial * u64::from(o.trials)),
         ProgressDrawTarget::hidden(),
     );
-    if let Ok(style) = ProgressStyle::with_template(
-        "{spinner} simulating [{bar:30}] {percent:>3}% {human_pos}/{human_len} team-trials, eta {eta}",
-    ) {
+    if let Ok(style) =
+        ProgressStyle::with_template("{spinner} simulating [{bar:30}] {percent:>3}%, eta {eta}")
+    {
         bar.set_style(style.progress_chars("=> "));
     }
     let mut bar_shown = false;

@@ -9,8 +9,6 @@ use crate::pricing::Charge;
 use crate::workload::arrivals::{BurstScratch, FlowArrivals, Timeline, DAY, HOUR};
 use crate::workload::sampling::Sampler;
 use crate::workload::KindWorkload;
-use std::cmp::Ordering;
-use std::collections::BinaryHeap;
 use std::ops::Range;
 
 /// A team kind, ready to simulate.
@@ -46,29 +44,71 @@ pub(crate) struct TaskOut {
     pub runs: u64,
 }
 
-/// A run in flight: its end time and what it accrues then.
+/// A run in flight that has just ended: its end time and its slot.
 struct Pending {
     end: f64,
-    seq: u64,
-    charge: Charge,
-    nested: u32,
+    slot: u32,
 }
 
-impl PartialEq for Pending {
-    fn eq(&self, o: &Self) -> bool {
-        self.cmp(o) == Ordering::Equal
-    }
+/// The runs in flight, earliest end first (then earliest start). Keys are
+/// kept sorted in a vector (latest end at the front), charges in a slab:
+/// with runs much shorter than the gaps between them there are usually zero
+/// to two in flight, and a push or pop then touches one small key.
+#[derive(Default)]
+struct InFlight {
+    /// (end, sequence number, slot), descending.
+    keys: Vec<(f64, u64, u32)>,
+    slots: Vec<(Charge, u32)>,
+    free: Vec<u32>,
+    seq: u64,
 }
-impl Eq for Pending {}
-impl PartialOrd for Pending {
-    fn partial_cmp(&self, o: &Self) -> Option<Ordering> {
-        Some(self.cmp(o))
+
+impl InFlight {
+    fn clear(&mut self) {
+        self.keys.clear();
+        self.slots.clear();
+        self.free.clear();
+        self.seq = 0;
     }
-}
-impl Ord for Pending {
-    /// Reversed: the max-heap pops the earliest end (then the earliest started).
-    fn cmp(&self, o: &Self) -> Ordering {
-        o.end.total_cmp(&self.end).then(o.seq.cmp(&self.seq))
+
+    #[inline]
+    fn push(&mut self, end: f64, charge: Charge, nested: u32) {
+        let slot = match self.free.pop() {
+            Some(s) => {
+                self.slots[s as usize] = (charge, nested);
+                s
+            }
+            None => {
+                self.slots.push((charge, nested));
+                (self.slots.len() - 1) as u32
+            }
+        };
+        self.seq += 1;
+        let seq = self.seq;
+        // Later ends (and, at equal ends, later starts) sit nearer the front.
+        let pos = self
+            .keys
+            .partition_point(|k| k.0 > end || (k.0 == end && k.1 > seq));
+        self.keys.insert(pos, (end, seq, slot));
+    }
+
+    #[inline]
+    fn peek_end(&self) -> Option<f64> {
+        self.keys.last().map(|k| k.0)
+    }
+
+    /// Removes the earliest run; its slot stays valid until the next push.
+    #[inline]
+    fn pop(&mut self) -> Option<Pending> {
+        let (end, _, slot) = self.keys.pop()?;
+        self.free.push(slot);
+        Some(Pending { end, slot })
+    }
+
+    /// The charge and nested-run count of a popped run.
+    #[inline]
+    fn slot(&self, slot: u32) -> &(Charge, u32) {
+        &self.slots[slot as usize]
     }
 }
 
@@ -77,13 +117,22 @@ impl Ord for Pending {
 pub(crate) struct Scratch {
     arrivals: Vec<Vec<f64>>,
     heads: Vec<usize>,
-    heap: BinaryHeap<Pending>,
+    heap: InFlight,
     nested: Vec<u64>,
     bursts: BurstScratch,
 }
 
 /// Alert thresholds, percent of the allotment.
 const ALERT_PCT: [u64; 3] = [50, 80, 95];
+
+/// The credits at which each alert fires: used x 100 >= pct x allotment,
+/// i.e. used >= ceil(pct x allotment / 100).
+fn alert_credits(allotment: u64) -> [u64; 3] {
+    ALERT_PCT.map(|p| {
+        let c = (u128::from(p) * u128::from(allotment)).div_ceil(100);
+        u64::try_from(c).unwrap_or(u64::MAX)
+    })
+}
 
 /// The current cycle's running extras (what the ledger does not track).
 struct MonthState {
@@ -93,6 +142,8 @@ struct MonthState {
     next_day: f64,
     daily_from: usize,
     alerts: [Option<f64>; 3],
+    /// The first alert not yet reached.
+    next_alert: usize,
     demand: u64,
     runs_started: u64,
 }
@@ -107,6 +158,7 @@ impl MonthState {
             next_day: start + DAY,
             daily_from,
             alerts: [None; 3],
+            next_alert: 0,
             demand: 0,
             runs_started: 0,
         }
@@ -189,8 +241,7 @@ fn simulate_team(
     let mut ledger = Ledger::new(k.terms, 0.0);
     let mut m = MonthState::new(tl, 0, out.daily.len());
     let mut reaction_drawn = false;
-    let mut seq = 0u64;
-    let allot = k.terms.allotment;
+    let alert_at = alert_credits(k.terms.allotment);
     let heap = &mut sc.heap;
     heap.clear();
 
@@ -199,30 +250,32 @@ fn simulate_team(
         ($p:expr) => {{
             let p: Pending = $p;
             let t = p.end;
-            roll_cycles(
-                t,
-                k,
-                kind,
-                team,
-                size,
-                tl,
-                ncycles,
-                &mut ledger,
-                &mut m,
-                out,
-            );
+            if t >= m.end {
+                roll_cycles(
+                    t,
+                    k,
+                    kind,
+                    team,
+                    size,
+                    tl,
+                    ncycles,
+                    &mut ledger,
+                    &mut m,
+                    out,
+                );
+            }
             m.days_until(t, ledger.current().credits_used, &mut out.daily);
-            ledger.end(t, &p.charge);
-            for _ in 0..p.nested {
+            let (charge, nested) = heap.slot(p.slot);
+            ledger.end(t, charge);
+            for _ in 0..*nested {
                 // Nested MCP-flow runs end with their parent; their credits
                 // are in the parent's charge.
                 ledger.end(t, &Charge::default());
             }
             let used = ledger.current().credits_used;
-            for (a, pct) in m.alerts.iter_mut().zip(ALERT_PCT) {
-                if a.is_none() && used.saturating_mul(100) >= pct.saturating_mul(allot) {
-                    *a = Some(t);
-                }
+            while m.next_alert < 3 && used >= alert_at[m.next_alert] {
+                m.alerts[m.next_alert] = Some(t);
+                m.next_alert += 1;
             }
             if let Some(delay) = &k.reaction {
                 if !reaction_drawn && ledger.current().suspended_at.is_some() {
@@ -256,33 +309,39 @@ fn simulate_team(
         }
         heads[bf] += 1;
         let t = best;
-        while heap.peek().is_some_and(|p| p.end <= t) {
+        while heap.peek_end().is_some_and(|e| e <= t) {
             if let Some(p) = heap.pop() {
                 apply_end!(p);
             }
         }
-        roll_cycles(
-            t,
-            k,
-            kind,
-            team,
-            size,
-            tl,
-            ncycles,
-            &mut ledger,
-            &mut m,
-            out,
-        );
+        if t >= m.end {
+            roll_cycles(
+                t,
+                k,
+                kind,
+                team,
+                size,
+                tl,
+                ncycles,
+                &mut ledger,
+                &mut m,
+                out,
+            );
+        }
         m.days_until(t, ledger.current().credits_used, &mut out.daily);
 
         // Every draw of the run is made, whether or not it executes.
         let plan = &k.work.runs[bf];
         nested.clear();
-        let mut charge = Charge::default();
-        let counts = plan.draw(&k.work.runs, &mut rng, nested, &mut charge);
-        let own = plan.price(&counts);
+        let mut nested_charge = Charge::default();
+        let own = plan.draw_charge(&k.work.runs, &mut rng, nested, &mut nested_charge);
         let duration = plan.duration.sample(&mut rng);
-        charge.absorb(&own);
+        let charge = if nested.is_empty() {
+            own
+        } else {
+            nested_charge.absorb(&own);
+            nested_charge
+        };
         let adm = ledger.start(t, plan.cloud, own.total);
         for &n in nested.iter() {
             ledger.start_nested(t, n, adm);
@@ -297,13 +356,7 @@ fn simulate_team(
             } else {
                 0.0
             };
-            seq += 1;
-            heap.push(Pending {
-                end: t + d,
-                seq,
-                charge,
-                nested: nested.len() as u32,
-            });
+            heap.push(t + d, charge, nested.len() as u32);
         }
     }
     // Runs still in flight: those ending within the horizon accrue; runs in
@@ -336,7 +389,7 @@ fn simulate_team(
 
 /// Closes every cycle that ends at or before `t` (never the last one).
 #[allow(clippy::too_many_arguments)]
-#[inline]
+#[cold]
 fn roll_cycles(
     t: f64,
     _k: &KindCtx,

@@ -202,7 +202,11 @@ impl<T: Instant> Ledger<T> {
     #[inline]
     fn buy_blocks(&mut self) {
         let c = &mut self.cycle;
-        let covered = self.terms.allotment + c.overage_blocks * self.terms.block_credits;
+        // Saturating: near u64::MAX credits (a hostile log) must not panic.
+        let covered = self
+            .terms
+            .allotment
+            .saturating_add(c.overage_blocks.saturating_mul(self.terms.block_credits));
         if c.credits_used > covered {
             let excess = c.credits_used - covered;
             let more = excess.div_ceil(self.terms.block_credits);

@@ -191,16 +191,19 @@ impl Charge {
     /// Adds `credits` from `source`.
     #[inline]
     pub fn add(&mut self, source: Source, credits: u64) {
-        self.total += credits;
-        self.by_source[source as usize] += credits;
+        // Saturating, like `charge`'s multiplication: a hostile count must not
+        // overflow into a panic (debug) or a wrapped, tiny total (release).
+        self.total = self.total.saturating_add(credits);
+        let s = &mut self.by_source[source as usize];
+        *s = s.saturating_add(credits);
     }
 
     /// Adds another charge (a nested run folded into its parent, or a sum).
     #[inline]
     pub fn absorb(&mut self, other: &Charge) {
-        self.total += other.total;
+        self.total = self.total.saturating_add(other.total);
         for (a, b) in self.by_source.iter_mut().zip(other.by_source) {
-            *a += b;
+            *a = a.saturating_add(b);
         }
     }
 }

@@ -349,7 +349,7 @@ impl SummaryCollector {
             kinds,
             population: GroupAcc::new(days, population_allot, population_price),
             trial_total: 0.0,
-            totals: Acc::new(8),
+            totals: Acc::new(12),
         })
     }
 

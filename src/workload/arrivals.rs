@@ -24,6 +24,11 @@ pub const WEEK: f64 = 7.0 * DAY;
 /// Seconds in the "month" of growth rates and burst frequencies (30 days).
 pub const MONTH: f64 = 30.0 * DAY;
 
+/// Runs one flow of one team may be expected to start over the whole
+/// horizon (at size 1): beyond this a scenario is refused rather than left
+/// to exhaust memory.
+pub const MAX_RUNS_PER_TEAM: f64 = 5e7;
+
 /// The simulated stretch of time.
 #[derive(Clone, Debug)]
 pub struct Timeline {
@@ -136,6 +141,16 @@ impl FlowArrivals {
                     *r = per_day * usage_multiplier / DAY * (w / day_mean);
                 }
                 let pieces = pieces(&hour_rate, weekday_weights, timeline);
+                let expected: f64 = pieces.iter().map(|p| p.rate * (p.end - p.start)).sum();
+                let growth = (1.0 + growth_per_month)
+                    .powf(timeline.horizon() / MONTH)
+                    .max(1.0);
+                if expected * growth > MAX_RUNS_PER_TEAM {
+                    return Err(format!(
+                        "about {:.0} runs per team expected, more than {MAX_RUNS_PER_TEAM:.0}",
+                        expected * growth
+                    ));
+                }
                 let bursts = match bursts {
                     Some(b) => Some(burst_plan(b, timeline)?),
                     None => None,
@@ -156,6 +171,12 @@ fn schedule(every: f64, offset: f64, days: &[bool; 7], tl: &Timeline) -> Result<
         return Err("schedule needs every > 0 and offset >= 0".to_string());
     }
     let horizon = tl.horizon();
+    if horizon / every.min(DAY) > MAX_RUNS_PER_TEAM {
+        return Err(format!(
+            "a run every {every} s over {:.0} days is more than {MAX_RUNS_PER_TEAM:.0} runs per team",
+            horizon / DAY
+        ));
+    }
     let into_day = tl.week_offset.rem_euclid(DAY);
     let first_weekday = (tl.week_offset / DAY).floor() as i64;
     let mut times = Vec::new();
@@ -406,9 +427,7 @@ mod tests {
     #[test]
     fn pieces_merge_equal_hours() {
         let mut w = [1.0; 24];
-        for h in 9..17 {
-            w[h] = 3.0;
-        }
+        w[9..17].iter_mut().for_each(|x| *x = 3.0);
         let p = pieces(&w, &[1.0; 7], &tl(2.0, 0.0));
         // 00-09, 09-17, 17-09 (merged over midnight), 09-17, 17-24
         assert_eq!(p.len(), 5);

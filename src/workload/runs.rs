@@ -76,6 +76,16 @@ pub struct RunPlan {
     agent: Option<AgentPlan>,
     /// Run duration, seconds.
     pub duration: Sampler,
+    /// The counts when every count is a constant (nothing to draw).
+    fixed: Option<RunCounts>,
+    /// Their charge.
+    fixed_charge: Option<Charge>,
+    /// The base charge plus the constant block counts' credits.
+    const_charge: Charge,
+    /// The block counts that are drawn: (sampler, unit credits, source), in
+    /// the order `draw` draws them (constants consume no randomness, so the
+    /// stream is the same).
+    random_blocks: Vec<(Sampler, u64, Source)>,
 }
 
 const BLOCK_SOURCES: [Source; 4] = [
@@ -167,7 +177,37 @@ impl RunPlan {
                 })
             }
         };
-        Ok(RunPlan {
+        let fixed = if create.is_none()
+            && agent.is_none()
+            && blocks.iter().all(|(s, _)| s.whole().is_some())
+        {
+            let w = |i: usize| blocks[i].0.whole().unwrap_or(0);
+            Some(RunCounts {
+                http_request: w(0),
+                logic: w(1),
+                ai_request: w(2),
+                connector: w(3),
+                ..RunCounts::default()
+            })
+        } else {
+            None
+        };
+        let mut const_charge = Charge::default();
+        if t.is_cloud() {
+            const_charge.add(Source::RunBase, book.blocks.run_base.on(t));
+        }
+        let mut random_blocks = Vec::new();
+        for ((sampler, u), src) in blocks.iter().zip(BLOCK_SOURCES) {
+            match sampler.whole() {
+                Some(n) => const_charge.add(src, u.saturating_mul(n)),
+                None => random_blocks.push((sampler.clone(), *u, src)),
+            }
+        }
+        let mut plan = RunPlan {
+            fixed,
+            fixed_charge: None,
+            const_charge,
+            random_blocks,
             trigger: t,
             cloud: t.is_cloud(),
             base_credits: if t.is_cloud() {
@@ -179,12 +219,14 @@ impl RunPlan {
             create,
             agent,
             duration: s(&flow.duration_seconds)?,
-        })
+        };
+        plan.fixed_charge = plan.fixed.map(|c| plan.price(&c));
+        Ok(plan)
     }
 
     /// The charge of a run that executed `c`: unit prices times counts,
     /// identical to [`PriceBook::charge`] on [`RunPlan::usage`].
-    #[inline]
+    #[inline(always)]
     pub fn price(&self, c: &RunCounts) -> Charge {
         let mut ch = Charge::default();
         if self.cloud {
@@ -229,11 +271,62 @@ impl RunPlan {
         u
     }
 
+    /// The charge of every run when nothing is drawn (all counts constant).
+    #[inline]
+    pub fn fixed_charge(&self) -> Option<Charge> {
+        self.fixed_charge
+    }
+
+    /// Draws one run and returns its own charge: the same draws, in the same
+    /// order, as [`RunPlan::draw`], priced as [`RunPlan::price`] would, without
+    /// materialising the counts (the engine's hot path).
+    #[inline(always)]
+    pub fn draw_charge(
+        &self,
+        plans: &[RunPlan],
+        rng: &mut SimRng,
+        nested: &mut Vec<u64>,
+        nested_charge: &mut Charge,
+    ) -> Charge {
+        if let Some(c) = self.fixed_charge {
+            return c;
+        }
+        let mut ch = self.const_charge;
+        for (s, u, src) in &self.random_blocks {
+            ch.add(*src, u.saturating_mul(s.count(rng)));
+        }
+        if let Some(cr) = &self.create {
+            ch.add(
+                Source::CreateWithAi,
+                cr.prompt_credits.saturating_mul(cr.prompts.count(rng)),
+            );
+            ch.add(
+                Source::Image,
+                cr.image_credits.saturating_mul(cr.images.count(rng)),
+            );
+        }
+        if let Some(a) = &self.agent {
+            let k = a.calls.count(rng);
+            let m = match &a.picks {
+                None if a.half => binomial_half(k, rng),
+                None => (0..k).fold(0u64, |acc, _| {
+                    acc.saturating_add(a.tools_per_call.count(rng))
+                }),
+                Some((cdf, flows)) => {
+                    draw_tool_flows(a, k, cdf, flows, plans, rng, nested, nested_charge)
+                }
+            };
+            ch.add(Source::AgentCall, a.call_credits.saturating_mul(k));
+            ch.add(Source::McpTool, a.mcp_credits.saturating_mul(m));
+        }
+        ch
+    }
+
     /// Draws one run: its own counts, and the runs of the MCP flows its
     /// tools call (drawn with `plans`, the kind's flows): each nested run's
     /// own credits are pushed onto `nested` and its charge added to
     /// `nested_charge`.
-    #[inline]
+    #[inline(always)]
     pub fn draw(
         &self,
         plans: &[RunPlan],
@@ -241,6 +334,9 @@ impl RunPlan {
         nested: &mut Vec<u64>,
         nested_charge: &mut Charge,
     ) -> RunCounts {
+        if let Some(c) = self.fixed {
+            return c;
+        }
         let mut c = RunCounts {
             http_request: self.blocks[0].0.count(rng),
             logic: self.blocks[1].0.count(rng),
@@ -261,25 +357,7 @@ impl RunPlan {
                     acc.saturating_add(a.tools_per_call.count(rng))
                 }),
                 Some((cdf, flows)) => {
-                    let mut calls = 0u64;
-                    for _ in 0..k {
-                        let n = a.tools_per_call.count(rng);
-                        calls = calls.saturating_add(n);
-                        for _ in 0..n {
-                            let u = u01(rng);
-                            let i = cdf.iter().position(|&x| u < x).unwrap_or(cdf.len() - 1);
-                            if let Some(f) = flows[i] {
-                                let sub = &plans[f];
-                                let counts = sub.draw(plans, rng, nested, nested_charge);
-                                // The nested run's own credits, pushed after
-                                // its own nested runs (depth-first order).
-                                let own = sub.price(&counts);
-                                nested_charge.absorb(&own);
-                                nested.push(own.total);
-                            }
-                        }
-                    }
-                    calls
+                    draw_tool_flows(a, k, cdf, flows, plans, rng, nested, nested_charge)
                 }
             };
         }
@@ -303,4 +381,40 @@ impl RunPlan {
         }
         m
     }
+}
+
+/// The MCP tool calls of `k` agent model calls when some tools are MCP
+/// flows: each call picks a tool by weight; a flow tool's own run is drawn
+/// (recursively) and accounted in `nested` / `nested_charge`.
+#[allow(clippy::too_many_arguments)]
+#[inline(never)]
+fn draw_tool_flows(
+    a: &AgentPlan,
+    k: u64,
+    cdf: &[f64],
+    flows: &[Option<usize>],
+    plans: &[RunPlan],
+    rng: &mut SimRng,
+    nested: &mut Vec<u64>,
+    nested_charge: &mut Charge,
+) -> u64 {
+    let mut calls = 0u64;
+    for _ in 0..k {
+        let n = a.tools_per_call.count(rng);
+        calls = calls.saturating_add(n);
+        for _ in 0..n {
+            let u = u01(rng);
+            let i = cdf.iter().position(|&x| u < x).unwrap_or(cdf.len() - 1);
+            if let Some(f) = flows[i] {
+                let sub = &plans[f];
+                let counts = sub.draw(plans, rng, nested, nested_charge);
+                // The nested run's own credits, pushed after its own nested
+                // runs (depth-first order).
+                let own = sub.price(&counts);
+                nested_charge.absorb(&own);
+                nested.push(own.total);
+            }
+        }
+    }
+    calls
 }

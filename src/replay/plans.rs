@@ -1,0 +1,291 @@
+//! Billing terms for replay: one plan for every team (`--plan`/`--credits`
+//! with `--overage`/`--overage-price`) or a plan file with a default and
+//! per-team settings (`--plan-file`).
+//!
+//! The overage block price is not published by the source, so wherever
+//! overage is on a price must be given: it is never defaulted.
+//!
+//! A plan file (TOML):
+//!
+//! ```toml
+//! # Every team not listed below.
+//! plan = "team"            # a plan of the price book, or: credits = 300
+//! overage = "off"          # "off", "on", or the RFC 3339 instant it was switched on
+//! overage_price = 10.0     # USD per 1,000-credit block (required unless overage is off)
+//!
+//! [teams.acme]             # a team's settings; what it omits comes from the default
+//! plan = "enterprise"
+//! overage = "2026-03-14T16:00:00Z"
+//! ```
+
+use super::cycles::parse_time;
+use crate::files::{line_of, toml_error, InputError};
+use crate::ledger::{Overage, Terms};
+use crate::pricing::PriceBook;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::Path;
+use toml::Spanned;
+
+/// One team's (or the default) billing settings as written, before checks.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TermsSpec {
+    /// A plan of the price book (`free`, `solo`, `team`, `enterprise`, ...).
+    pub plan: Option<String>,
+    /// A custom monthly allotment instead of a plan (overage allowed).
+    pub credits: Option<i64>,
+    /// `off` (default), `on`, or the RFC 3339 instant overage is switched on.
+    pub overage: Option<String>,
+    /// USD per overage block; required when overage is not off.
+    pub overage_price: Option<f64>,
+}
+
+impl TermsSpec {
+    /// `self`, with what it leaves out taken from `default`. A plan or a
+    /// credits figure replaces both of the default's.
+    pub fn or(&self, default: &TermsSpec) -> TermsSpec {
+        let own_allotment = self.plan.is_some() || self.credits.is_some();
+        let overage = self.overage.clone().or_else(|| default.overage.clone());
+        let off = overage
+            .as_deref()
+            .is_none_or(|o| o.trim().eq_ignore_ascii_case("off"));
+        TermsSpec {
+            plan: if own_allotment {
+                self.plan.clone()
+            } else {
+                default.plan.clone()
+            },
+            credits: if own_allotment {
+                self.credits
+            } else {
+                default.credits
+            },
+            overage,
+            // A team that turns overage off does not inherit the default's
+            // price (which would then be refused as a price without overage).
+            overage_price: if off && self.overage_price.is_none() {
+                None
+            } else {
+                self.overage_price.or(default.overage_price)
+            },
+        }
+    }
+
+    /// The checked terms. Errors: no or two allotments, an unknown plan,
+    /// credits <= 0, a malformed overage, overage on a plan that forbids it,
+    /// overage without a price, a price without overage, a bad price.
+    pub fn resolve(&self, book: &PriceBook) -> Result<Terms<i64>, String> {
+        let (allotment, allowed, what) = match (&self.plan, self.credits) {
+            (Some(_), Some(_)) => {
+                return Err("give a plan or a credits figure, not both".to_string())
+            }
+            (None, None) => {
+                return Err(
+                    "no plan: give a plan (e.g. team) or a monthly credits figure".to_string(),
+                )
+            }
+            (Some(name), None) => {
+                let p = book.plan(name)?;
+                (p.credits, p.overage_allowed, format!("plan '{name}'"))
+            }
+            (None, Some(c)) => {
+                let c = u64::try_from(c)
+                    .ok()
+                    .filter(|&c| c > 0)
+                    .ok_or_else(|| format!("monthly credits must be an integer > 0, got {c}"))?;
+                (c, true, "a custom credits figure".to_string())
+            }
+        };
+        let raw = self.overage.as_deref().unwrap_or("off").trim();
+        let overage = match raw.to_ascii_lowercase().as_str() {
+            "off" => Overage::Off,
+            "on" => Overage::On,
+            _ => Overage::From(
+                parse_time(raw)
+                    .map_err(|e| format!("overage must be off, on or an RFC 3339 time: {e}"))?,
+            ),
+        };
+        let block_price = match (overage, self.overage_price) {
+            (Overage::Off, None) => 0.0,
+            (Overage::Off, Some(_)) => {
+                return Err("an overage price is given but overage is off (switch it on, or drop the price)".to_string())
+            }
+            (_, None) => {
+                return Err(format!(
+                    "overage is on but no overage price is given (USD per {}-credit block: the source does not publish it, so it is never assumed)",
+                    book.block_credits
+                ))
+            }
+            (_, Some(p)) if !(p.is_finite() && p >= 0.0) => {
+                return Err(format!("overage price must be a number >= 0 (USD per block), got {p}"))
+            }
+            (_, Some(p)) => p,
+        };
+        if overage != Overage::Off && !allowed {
+            return Err(format!(
+                "{what} does not allow overage (pay-as-you-go is for paid plans)"
+            ));
+        }
+        Ok(Terms {
+            allotment,
+            block_credits: book.block_credits,
+            block_price,
+            overage,
+        })
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawSpec {
+    plan: Option<String>,
+    credits: Option<i64>,
+    overage: Option<String>,
+    overage_price: Option<f64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPlanFile {
+    plan: Option<String>,
+    credits: Option<i64>,
+    overage: Option<String>,
+    overage_price: Option<f64>,
+    #[serde(default)]
+    teams: BTreeMap<String, Spanned<RawSpec>>,
+}
+
+/// A plan file's terms: the default and each listed team's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlanFile {
+    /// Terms of the teams not listed.
+    pub default: Terms<i64>,
+    /// Terms of the listed teams, by name.
+    pub teams: BTreeMap<String, Terms<i64>>,
+}
+
+/// Reads and checks a plan file; errors name the file, the line and the key.
+pub fn read_plan_file(path: &Path, book: &PriceBook) -> Result<PlanFile, InputError> {
+    let text = crate::files::read_text(path)?;
+    let raw: RawPlanFile = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+    let default = TermsSpec {
+        plan: raw.plan,
+        credits: raw.credits,
+        overage: raw.overage,
+        overage_price: raw.overage_price,
+    };
+    let default_terms = default
+        .resolve(book)
+        .map_err(|e| InputError::at(path, None, format!("default terms (top level): {e}")))?;
+    let mut teams = BTreeMap::new();
+    for (name, spanned) in raw.teams {
+        let line = line_of(&text, spanned.span().start);
+        let r = spanned.into_inner();
+        let spec = TermsSpec {
+            plan: r.plan,
+            credits: r.credits,
+            overage: r.overage,
+            overage_price: r.overage_price,
+        }
+        .or(&default);
+        let terms = spec
+            .resolve(book)
+            .map_err(|e| InputError::at(path, Some(line), format!("teams.{name}: {e}")))?;
+        teams.insert(name, terms);
+    }
+    Ok(PlanFile {
+        default: default_terms,
+        teams,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(
+        plan: Option<&str>,
+        credits: Option<i64>,
+        overage: Option<&str>,
+        price: Option<f64>,
+    ) -> TermsSpec {
+        TermsSpec {
+            plan: plan.map(String::from),
+            credits,
+            overage: overage.map(String::from),
+            overage_price: price,
+        }
+    }
+
+    #[test]
+    fn plans_resolve_to_their_allotments() {
+        let book = PriceBook::builtin();
+        // Plan `team` is 100 credits a month (shared/bench-workload.md); the
+        // free plan cannot buy overage ("On paid plans, you can enable flows
+        // overages", the source document).
+        let t = spec(Some("team"), None, None, None).resolve(&book).unwrap();
+        assert_eq!(
+            (t.allotment, t.overage, t.block_credits),
+            (100, Overage::Off, 1000)
+        );
+        for p in &book.plans {
+            let t = spec(Some(&p.name), None, None, None)
+                .resolve(&book)
+                .unwrap();
+            assert_eq!(t.allotment, p.credits);
+            let on = spec(Some(&p.name), None, Some("on"), Some(1.0)).resolve(&book);
+            assert_eq!(on.is_ok(), p.overage_allowed, "{}", p.name);
+        }
+        assert!(!book.plan("free").unwrap().overage_allowed);
+        let t = spec(None, Some(300), Some("on"), Some(12.5))
+            .resolve(&book)
+            .unwrap();
+        assert_eq!(
+            (t.allotment, t.overage, t.block_price),
+            (300, Overage::On, 12.5)
+        );
+        let t = spec(
+            Some("team"),
+            None,
+            Some("2026-03-05T12:00:00+02:00"),
+            Some(10.0),
+        )
+        .resolve(&book)
+        .unwrap();
+        assert_eq!(
+            t.overage,
+            Overage::From(parse_time("2026-03-05T10:00:00Z").unwrap())
+        );
+    }
+
+    #[test]
+    fn impossible_terms_are_refused() {
+        let book = PriceBook::builtin();
+        let err = |s: TermsSpec| s.resolve(&book).unwrap_err();
+        assert!(err(spec(Some("free"), None, Some("on"), Some(10.0)))
+            .contains("does not allow overage"));
+        assert!(err(spec(Some("team"), None, Some("on"), None)).contains("no overage price"));
+        assert!(err(spec(Some("team"), None, None, Some(10.0))).contains("overage is off"));
+        assert!(err(spec(Some("gold"), None, None, None)).contains("unknown plan 'gold'"));
+        assert!(err(spec(Some("team"), Some(5), None, None)).contains("not both"));
+        assert!(err(spec(None, None, None, None)).contains("no plan"));
+        assert!(err(spec(None, Some(0), None, None)).contains("> 0"));
+        assert!(err(spec(None, Some(-5), None, None)).contains("> 0"));
+        assert!(err(spec(Some("team"), None, Some("sometimes"), Some(1.0)))
+            .contains("off, on or an RFC 3339"));
+        assert!(err(spec(Some("team"), None, Some("on"), Some(-1.0))).contains(">= 0"));
+        assert!(err(spec(Some("team"), None, Some("on"), Some(f64::NAN))).contains(">= 0"));
+    }
+
+    #[test]
+    fn team_settings_inherit_the_default() {
+        let d = spec(Some("team"), None, Some("on"), Some(10.0));
+        let t = spec(None, Some(300), None, None).or(&d);
+        assert_eq!(t, spec(None, Some(300), Some("on"), Some(10.0)));
+        let t = spec(Some("solo"), None, Some("off"), None).or(&spec(None, Some(7), None, None));
+        assert_eq!(t, spec(Some("solo"), None, Some("off"), None));
+        // Turning overage off does not inherit the default's price.
+        let t = spec(None, None, Some("off"), None).or(&d);
+        assert_eq!(t, spec(Some("team"), None, Some("off"), None));
+    }
+}

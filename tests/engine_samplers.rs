@@ -1,0 +1,183 @@
+//! The samplers draw from the right distributions: sample means and
+//! variances against closed-form moments (within 5 standard errors, for a
+//! fixed seed), and the inversion samplers against exact probabilities.
+
+use flowcast::engine::{stream, Purpose};
+use flowcast::scenario::Dist;
+use flowcast::workload::sampling::{binomial_half, Sampler, SimRng};
+use statrs::distribution::{Discrete, NegativeBinomial, Poisson};
+
+/// An exact pmf to compare with.
+type Pmf = Box<dyn Fn(u64) -> f64>;
+
+fn rng(k: u32) -> SimRng {
+    stream(42, k, 0, 0, Purpose::Usage)
+}
+
+/// Checks the mean and variance of n draws (as counts when `count`).
+fn moments(d: Dist, mean: f64, var: f64, count: bool, k: u32) {
+    let s = Sampler::new(&d).unwrap();
+    assert!(
+        (s.mean() - mean).abs() < 1e-9 * mean.abs().max(1.0),
+        "{d:?} mean"
+    );
+    let mut r = rng(k);
+    let n = 200_000;
+    let xs: Vec<f64> = (0..n)
+        .map(|_| {
+            if count {
+                s.count(&mut r) as f64
+            } else {
+                s.sample(&mut r)
+            }
+        })
+        .collect();
+    let m = xs.iter().sum::<f64>() / n as f64;
+    let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+    let se_mean = (var / n as f64).sqrt();
+    assert!(
+        (m - mean).abs() < 5.0 * se_mean + 1e-12,
+        "{d:?}: mean {m} vs {mean}"
+    );
+    // Variance: relative error of a sample variance is about sqrt(2/n) for
+    // light tails; allow generously for heavier ones.
+    assert!(
+        (v - var).abs() < 0.05 * var + 1e-12,
+        "{d:?}: var {v} vs {var}"
+    );
+}
+
+#[test]
+fn count_laws_have_their_moments() {
+    moments(Dist::Poisson { mean: 3.0 }, 3.0, 3.0, true, 1);
+    moments(Dist::Poisson { mean: 0.5 }, 0.5, 0.5, true, 2);
+    moments(Dist::Poisson { mean: 250.0 }, 250.0, 250.0, true, 3);
+    // NB: variance = mean + mean^2 / r.
+    moments(Dist::NegBinomial { mean: 3.0, r: 2.0 }, 3.0, 7.5, true, 4);
+    moments(
+        Dist::NegBinomial { mean: 10.0, r: 0.7 },
+        10.0,
+        10.0 + 100.0 / 0.7,
+        true,
+        5,
+    );
+    moments(
+        Dist::NegBinomial {
+            mean: 200.0,
+            r: 2.5,
+        },
+        200.0,
+        200.0 + 16_000.0,
+        true,
+        6,
+    );
+    moments(Dist::Bernoulli { p: 0.3 }, 0.3, 0.21, true, 7);
+    // Stochastic rounding of a non-integer constant keeps the mean: 2.25
+    // is 2 or 3 with P(3) = 0.25.
+    moments(Dist::Constant(2.25), 2.25, 0.1875, true, 8);
+}
+
+#[test]
+fn continuous_laws_have_their_moments() {
+    let (mu, s) = (20f64.ln(), 0.7f64);
+    let m = (mu + s * s / 2.0).exp();
+    moments(
+        Dist::LogNormal { mu, sigma: s },
+        m,
+        m * m * ((s * s).exp() - 1.0),
+        false,
+        10,
+    );
+    moments(
+        Dist::Gamma {
+            shape: 2.5,
+            scale: 4.0,
+        },
+        10.0,
+        40.0,
+        false,
+        11,
+    );
+    moments(
+        Dist::Gamma {
+            shape: 0.4,
+            scale: 2.0,
+        },
+        0.8,
+        1.6,
+        false,
+        12,
+    );
+    moments(
+        Dist::Uniform {
+            low: 2.0,
+            high: 5.0,
+        },
+        3.5,
+        0.75,
+        false,
+        13,
+    );
+    moments(
+        Dist::Empirical {
+            values: vec![1.0, 10.0],
+            weights: vec![0.75, 0.25],
+        },
+        3.25,
+        0.75 * 0.25 * 81.0,
+        false,
+        14,
+    );
+}
+
+#[test]
+fn table_inversion_matches_exact_probabilities() {
+    let n = 400_000u64;
+    let cases: Vec<(Dist, Pmf)> = vec![
+        (Dist::Poisson { mean: 3.0 }, {
+            let p = Poisson::new(3.0).unwrap();
+            Box::new(move |k| p.pmf(k))
+        }),
+        // statrs NB(r, p) counts failures before r successes with success p.
+        (Dist::NegBinomial { mean: 3.0, r: 2.0 }, {
+            let p = NegativeBinomial::new(2.0, 0.4).unwrap();
+            Box::new(move |k| p.pmf(k))
+        }),
+    ];
+    for (i, (d, pmf)) in cases.into_iter().enumerate() {
+        let s = Sampler::new(&d).unwrap();
+        let mut r = rng(20 + i as u32);
+        let mut counts = [0u64; 8];
+        for _ in 0..n {
+            let k = s.count(&mut r) as usize;
+            if k < 8 {
+                counts[k] += 1;
+            }
+        }
+        for (k, &c) in counts.iter().enumerate() {
+            let p = pmf(k as u64);
+            let se = (p * (1.0 - p) / n as f64).sqrt();
+            let got = c as f64 / n as f64;
+            assert!((got - p).abs() < 5.0 * se, "{d:?} P({k}) {got} vs {p}");
+        }
+    }
+}
+
+#[test]
+fn popcount_binomial_is_binomial_half() {
+    // Binomial(k, 1/2): mean k/2, variance k/4; k = 0 gives 0.
+    let mut r = rng(30);
+    assert_eq!(binomial_half(0, &mut r), 0);
+    for k in [1u64, 5, 64, 70, 200] {
+        let n = 100_000;
+        let xs: Vec<f64> = (0..n).map(|_| binomial_half(k, &mut r) as f64).collect();
+        let m = xs.iter().sum::<f64>() / n as f64;
+        let v = xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1) as f64;
+        let k = k as f64;
+        assert!(
+            (m - k / 2.0).abs() < 5.0 * (k / 4.0 / n as f64).sqrt(),
+            "k {k}: mean {m}"
+        );
+        assert!((v - k / 4.0).abs() < 0.05 * k / 4.0, "k {k}: var {v}");
+    }
+}

@@ -1,0 +1,147 @@
+//! `flowcast run` from the outside: outputs written, the summary printed,
+//! byte-identical files at any thread count, one-line errors with exit 2 and
+//! nothing on stdout or on disk for bad input.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+fn scenario(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+fn flowcast() -> Command {
+    Command::cargo_bin("flowcast").unwrap()
+}
+
+#[test]
+fn run_writes_summary_tables_and_prints_a_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let a = flowcast()
+        .args([
+            "run",
+            &scenario("default.toml"),
+            "--trials",
+            "5",
+            "--quiet",
+            "--no-charts",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(a.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("scenario 'default', 5 trials"), "{stdout}");
+    assert!(stdout.contains("Total overage billed per trial"));
+    let summary: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
+    assert_eq!(summary["schema_version"], 1);
+    assert_eq!(summary["trials"], 5);
+    let kinds = summary["kinds"].as_array().unwrap();
+    let teams = std::fs::read_to_string(out.join("teams.csv")).unwrap();
+    assert_eq!(teams.lines().count(), kinds.len() + 1);
+    assert!(teams.starts_with("kind,teams,plan,allotment_credits"));
+    let daily = std::fs::read_to_string(out.join("daily.csv")).unwrap();
+    // June: 30 days per kind, plus the header.
+    assert_eq!(daily.lines().count(), 30 * kinds.len() + 1);
+    // The headline numbers are real numbers (serde writes NaN as null).
+    let pop = &summary["population"];
+    assert!(pop["credits_used"]["mean"].as_f64().unwrap() > 0.0);
+    assert!(summary["total_overage"]["per_trial_usd"]["p50"].is_f64());
+    assert_eq!(pop["team_months"], 5 * 150);
+}
+
+#[test]
+fn thread_count_does_not_change_a_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    for t in ["1", "2"] {
+        flowcast()
+            .args([
+                "run",
+                &scenario("default.toml"),
+                "--trials",
+                "6",
+                "--seed",
+                "4",
+                "--quiet",
+                "--no-charts",
+            ])
+            .args(["--threads", t, "--out"])
+            .arg(dir.path().join(t))
+            .assert()
+            .success();
+    }
+    for f in ["summary.json", "teams.csv", "daily.csv"] {
+        let a = std::fs::read(dir.path().join("1").join(f)).unwrap();
+        let b = std::fs::read(dir.path().join("2").join(f)).unwrap();
+        assert_eq!(a, b, "{f} differs between 1 and 2 threads");
+    }
+}
+
+#[test]
+fn set_overrides_reach_the_simulation() {
+    let dir = tempfile::tempdir().unwrap();
+    flowcast()
+        .args([
+            "run",
+            &scenario("default.toml"),
+            "--trials",
+            "2",
+            "--quiet",
+            "--no-charts",
+        ])
+        .args(["--set", "kinds.api-team.overage_price=20", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let s: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.path().join("summary.json")).unwrap()).unwrap();
+    let api = s["kinds"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|k| k["name"] == "api-team")
+        .unwrap();
+    assert_eq!(api["plan"]["overage_price_usd"], 20.0);
+}
+
+#[test]
+fn bad_input_is_one_line_exit_2_nothing_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.toml");
+    std::fs::write(
+        &bad,
+        "name = \"x\"\n[calendar]\nstart = 2026-06-01T00:00:00Z\nmonths = 0\n",
+    )
+    .unwrap();
+    let out = dir.path().join("out");
+    for args in [
+        vec![bad.display().to_string()],
+        vec![scenario("default.toml"), "--threads".into(), "0".into()],
+        vec![scenario("default.toml"), "--trials".into(), "0".into()],
+        vec![
+            scenario("default.toml"),
+            "--set".into(),
+            "kinds.nope.teams=3".into(),
+        ],
+        vec![dir.path().join("missing.toml").display().to_string()],
+    ] {
+        let a = flowcast()
+            .arg("run")
+            .args(&args)
+            .arg("--out")
+            .arg(&out)
+            .assert()
+            .code(2);
+        let o = a.get_output();
+        assert!(o.stdout.is_empty(), "{args:?}: stdout not empty");
+        let err = String::from_utf8(o.stderr.clone()).unwrap();
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("flowcast: error: "), "{err}");
+        assert!(!out.exists(), "{args:?}: output written");
+    }
+}
