@@ -185,8 +185,8 @@ fn multi_month_forecast_matches_hand_computation() {
         let k = i as f64 + 1.0;
         assert_eq!(m.overage_usd.mean, 60.0, "month {}", m.month);
         assert_eq!(m.cumulative_usd.mean, 60.0 * k);
-        // Quantiles resolve cents exactly below $5.12, to 1/256 above.
-        assert!((m.cumulative_usd.p50 - 60.0 * k).abs() <= 60.0 * k / 256.0);
+        assert_eq!(m.cumulative_usd.p50, 60.0 * k);
+        assert_eq!(m.overage_p10, 60.0);
         assert_eq!(m.credits_used.value, 90.0);
         assert_eq!(m.suspended_share.value, 0.0);
     }

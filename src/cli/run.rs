@@ -1,33 +1,40 @@
 //! `flowcast run SCENARIO`: simulates a scenario (Monte Carlo) and writes
-//! `summary.json`, `teams.csv`, `daily.csv` (and charts + report.html) into
+//! `summary.json`, `teams.csv`, `daily.csv`, `alerts.csv|json` (and, over
+//! several months, `forecast.csv|json`), the charts and `report.html` into
 //! `output/<scenario name>/` or `--out DIR`, then prints a short summary.
 
+use super::common::{json, overrides, write_all, SimFlags};
 use anyhow::Context;
-use flowcast::engine::{simulate, SimOptions};
-use flowcast::statistics::{Summary, SummaryCollector};
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use flowcast::engine::{simulate, Observer, SimOptions, SimStats};
+use flowcast::planning::alerts::AlertCollector;
+use flowcast::planning::forecast::ForecastCollector;
+use flowcast::planning::stopping::{next_batch, percent, Precision, StopReason};
+use flowcast::reports::planning::{alerts_csv, alerts_text, forecast_csv, forecast_text};
+use flowcast::statistics::summary::{Stopping, Summary};
+use flowcast::statistics::SummaryCollector;
+use std::path::PathBuf;
 
 /// Arguments of `flowcast run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
     /// The scenario file (TOML; see docs/scenarios.md).
     pub scenario: PathBuf,
-    /// Trials (default: the scenario's).
-    #[arg(long)]
-    pub trials: Option<u32>,
-    /// Seed of the random streams (default: the scenario's).
-    #[arg(long)]
-    pub seed: Option<u64>,
-    /// Worker threads (default: one per core). Results do not depend on it.
-    #[arg(long)]
-    pub threads: Option<usize>,
-    /// Output folder (default: output/<scenario name>).
-    #[arg(long, value_name = "DIR")]
-    pub out: Option<PathBuf>,
-    /// No progress bar and no notes on standard error.
-    #[arg(long)]
-    pub quiet: bool,
+    /// Simulate this many consecutive billing cycles (a forecast: monthly and
+    /// cumulative overage, month-on-month growth, no rollover).
+    #[arg(long, value_name = "N")]
+    pub months: Option<u32>,
+    /// Keep adding trials until the 95% CI of the watched numbers is within
+    /// this relative half-width (e.g. 1%), or --max-trials is reached.
+    #[arg(long, value_name = "P")]
+    pub precision: Option<String>,
+    /// What --precision watches, comma-separated: `total` (the population's
+    /// total overage per trial), `overage` (each kind's mean overage per
+    /// team-month), `hit` (each kind's probability of hitting the limit).
+    #[arg(long, value_delimiter = ',', default_value = "total")]
+    pub precision_of: Vec<String>,
+    /// The trial cap for --precision.
+    #[arg(long, default_value_t = 20_000)]
+    pub max_trials: u32,
     /// Do not draw the charts and the HTML report.
     #[arg(long)]
     pub no_charts: bool,
@@ -35,41 +42,222 @@ pub struct RunArgs {
     /// by name (e.g. `kinds.agentic.overage_price=12`). Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    #[command(flatten)]
+    pub sim: SimFlags,
+}
+
+/// The observers of a run.
+struct Observers {
+    summary: SummaryCollector,
+    alerts: AlertCollector,
+    forecast: Option<ForecastCollector>,
+}
+
+impl Observer for Observers {
+    fn team_month(&mut self, tm: &flowcast::engine::TeamMonth<'_>) {
+        self.summary.team_month(tm);
+        self.alerts.team_month(tm);
+        if let Some(f) = &mut self.forecast {
+            f.team_month(tm);
+        }
+    }
+    fn trial_end(&mut self, trial: u32) {
+        self.summary.trial_end(trial);
+        self.alerts.trial_end(trial);
+        if let Some(f) = &mut self.forecast {
+            f.trial_end(trial);
+        }
+    }
+}
+
+/// The relative half-widths of the watched numbers in `s`.
+fn widths(s: &Summary, watch: &[String]) -> Vec<(String, f64)> {
+    let rel = |mean: f64, lo: f64, hi: f64| {
+        let half = (hi - lo) / 2.0;
+        if half == 0.0 {
+            0.0
+        } else if mean == 0.0 {
+            f64::INFINITY
+        } else {
+            half / mean.abs()
+        }
+    };
+    let mut out = Vec::new();
+    for w in watch {
+        match w.as_str() {
+            "total" => {
+                let t = &s.total_overage.per_trial_usd;
+                out.push((
+                    "total overage per trial".to_string(),
+                    rel(t.mean, t.ci_low, t.ci_high),
+                ));
+            }
+            "overage" => {
+                for k in &s.kinds {
+                    let d = &k.stats.overage_cost_usd;
+                    out.push((
+                        format!("{} overage", k.name),
+                        rel(d.mean, d.ci_low, d.ci_high),
+                    ));
+                }
+            }
+            "hit" => {
+                for k in &s.kinds {
+                    let e = &k.stats.hit.probability;
+                    out.push((
+                        format!("{} P(hit)", k.name),
+                        rel(e.value, e.ci_low, e.ci_high),
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
 }
 
 /// Runs `flowcast run`.
 pub fn execute(args: RunArgs) -> anyhow::Result<()> {
-    let overrides = args
-        .set
-        .iter()
-        .map(|s| flowcast::scenario::split_override(s))
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(anyhow::Error::msg)
-        .context("--set")?;
-    let scenario = flowcast::scenario::load_with(&args.scenario, &overrides)?;
-    let opts = SimOptions {
-        seed: args.seed.unwrap_or(scenario.seed),
-        first_trial: 0,
-        trials: args.trials.unwrap_or(scenario.trials),
-        threads: args.threads,
-        progress: !args.quiet && std::io::stderr().is_terminal(),
+    let mut o = overrides(&args.set)?;
+    if let Some(m) = args.months {
+        o.push(("calendar.months".to_string(), m.to_string()));
+    }
+    let scenario = flowcast::scenario::load_with(&args.scenario, &o)?;
+    let opts = args.sim.options(&scenario);
+    let precision = match &args.precision {
+        Some(p) => Some(
+            Precision::parse(p, args.max_trials)
+                .map_err(|e| anyhow::anyhow!("--precision: {e}"))?,
+        ),
+        None => None,
     };
-    let mut stats = SummaryCollector::new(&scenario, &opts)?;
-    let sim = simulate(&scenario, &opts, &mut stats)?;
-    let summary = stats.finish();
+    for w in &args.precision_of {
+        if !["total", "overage", "hit"].contains(&w.as_str()) {
+            anyhow::bail!("--precision-of: unknown '{w}' (expected total, overage or hit)");
+        }
+    }
+    let mut obs = Observers {
+        summary: SummaryCollector::new(&scenario, &opts)?,
+        alerts: AlertCollector::new(&scenario),
+        forecast: if scenario.calendar.months > 1 {
+            Some(ForecastCollector::new(&scenario, opts.seed)?)
+        } else {
+            None
+        },
+    };
+    let (sim, summary) = match precision {
+        None => {
+            let sim = simulate(&scenario, &opts, &mut obs)?;
+            (sim, obs.summary.clone().finish())
+        }
+        Some(p) => {
+            // Geometric batches on consecutive trial numbers: the result is
+            // the same as one run of the final trial count.
+            let mut done = 0u32;
+            let mut total = SimStats {
+                runs: 0,
+                team_months: 0,
+                seconds: 0.0,
+            };
+            let first = opts.trials.clamp(2, p.max_trials);
+            loop {
+                let batch = next_batch(done, first, p.max_trials);
+                if batch == 0 {
+                    break;
+                }
+                let o = SimOptions {
+                    first_trial: done,
+                    trials: batch,
+                    ..opts.clone()
+                };
+                let s = simulate(&scenario, &o, &mut obs)?;
+                total.runs += s.runs;
+                total.team_months += s.team_months;
+                total.seconds += s.seconds;
+                done += batch;
+                let now = obs.summary.clone().finish();
+                if widths(&now, &args.precision_of)
+                    .iter()
+                    .all(|(_, w)| *w <= p.relative)
+                {
+                    break;
+                }
+            }
+            let mut summary = obs.summary.clone().finish();
+            summary.trials = done;
+            let ws = widths(&summary, &args.precision_of);
+            let achieved = ws.iter().map(|(_, w)| *w).fold(0.0, f64::max);
+            let reason = if achieved <= p.relative {
+                StopReason::PrecisionReached
+            } else {
+                StopReason::TrialCap
+            };
+            summary.stopping = Some(Stopping {
+                target_relative: p.relative,
+                watched: ws.iter().map(|(n, _)| n.clone()).collect(),
+                achieved_relative: achieved,
+                reason: match reason {
+                    StopReason::PrecisionReached => "precision_reached",
+                    StopReason::TrialCap => "trial_cap",
+                }
+                .to_string(),
+                max_trials: p.max_trials,
+            });
+            (total, summary)
+        }
+    };
 
-    let dir = args
-        .out
-        .clone()
-        .unwrap_or_else(|| Path::new("output").join(&scenario.name));
+    let dir = args.sim.out_dir(&scenario.name);
     flowcast::reports::write_tables(&summary, &dir)
         .with_context(|| format!("writing into {}", dir.display()))?;
+    let alerts = obs.alerts.finish();
+    write_all(
+        &dir,
+        &[
+            ("alerts.csv", alerts_csv(&alerts)?),
+            ("alerts.json", json(&alerts)?),
+        ],
+    )?;
+    let forecast = obs.forecast.as_ref().map(|f| f.finish());
+    match &forecast {
+        Some(f) => write_all(
+            &dir,
+            &[
+                ("forecast.csv", forecast_csv(f)?),
+                ("forecast.json", json(f)?),
+            ],
+        )?,
+        None => {
+            // A one-month run leaves no forecast of an earlier run behind.
+            for stale in ["forecast.csv", "forecast.json"] {
+                let _ = std::fs::remove_file(dir.join(stale));
+            }
+        }
+    }
     if !args.no_charts {
-        render_charts(&summary, &dir)?;
+        super::report::refresh(&dir, args.sim.quiet)?;
     }
 
     print!("{}", flowcast::reports::text::summary_text(&summary));
-    if !args.quiet {
+    print!("{}", alerts_text(&alerts));
+    if let Some(f) = &forecast {
+        print!("{}", forecast_text(f));
+    }
+    if let Some(st) = &summary.stopping {
+        println!(
+            "\nStopped after {} trials: {} (target ±{}, widest 95% CI ±{} of the mean, cap {}).",
+            summary.trials,
+            if st.reason == "precision_reached" {
+                "precision reached"
+            } else {
+                "trial cap reached before the precision"
+            },
+            percent(st.target_relative),
+            percent((st.achieved_relative * 10_000.0).round() / 10_000.0),
+            st.max_trials
+        );
+    }
+    if !args.sim.quiet {
         eprintln!(
             "simulated {} runs ({} team-months) in {:.2} s: {:.1} M runs/s, {:.0} team-months/s; wrote {}",
             sim.runs,
@@ -80,12 +268,5 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
             dir.display()
         );
     }
-    Ok(())
-}
-
-/// Where the charts (`charts/*.png|svg`) and `report.html` are rendered from
-/// the summary, into the run's output folder. The chart library
-/// (`flowcast::reports::charts`, `html`) is wired here.
-fn render_charts(_summary: &Summary, _dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }

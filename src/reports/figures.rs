@@ -11,6 +11,7 @@ use crate::planning::compare::Comparison;
 use crate::planning::forecast::{Forecast, ForecastGroup, MonthRow};
 use crate::planning::sensitivity::Sensitivity;
 use crate::planning::sweep::Sweep;
+use crate::statistics::histogram::ChartHistogram;
 use crate::statistics::summary::{Distribution, Summary};
 
 fn subtitle(s: &Summary) -> String {
@@ -30,6 +31,17 @@ fn pct_marks(d: &Distribution) -> Vec<Mark> {
             value: v,
         })
         .collect()
+}
+
+/// A histogram without its leading empty bins: a bill that is never below
+/// $5,000 should not be drawn from $0. A $0 bin with counts stays.
+fn trimmed(h: &ChartHistogram) -> (Vec<f64>, Vec<u64>) {
+    let first = h.counts.iter().position(|&c| c > 0).unwrap_or(0);
+    let edges = h
+        .bin_edges
+        .get(first..)
+        .map_or_else(Vec::new, <[f64]>::to_vec);
+    (edges, h.counts[first.min(h.counts.len())..].to_vec())
 }
 
 const PRICE_NOTE: &str =
@@ -99,6 +111,7 @@ pub fn run_charts(s: &Summary) -> Vec<ChartFile> {
         .filter(|k| k.plan.overage_price_usd.is_some())
     {
         let st = &k.stats;
+        let (bin_edges, counts) = trimmed(&st.overage_cost_histogram);
         out.push(ChartFile::new(
             format!("overage-{}", k.name),
             captions::overage(&k.name),
@@ -110,13 +123,14 @@ pub fn run_charts(s: &Summary) -> Vec<ChartFile> {
                 y_label: "team-months".into(),
                 x_unit: Unit::Dollars,
                 bar_label: "team-months".into(),
-                bin_edges: st.overage_cost_histogram.bin_edges.clone(),
-                counts: st.overage_cost_histogram.counts.clone(),
+                bin_edges,
+                counts,
                 marks: pct_marks(&st.overage_cost_usd),
             },
         ));
     }
     let t = &s.total_overage;
+    let (bin_edges, counts) = trimmed(&t.histogram);
     out.push(ChartFile::new(
         "overage-total",
         captions::overage_total(),
@@ -128,8 +142,8 @@ pub fn run_charts(s: &Summary) -> Vec<ChartFile> {
             y_label: "trials".into(),
             x_unit: Unit::Dollars,
             bar_label: "trials".into(),
-            bin_edges: t.histogram.bin_edges.clone(),
-            counts: t.histogram.counts.clone(),
+            bin_edges,
+            counts,
             marks: pct_marks(&t.per_trial_usd),
         },
     ));

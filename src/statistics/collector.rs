@@ -345,6 +345,7 @@ impl SummaryCollector {
                     histogram: LogHistogram::new(8).chart(0.01, 1),
                     note: String::new(),
                 },
+                stopping: None,
             },
             kinds,
             population: GroupAcc::new(days, population_allot, population_price),

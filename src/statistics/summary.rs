@@ -42,6 +42,24 @@ pub struct Summary {
     pub population: GroupStats,
     /// The population's total overage billed per trial (the finance number).
     pub total_overage: TotalOverage,
+    /// How the number of trials was chosen, when `--precision` chose it.
+    #[serde(default)]
+    pub stopping: Option<Stopping>,
+}
+
+/// Precision-based stopping: why the trials stopped where they did.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Stopping {
+    /// The wanted relative half-width of the 95% confidence intervals.
+    pub target_relative: f64,
+    /// The numbers watched.
+    pub watched: Vec<String>,
+    /// The widest relative half-width among them when the trials stopped.
+    pub achieved_relative: f64,
+    /// `precision_reached` or `trial_cap`.
+    pub reason: String,
+    /// The trial cap.
+    pub max_trials: u32,
 }
 
 /// The billing calendar.

@@ -1,0 +1,211 @@
+//! The planning commands end to end: `run --months`, `run --precision`,
+//! `compare`, `sweep`, `sensitivity`, `report`; their files, their report
+//! sections, and one-line errors for bad flags.
+
+use assert_cmd::Command;
+use std::path::Path;
+
+const STEADY: &str = "tests/data/planning/steady.toml";
+
+fn flowcast() -> Command {
+    Command::cargo_bin("flowcast").unwrap()
+}
+
+fn run_ok(args: &[&str]) -> String {
+    let out = flowcast().args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn read(dir: &Path, name: &str) -> String {
+    std::fs::read_to_string(dir.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn run_writes_forecast_alerts_charts_and_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let text = run_ok(&[
+        "run",
+        STEADY,
+        "--months",
+        "3",
+        "--set",
+        "kinds.steady.plan=solo",
+        "--out",
+        out,
+        "--quiet",
+    ]);
+    assert!(text.contains("Forecast over 3 months"), "{text}");
+    // By hand (steady.toml): $20 a team a month, 3 teams: $60, cumulative $180.
+    let csv = read(tmp.path(), "forecast.csv");
+    let pop3 = csv
+        .lines()
+        .find(|l| l.starts_with("population,3,3,"))
+        .unwrap();
+    assert!(
+        pop3.contains(",60.00,") && pop3.contains(",180.00,"),
+        "{pop3}"
+    );
+    let alerts = read(tmp.path(), "alerts.csv");
+    assert!(alerts.starts_with("group,alert_level_pct"));
+    let html = read(tmp.path(), "report.html");
+    for section in [
+        "Forecast: 3 months",
+        "Usage alerts",
+        "Credits through the month",
+    ] {
+        assert!(html.contains(section), "report lacks {section}");
+    }
+    assert!(tmp.path().join("charts/forecast-monthly.png").exists());
+    assert!(tmp.path().join("charts/forecast-cumulative.svg").exists());
+
+    // A one-month run afterwards removes the stale forecast.
+    run_ok(&["run", STEADY, "--out", out, "--quiet", "--no-charts"]);
+    assert!(!tmp.path().join("forecast.json").exists());
+}
+
+#[test]
+fn precision_stops_when_reached_and_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    // A deterministic scenario: the CI has zero width at once.
+    let text = run_ok(&[
+        "run",
+        STEADY,
+        "--set",
+        "kinds.steady.plan=solo",
+        "--precision",
+        "1%",
+        "--out",
+        out,
+        "--quiet",
+        "--no-charts",
+    ]);
+    assert!(text.contains("precision reached"), "{text}");
+    let summary: serde_json::Value =
+        serde_json::from_str(&read(tmp.path(), "summary.json")).unwrap();
+    assert_eq!(summary["stopping"]["reason"], "precision_reached");
+    assert_eq!(summary["trials"], 4); // the scenario's own trials were enough
+
+    // A random one with an impossible target stops at the cap.
+    let text = run_ok(&[
+        "run",
+        "scenarios/default.toml",
+        "--trials",
+        "10",
+        "--precision",
+        "0.01%",
+        "--max-trials",
+        "40",
+        "--out",
+        out,
+        "--quiet",
+        "--no-charts",
+    ]);
+    assert!(
+        text.contains("Stopped after 40 trials: trial cap reached"),
+        "{text}"
+    );
+}
+
+#[test]
+fn compare_sweep_sensitivity_write_their_results_into_the_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    let text = run_ok(&[
+        "compare",
+        STEADY,
+        "--plans",
+        "free,solo,team",
+        "--out",
+        out,
+        "--quiet",
+    ]);
+    assert!(text.contains("recommended for steady: team"), "{text}");
+    assert!(text.contains("common random numbers"), "{text}");
+    let csv = read(tmp.path(), "compare.csv");
+    assert!(
+        csv.lines()
+            .any(|l| l.starts_with("steady,team,") && l.ends_with(",yes")),
+        "{csv}"
+    );
+
+    let text = run_ok(&[
+        "sweep",
+        STEADY,
+        "--set",
+        "kinds.steady.plan=solo",
+        "--set",
+        "kinds.steady.overage_price=5,20",
+        "--out",
+        out,
+        "--quiet",
+    ]);
+    assert!(text.contains("overage_price=20"), "{text}");
+    assert_eq!(read(tmp.path(), "sweep.csv").lines().count(), 1 + 2 * 2);
+
+    let text = run_ok(&[
+        "sensitivity",
+        STEADY,
+        "--set",
+        "kinds.steady.plan=solo",
+        "--vary",
+        "kinds.steady.overage_price=5..25",
+        "--vary",
+        "kinds.steady.seats=1..3",
+        "--samples",
+        "5",
+        "--out",
+        out,
+        "--quiet",
+    ]);
+    // Overage moves by 3 teams x ($25 - $5); seats do not touch overage.
+    assert!(text.contains("$60.00"), "{text}");
+    let s: serde_json::Value = serde_json::from_str(&read(tmp.path(), "sensitivity.json")).unwrap();
+    assert_eq!(s["swings"][0]["key"], "kinds.steady.overage_price");
+    assert_eq!(s["swings"][0]["swing"], 60.0);
+    assert_eq!(s["swings"][1]["swing"], 0.0);
+
+    let html = read(tmp.path(), "report.html");
+    for section in ["Plan comparison", "Sweep", "Sensitivity"] {
+        assert!(html.contains(section), "report lacks {section}");
+    }
+    assert!(tmp.path().join("charts/tornado.png").exists());
+    assert!(tmp.path().join("charts/sweep.svg").exists());
+    // `flowcast report` rebuilds it from the folder alone.
+    std::fs::remove_file(tmp.path().join("report.html")).unwrap();
+    run_ok(&["report", out]);
+    assert!(read(tmp.path(), "report.html").contains("Plan comparison"));
+}
+
+#[test]
+fn bad_planning_flags_are_one_line_errors() {
+    for args in [
+        vec!["compare", STEADY, "--rule", "cheapest"],
+        vec!["compare", STEADY, "--plans", "free,platinum"],
+        vec!["sweep", STEADY, "--set", "kinds.steady.nope=1,2"],
+        vec!["sweep", STEADY, "--set", "kinds.steady.teams=1,,2"],
+        vec!["sensitivity", STEADY, "--vary", "kinds.steady.teams=5..1"],
+        vec!["run", STEADY, "--precision", "150%"],
+        vec![
+            "run",
+            STEADY,
+            "--precision-of",
+            "everything",
+            "--precision",
+            "1%",
+        ],
+        vec!["report", "no/such/folder"],
+    ] {
+        let out = flowcast().args(&args).output().unwrap();
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    }
+}
