@@ -6,6 +6,7 @@
 use super::histogram::LogHistogram;
 use super::moments::{wilson95, Moments};
 use super::summary::*;
+use super::tally::Tally;
 use crate::engine::{timeline, EngineError, Observer, SimOptions, TeamMonth};
 use crate::pricing::{Source, N_SOURCES};
 use crate::scenario::{OveragePolicy, Scenario};
@@ -252,7 +253,9 @@ pub struct SummaryCollector {
     kinds: Vec<GroupAcc>,
     population: GroupAcc,
     trial_total: f64,
-    totals: Acc,
+    /// Per-trial totals: exact quantiles up to 2,048 trials (finance reads
+    /// them to the dollar), 1/4096 above.
+    totals: Tally,
 }
 
 impl SummaryCollector {
@@ -350,7 +353,7 @@ impl SummaryCollector {
             kinds,
             population: GroupAcc::new(days, population_allot, population_price),
             trial_total: 0.0,
-            totals: Acc::new(12),
+            totals: Tally::new(0.01, 12),
         })
     }
 
@@ -362,9 +365,9 @@ impl SummaryCollector {
         }
         s.population = self.population.finish();
         s.total_overage = TotalOverage {
-            trials: self.totals.m.len(),
-            per_trial_usd: self.totals.dist(0.01),
-            histogram: self.totals.h.chart(0.01, CHART_BINS),
+            trials: self.totals.len(),
+            per_trial_usd: self.totals.dist(),
+            histogram: self.totals.chart(CHART_BINS),
             note: "Sum of the overage billed to every team of every kind in all simulated cycles of one trial, one value per trial (the finance number); the block price is an assumption.".to_string(),
         };
         s
@@ -392,7 +395,7 @@ impl Observer for SummaryCollector {
 
     fn trial_end(&mut self, _trial: u32) {
         let t = self.trial_total;
-        self.totals.add(t, (t * 100.0).round().max(0.0) as u64);
+        self.totals.add(t);
         self.trial_total = 0.0;
     }
 }
