@@ -226,11 +226,11 @@ fn month_fan(f: &Forecast, g: &ForecastGroup, cumulative: bool) -> FanChart {
     };
     let v: Vec<_> = g.months.iter().map(pick).collect();
     FanChart {
-        title: format!(
-            "{} overage by month: {}",
-            if cumulative { "Cumulative" } else { "Monthly" },
-            g.group
-        ),
+        title: if cumulative {
+            format!("Overage billed so far, month by month: {}", g.group)
+        } else {
+            format!("Overage billed each month: {}", g.group)
+        },
         subtitle: format!(
             "Scenario: {}, {} trials, seed {}, {} months",
             f.scenario, f.trials, f.seed, f.months

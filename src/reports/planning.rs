@@ -229,13 +229,25 @@ pub fn sweep_text(s: &Sweep) -> String {
     out
 }
 
-/// `k=v, k2=v2` with keys shortened to their last part.
+/// `k=v, k2=v2` with keys shortened by [`short_key`].
 pub fn settings_label(settings: &[(String, String)]) -> String {
     settings
         .iter()
-        .map(|(k, v)| format!("{}={}", k.rsplit('.').next().unwrap_or(k), v))
+        .map(|(k, v)| format!("{}={}", short_key(k), v))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// A scenario key short enough for a label but still unambiguous: the last
+/// three parts, leaving out the `kinds` and `flows` containers
+/// (`kinds.ops.overage.after_suspension.median` ->
+/// `overage.after_suspension.median`, `kinds.ops.teams` -> `ops.teams`).
+pub fn short_key(key: &str) -> String {
+    let parts: Vec<&str> = key
+        .split('.')
+        .filter(|p| !matches!(*p, "kinds" | "flows"))
+        .collect();
+    parts[parts.len().saturating_sub(3)..].join(".")
 }
 
 /// `sensitivity.csv`: one row per input, largest swing first.
@@ -441,4 +453,23 @@ pub fn alerts_text(rows: &[AlertRow]) -> String {
         );
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn short_keys_stay_unambiguous() {
+        assert_eq!(short_key("kinds.ops.teams"), "ops.teams");
+        assert_eq!(short_key("usage_multiplier"), "usage_multiplier");
+        assert_eq!(
+            short_key("kinds.support.flows.support-agent.agent.calls.mean"),
+            "agent.calls.mean"
+        );
+        assert_eq!(
+            settings_label(&[("kinds.a.overage_price".into(), "5".into())]),
+            "a.overage_price=5"
+        );
+    }
 }

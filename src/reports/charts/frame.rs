@@ -261,6 +261,14 @@ pub struct Axis {
 impl Axis {
     /// A numeric axis over `lo..hi`.
     pub fn new(lo: f64, hi: f64, unit: Unit, label: &str, ticks: usize) -> Axis {
+        // Days and months are counted whole: no more ticks than whole units
+        // in the range, so a three-month forecast reads 1, 2, 3, not 1.2, 1.4.
+        let ticks = match unit {
+            Unit::Days | Unit::Months if (hi - lo).is_finite() => {
+                ticks.min((hi - lo).floor().max(0.0) as usize + 1).max(2)
+            }
+            _ => ticks,
+        };
         Axis {
             lo,
             hi,
