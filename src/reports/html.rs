@@ -60,21 +60,10 @@ pub struct Table {
     pub note: String,
 }
 
-/// Escapes text for HTML element content and quoted attribute values.
+/// Escapes text for HTML element content and quoted attribute values: the
+/// same escaping as the charts' SVG (one function for both).
 pub fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 8);
-    for c in s.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c if (c as u32) < 0x20 && c != '\t' && c != '\n' && c != '\r' => out.push(' '),
-            c => out.push(c),
-        }
-    }
-    out
+    super::charts::svg::escape_xml(s)
 }
 
 /// Whether a cell reads as a number: `1,234`, `-5`, `$3,400`, `38.2%`,

@@ -9,7 +9,6 @@
 //! baseline as the SVG writer uses (see [`super::font::VerticalMetrics`]).
 
 use ab_glyph::{point, Font, PxScale, ScaleFont};
-use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::{
     BackendColor, BackendCoord, BackendStyle, BackendTextStyle, DrawingBackend, DrawingErrorKind,
 };
@@ -122,16 +121,7 @@ impl<B: DrawingBackend> DrawingBackend for CrispText<B> {
             .layout_box(text)
             .map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
         let (width, height) = (max_x - min_x, max_y - min_y);
-        let dx = match style.anchor().h_pos {
-            HPos::Left => 0,
-            HPos::Right => -width,
-            HPos::Center => -width / 2,
-        };
-        let dy = match style.anchor().v_pos {
-            VPos::Top => 0,
-            VPos::Center => -height / 2,
-            VPos::Bottom => -height,
-        };
+        let (dx, dy) = font::anchor_offset(style.anchor(), width, height);
         let size = style.size();
         let baseline = dy as f32 + metrics.baseline_in_box(f64::from(height), size) as f32;
         let scale = PxScale::from(size as f32);

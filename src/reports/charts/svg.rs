@@ -19,7 +19,6 @@
 //! The third is used: the layout (positions and extents of every label) is
 //! fixed by the file, text stays text, and a chart costs tens of kilobytes.
 
-use plotters_backend::text_anchor::{HPos, VPos};
 use plotters_backend::DrawingErrorKind;
 use plotters_backend::FontTransform;
 use plotters_backend::{
@@ -279,16 +278,7 @@ impl DrawingBackend for SvgBackend<'_> {
             .map_err(|e| DrawingErrorKind::FontError(Box::new(e)))?;
         let width = max_x - min_x;
         let height = max_y - min_y;
-        let dx = match style.anchor().h_pos {
-            HPos::Left => 0,
-            HPos::Right => -width,
-            HPos::Center => -width / 2,
-        };
-        let dy = match style.anchor().v_pos {
-            VPos::Top => 0,
-            VPos::Center => -height / 2,
-            VPos::Bottom => -height,
-        };
+        let (dx, dy) = font::anchor_offset(style.anchor(), width, height);
         let size = style.size();
         let x = px + dx;
         let baseline = f64::from(py + dy) + self.metrics.baseline_in_box(f64::from(height), size);
