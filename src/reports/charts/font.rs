@@ -117,6 +117,28 @@ pub fn text_width(text: &str, size: f64) -> Result<f64, ChartError> {
     Ok(f64::from(w))
 }
 
+/// The offset of a text box's top-left corner from its anchor point, for a
+/// box `width` x `height` pixels: shared by the PNG and SVG renderers so that
+/// both place text identically.
+pub fn anchor_offset(
+    anchor: plotters_backend::text_anchor::Pos,
+    width: i32,
+    height: i32,
+) -> (i32, i32) {
+    use plotters_backend::text_anchor::{HPos, VPos};
+    let dx = match anchor.h_pos {
+        HPos::Left => 0,
+        HPos::Right => -width,
+        HPos::Center => -width / 2,
+    };
+    let dy = match anchor.v_pos {
+        VPos::Top => 0,
+        VPos::Center => -height / 2,
+        VPos::Bottom => -height,
+    };
+    (dx, dy)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -146,26 +168,4 @@ mod tests {
         assert!(a > 20.0 && b > a, "{a} {b}");
         assert!((c - 2.0 * a).abs() <= 2.0, "{a} {c}");
     }
-}
-
-/// The offset of a text box's top-left corner from its anchor point, for a
-/// box `width` x `height` pixels: shared by the PNG and SVG renderers so that
-/// both place text identically.
-pub fn anchor_offset(
-    anchor: plotters_backend::text_anchor::Pos,
-    width: i32,
-    height: i32,
-) -> (i32, i32) {
-    use plotters_backend::text_anchor::{HPos, VPos};
-    let dx = match anchor.h_pos {
-        HPos::Left => 0,
-        HPos::Right => -width,
-        HPos::Center => -width / 2,
-    };
-    let dy = match anchor.v_pos {
-        VPos::Top => 0,
-        VPos::Center => -height / 2,
-        VPos::Bottom => -height,
-    };
-    (dx, dy)
 }
