@@ -301,7 +301,7 @@ impl SummaryCollector {
             "An MCP flow called by an AI Agent tool runs with its parent: its credits accrue when the parent ends, and it executes if and only if the parent does.".to_string(),
             "Runs still in flight at the end of the last simulated cycle are dropped (they would accrue in the next, unsimulated cycle).".to_string(),
             "Block counts drawn from a continuous distribution are rounded stochastically, keeping their mean.".to_string(),
-            "Quantiles are exact for values below 512 (2 x 4096 for hit times in seconds) and within 0.2% above.".to_string(),
+            "Quantiles per team-month are exact for values below 512 (hit times in seconds below 8,192) and within 0.2% above; quantiles over trials (the population total) are exact up to 2,048 trials.".to_string(),
         ];
         if s.kinds
             .iter()
