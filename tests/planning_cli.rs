@@ -63,6 +63,7 @@ fn run_writes_forecast_alerts_charts_and_report() {
     }
     assert!(tmp.path().join("charts/forecast-monthly.png").exists());
     assert!(tmp.path().join("charts/forecast-cumulative.svg").exists());
+    assert!(tmp.path().join("charts/alert-lead-time.png").exists());
 
     // A one-month run afterwards removes the stale forecast.
     run_ok(&["run", STEADY, "--out", out, "--quiet", "--no-charts"]);

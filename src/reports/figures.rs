@@ -7,6 +7,7 @@ use super::charts::{
     captions, BandPoint, BandSeries, BarSeries, ChartFile, FanChart, Histogram, HitCdf, HitSeries,
     LineBand, Mark, Reference, StackedBars, Tornado, TornadoBar, Unit,
 };
+use crate::planning::alerts::AlertRow;
 use crate::planning::compare::Comparison;
 use crate::planning::forecast::{Forecast, ForecastGroup, MonthRow};
 use crate::planning::sensitivity::Sensitivity;
@@ -429,6 +430,51 @@ pub fn sensitivity_charts(s: &Sensitivity) -> Vec<ChartFile> {
                     high: w.output_at_high.value,
                 })
                 .collect(),
+        },
+    )]
+}
+
+/// Days of warning per alert level that 9 teams in 10 get at least (P10),
+/// one line per team kind that hit its limit. Bands are left out: four kinds'
+/// P10-P90 ranges overlap into a blur, and P10 is the number to act on.
+pub fn alert_charts(scenario: &str, rows: &[AlertRow]) -> Vec<ChartFile> {
+    let mut series: Vec<BandSeries> = Vec::new();
+    for r in rows
+        .iter()
+        .filter(|r| r.team_months_hit > 0 && r.group != "population")
+    {
+        let point = BandPoint {
+            x: f64::from(r.level_pct),
+            lo: r.lead_days_p10,
+            mid: r.lead_days_p10,
+            hi: r.lead_days_p10,
+        };
+        match series.iter_mut().find(|b| b.label == r.group) {
+            Some(b) => b.points.push(point),
+            None => series.push(BandSeries {
+                label: r.group.clone(),
+                points: vec![point],
+            }),
+        }
+    }
+    if series.is_empty() {
+        return Vec::new();
+    }
+    vec![ChartFile::new(
+        "alert-lead-time",
+        "Read a line at an alert level: 9 in 10 teams of that kind get at least this many days between the alert and the limit; the table gives the median and P90.",
+        LineBand {
+            title: "Days of warning 9 teams in 10 get, by usage alert level".into(),
+            subtitle: format!("Scenario: {scenario}; team-months that hit the limit"),
+            x_label: "alert level (% of the monthly allotment)".into(),
+            y_label: "days from the alert to the limit (P10)".into(),
+            x_unit: Unit::Plain,
+            y_unit: Unit::Plain,
+            band_label: String::new(),
+            series,
+            reference: None,
+            y_from_zero: true,
+            ..Default::default()
         },
     )]
 }
