@@ -100,13 +100,30 @@ impl Draw for HitCdf {
         for (i, pts) in curves.iter().enumerate() {
             // A step line: the share changes on the day a team hits the
             // limit and stays until the next day's value.
-            let mut steps = Vec::with_capacity(pts.len() * 2);
+            let mut steps: Vec<(f64, f64)> = Vec::with_capacity(pts.len() * 2);
             for (k, &(x, y)) in pts.iter().enumerate() {
                 if k > 0 {
                     steps.push((x, pts[k - 1].1));
                 }
                 steps.push((x, y));
             }
+            // Keep only the corners: plotters outlines a thick PNG line from
+            // each segment's normals, and runs of repeated or collinear points
+            // (days on which the share did not move) bulged the line.
+            let steps: Vec<(f64, f64)> = steps
+                .iter()
+                .enumerate()
+                .filter(|&(i, p)| {
+                    if i == 0 || i + 1 == steps.len() {
+                        return true;
+                    }
+                    let (a, b) = (steps[i - 1], steps[i + 1]);
+                    let flat = a.1 == p.1 && p.1 == b.1;
+                    let upright = a.0 == p.0 && p.0 == b.0;
+                    *p != a && !flat && !upright
+                })
+                .map(|(_, p)| *p)
+                .collect();
             chart.draw_series(LineSeries::new(steps, series_colour(i).stroke_width(3)))?;
         }
         Ok(())
