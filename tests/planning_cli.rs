@@ -65,9 +65,12 @@ fn run_writes_forecast_alerts_charts_and_report() {
     assert!(tmp.path().join("charts/forecast-cumulative.svg").exists());
     assert!(tmp.path().join("charts/alert-lead-time.png").exists());
 
-    // A one-month run afterwards removes the stale forecast.
-    run_ok(&["run", STEADY, "--out", out, "--quiet", "--no-charts"]);
+    // A one-month run afterwards removes the stale forecast and its charts.
+    run_ok(&["run", STEADY, "--out", out, "--quiet"]);
     assert!(!tmp.path().join("forecast.json").exists());
+    assert!(!tmp.path().join("charts/forecast-monthly.png").exists());
+    assert!(tmp.path().join("charts/limit-hit.png").exists());
+    assert!(!read(tmp.path(), "report.html").contains("Forecast:"));
 }
 
 #[test]
@@ -202,6 +205,14 @@ fn bad_planning_flags_are_one_line_errors() {
             "1%",
         ],
         vec!["report", "no/such/folder"],
+        // "0.5" could be 0.5% or 50%: a percentage sign is required.
+        vec!["run", STEADY, "--precision", "0.5"],
+        vec!["run", STEADY, "--precision-of", "hit"],
+        vec!["run", STEADY, "--months", "0"],
+        // Argument-parser errors are one line too.
+        vec!["runn", STEADY],
+        vec!["sweep", STEADY],
+        vec!["run"],
     ] {
         let out = flowcast().args(&args).output().unwrap();
         assert_eq!(out.status.code(), Some(2), "{args:?}");

@@ -32,8 +32,9 @@ pub fn refresh(dir: &Path, quiet: bool) -> anyhow::Result<()> {
     if let Some(r) = flowcast::reports::document::refresh(dir)? {
         if !quiet {
             eprintln!(
-                "drew {} charts and {} in {:.2} s",
+                "drew {} chart{} and {} in {:.2} s",
                 r.charts,
+                if r.charts == 1 { "" } else { "s" },
                 r.report.display(),
                 started.elapsed().as_secs_f64()
             );

@@ -14,6 +14,9 @@ use flowcast::statistics::summary::{Stopping, Summary};
 use flowcast::statistics::SummaryCollector;
 use std::path::PathBuf;
 
+/// The trial cap of `--precision` unless `--max-trials` says otherwise.
+const DEFAULT_MAX_TRIALS: u32 = 20_000;
+
 /// Arguments of `flowcast run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
@@ -24,7 +27,8 @@ pub struct RunArgs {
     #[arg(long, value_name = "N")]
     pub months: Option<u32>,
     /// Keep adding trials until the 95% CI of the watched numbers is within
-    /// this relative half-width (e.g. 1%), or --max-trials is reached.
+    /// this relative half-width (a percentage, e.g. 1%), or --max-trials is
+    /// reached.
     #[arg(long, value_name = "P")]
     pub precision: Option<String>,
     /// What --precision watches, comma-separated: `total` (the population's
@@ -33,7 +37,7 @@ pub struct RunArgs {
     #[arg(long, value_delimiter = ',', default_value = "total")]
     pub precision_of: Vec<String>,
     /// The trial cap for --precision.
-    #[arg(long, default_value_t = 20_000)]
+    #[arg(long, default_value_t = DEFAULT_MAX_TRIALS)]
     pub max_trials: u32,
     /// Do not draw the charts and the HTML report.
     #[arg(long)]
@@ -120,11 +124,23 @@ fn widths(s: &Summary, watch: &[String]) -> Vec<(String, f64)> {
 pub fn execute(args: RunArgs) -> anyhow::Result<()> {
     let mut o = overrides(&args.set)?;
     if let Some(m) = args.months {
+        if m == 0 {
+            anyhow::bail!("--months must be at least 1");
+        }
         o.push(("calendar.months".to_string(), m.to_string()));
+    }
+    if args.precision.is_none()
+        && (args.precision_of != ["total"] || args.max_trials != DEFAULT_MAX_TRIALS)
+    {
+        anyhow::bail!("--precision-of and --max-trials go with --precision (e.g. --precision 1%)");
     }
     let scenario = flowcast::scenario::load_with(&args.scenario, &o)?;
     let opts = args.sim.options(&scenario);
     let precision = match &args.precision {
+        // A percentage sign is required: "0.5" could mean 0.5% or 50%.
+        Some(p) if !p.trim().ends_with('%') => {
+            anyhow::bail!("--precision takes a percentage, e.g. 1% or 0.5% (got '{p}')")
+        }
         Some(p) => Some(
             Precision::parse(p, args.max_trials)
                 .map_err(|e| anyhow::anyhow!("--precision: {e}"))?,

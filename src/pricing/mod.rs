@@ -73,7 +73,8 @@ impl FromStr for Trigger {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         Trigger::ALL
             .into_iter()
-            .find(|t| t.name() == s)
+            // Case-insensitive, like block and model names: "API" is api.
+            .find(|t| t.name().eq_ignore_ascii_case(s.trim()))
             .ok_or_else(|| format!("unknown trigger '{s}' (expected manual, api, schedule or mcp)"))
     }
 }

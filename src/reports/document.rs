@@ -175,6 +175,7 @@ pub fn refresh(dir: &Path) -> Result<Option<Refreshed>, ReportError> {
         charts += figs.len();
         report.sections.push(sensitivity_section(s, figs));
     }
+    remove_stale_charts(&charts_dir, &report);
     if report.title.is_empty() {
         let name = dir
             .file_name()
@@ -191,6 +192,33 @@ pub fn refresh(dir: &Path) -> Result<Option<Refreshed>, ReportError> {
         report: path,
         charts,
     }))
+}
+
+/// Removes chart files that no result in the folder draws any more (say, a
+/// forecast's fans after a one-month run), so `charts/` matches the report.
+fn remove_stale_charts(dir: &Path, report: &Report) {
+    let keep: Vec<&str> = report
+        .sections
+        .iter()
+        .flat_map(|s| s.figures.iter().map(|f| f.name.as_str()))
+        .collect();
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        let is_chart = matches!(
+            path.extension().and_then(|x| x.to_str()),
+            Some("png" | "svg")
+        );
+        let stem = path
+            .file_stem()
+            .and_then(|x| x.to_str())
+            .unwrap_or_default();
+        if is_chart && !keep.contains(&stem) {
+            let _ = std::fs::remove_file(&path);
+        }
+    }
 }
 
 fn ci(e: &Estimate, f: fn(f64) -> String) -> String {

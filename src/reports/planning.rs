@@ -89,7 +89,7 @@ pub fn compare_text(c: &Comparison) -> String {
     let _ = writeln!(out, "{}", c.common_random_numbers);
     let _ = writeln!(
         out,
-        "\n{:<18} {:<11} {:>10} {:>22} {:>11} {:>11} {:>9} {:>9}  vs recommended (paired)",
+        "\n{:<18} {:<11} {:>10} {:>26} {:>11} {:>11} {:>9} {:>9}  vs recommended (paired)",
         "kind",
         "plan",
         "seats $",
@@ -111,7 +111,7 @@ pub fn compare_text(c: &Comparison) -> String {
         };
         let _ = writeln!(
             out,
-            "{:<18} {:<11} {:>10} {:>22} {:>11} {:>11} {:>9} {:>9}  {}",
+            "{:<18} {:<11} {:>10} {:>26} {:>11} {:>11} {:>9} {:>9}  {}",
             r.kind,
             r.plan,
             dollars(r.seat_cost_usd),
@@ -137,10 +137,14 @@ pub fn compare_text(c: &Comparison) -> String {
             rec.plan.as_deref().unwrap_or("no plan satisfies the rule")
         );
     }
-    for a in &c.assumptions {
-        if a.contains("Overage block price") {
-            let _ = writeln!(out, "note: {a}");
-        }
+    if c.assumptions
+        .iter()
+        .any(|a| a.contains("Overage block price"))
+    {
+        let _ = writeln!(
+            out,
+            "note: the overage block price is an assumption (your input; Postman does not publish it)."
+        );
     }
     out
 }
@@ -199,7 +203,7 @@ pub fn sweep_text(s: &Sweep) -> String {
         .max(8);
     let _ = writeln!(
         out,
-        "{:<setting_w$}  {:>20}  {:>26}  {:>12}  {:>10}",
+        "{:<setting_w$}  {:>22}  {:>28}  {:>12}  {:>10}",
         "setting", "P(hit limit)", "total overage/trial [95% CI]", "P90 total", "suspended"
     );
     for p in &s.points {
@@ -207,7 +211,7 @@ pub fn sweep_text(s: &Sweep) -> String {
             let t = &p.total_overage_usd;
             let _ = writeln!(
                 out,
-                "{:<setting_w$}  {:>20}  {:>26}  {:>12}  {:>10}",
+                "{:<setting_w$}  {:>22}  {:>28}  {:>12}  {:>10}",
                 settings_label(&p.settings),
                 format!(
                     "{} [{}, {}]",
@@ -238,16 +242,21 @@ pub fn settings_label(settings: &[(String, String)]) -> String {
         .join(", ")
 }
 
-/// A scenario key short enough for a label but still unambiguous: the last
-/// three parts, leaving out the `kinds` and `flows` containers
-/// (`kinds.ops.overage.after_suspension.median` ->
-/// `overage.after_suspension.median`, `kinds.ops.teams` -> `ops.teams`).
+/// A scenario key short enough for a label but still unambiguous: without
+/// the `kinds` and `flows` containers, and when still longer than three
+/// parts, the first (the kind) and the last two
+/// (`kinds.ops.overage.after_suspension.median` -> `ops…after_suspension.median`,
+/// `kinds.ops.teams` -> `ops.teams`).
 pub fn short_key(key: &str) -> String {
     let parts: Vec<&str> = key
         .split('.')
         .filter(|p| !matches!(*p, "kinds" | "flows"))
         .collect();
-    parts[parts.len().saturating_sub(3)..].join(".")
+    if parts.len() <= 3 {
+        parts.join(".")
+    } else {
+        format!("{}\u{2026}{}", parts[0], parts[parts.len() - 2..].join("."))
+    }
 }
 
 /// `sensitivity.csv`: one row per input, largest swing first.
@@ -465,8 +474,9 @@ mod tests {
         assert_eq!(short_key("usage_multiplier"), "usage_multiplier");
         assert_eq!(
             short_key("kinds.support.flows.support-agent.agent.calls.mean"),
-            "agent.calls.mean"
+            "support\u{2026}calls.mean"
         );
+        assert_eq!(short_key("kinds.a.overage.on"), "a.overage.on");
         assert_eq!(
             settings_label(&[("kinds.a.overage_price".into(), "5".into())]),
             "a.overage_price=5"
