@@ -175,7 +175,8 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
                 team_months: 0,
                 seconds: 0.0,
             };
-            let first = opts.trials.clamp(2, p.max_trials);
+            // Not `clamp(2, cap)`: a cap of 1 is allowed and clamp would panic.
+            let first = opts.trials.max(2).min(p.max_trials);
             loop {
                 let batch = next_batch(done, first, p.max_trials);
                 if batch == 0 {
@@ -261,8 +262,9 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
     }
     if let Some(st) = &summary.stopping {
         println!(
-            "\nStopped after {} trials: {} (target ±{}, widest 95% CI ±{} of the mean, cap {}).",
+            "\nStopped after {} trial{}: {} (target ±{}, widest 95% CI ±{} of the mean, cap {}).",
             summary.trials,
+            if summary.trials == 1 { "" } else { "s" },
             if st.reason == "precision_reached" {
                 "precision reached"
             } else {
