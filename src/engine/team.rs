@@ -245,11 +245,12 @@ fn simulate_team(
     let heap = &mut sc.heap;
     heap.clear();
 
-    // Everything that happens when an executed run ends at `t`.
-    macro_rules! apply_end {
-        ($p:expr) => {{
-            let p: Pending = $p;
-            let t = p.end;
+    // Time reaches `t`: close any cycles that ended before it, then bring the
+    // per-day cumulative credits up to `t`. (A macro, not a function: it
+    // borrows most of this frame's locals, and it must inline in the hot loop.)
+    macro_rules! advance_to {
+        ($t:expr) => {{
+            let t: f64 = $t;
             if t >= m.end {
                 roll_cycles(
                     t,
@@ -265,6 +266,15 @@ fn simulate_team(
                 );
             }
             m.days_until(t, ledger.current().credits_used, &mut out.daily);
+        }};
+    }
+
+    // Everything that happens when an executed run ends at `t`.
+    macro_rules! apply_end {
+        ($p:expr) => {{
+            let p: Pending = $p;
+            let t = p.end;
+            advance_to!(t);
             let (charge, nested) = heap.slot(p.slot);
             ledger.end(t, charge);
             for _ in 0..*nested {
@@ -314,21 +324,7 @@ fn simulate_team(
                 apply_end!(p);
             }
         }
-        if t >= m.end {
-            roll_cycles(
-                t,
-                k,
-                kind,
-                team,
-                size,
-                tl,
-                ncycles,
-                &mut ledger,
-                &mut m,
-                out,
-            );
-        }
-        m.days_until(t, ledger.current().credits_used, &mut out.daily);
+        advance_to!(t);
 
         // Every draw of the run is made, whether or not it executes.
         let plan = &k.work.runs[bf];
