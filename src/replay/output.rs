@@ -4,6 +4,7 @@
 
 use super::cycles::format_time;
 use super::{Replay, ReplayRecord};
+use crate::reports::charts::format::group_digits;
 use serde::Serialize;
 
 /// The JSON record, fields in the contract's order.
@@ -95,26 +96,13 @@ pub fn usd(x: f64) -> String {
     }
     let neg = cents < 0.0;
     let cents = cents.abs() as u128;
-    let whole = group(&(cents / 100).to_string());
+    let whole = group_digits(&(cents / 100).to_string());
     format!("{}${whole}.{:02}", if neg { "-" } else { "" }, cents % 100)
 }
 
 /// An integer with thousands separators, e.g. `1,000`.
 pub fn thousands(n: u64) -> String {
-    group(&n.to_string())
-}
-
-/// Thousands separators on a string of digits.
-fn group(digits: &str) -> String {
-    let n = digits.len();
-    let mut out = String::with_capacity(n + n / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (n - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    group_digits(&n.to_string())
 }
 
 /// The records as an aligned table, then a totals line.

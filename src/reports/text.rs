@@ -9,14 +9,7 @@ pub fn thousands(x: f64) -> String {
         return "-".to_string();
     }
     let neg = x < 0.0;
-    let digits = format!("{:.0}", x.abs());
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
+    let mut out = super::charts::format::group_digits(&format!("{:.0}", x.abs()));
     if neg && out != "0" {
         out.insert(0, '-');
     }

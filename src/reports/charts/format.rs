@@ -260,10 +260,17 @@ fn trim_zeros(s: &str) -> String {
 
 /// A non-negative whole number with thousands separators.
 fn grouped(whole: f64) -> String {
-    let digits = format!("{:.0}", whole.abs());
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    group_digits(&format!("{:.0}", whole.abs()))
+}
+
+/// Thousands separators on a string of digits: `1234567` -> `1,234,567`.
+/// The one grouping every table uses (charts, the run summary, replay), on
+/// digits so that integers too large for an `f64` group exactly.
+pub fn group_digits(digits: &str) -> String {
+    let n = digits.len();
+    let mut out = String::with_capacity(n + n / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (n - i) % 3 == 0 {
             out.push(',');
         }
         out.push(c);
@@ -274,6 +281,19 @@ fn grouped(whole: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn group_digits_is_exact_for_any_integer() {
+        assert_eq!(group_digits("0"), "0");
+        assert_eq!(group_digits("999"), "999");
+        assert_eq!(group_digits("1000"), "1,000");
+        assert_eq!(group_digits("1234567"), "1,234,567");
+        // u64::MAX is past f64's exact integers: grouped from its digits.
+        assert_eq!(
+            group_digits(&u64::MAX.to_string()),
+            "18,446,744,073,709,551,615"
+        );
+    }
 
     #[test]
     fn compact_uses_three_significant_digits_and_unit_suffixes() {
