@@ -14,7 +14,7 @@
 //! and a usage log enters at the same pricing step through `replay`.
 //!
 //! ```
-//! use flowcast::ledger::{Admission, Ledger, Overage, Terms};
+//! use flowcast::ledger::{Admission, Ledger, Overage, PlanTerms, Terms};
 //! use flowcast::pricing::{Item, PriceBook, Trigger};
 //!
 //! let book = PriceBook::builtin();
@@ -23,10 +23,11 @@
 //! assert_eq!(charge.total, 4);
 //!
 //! // A team on 4 credits a month, overage off: that run uses them all.
-//! let terms = Terms { allotment: 4, block_credits: 1000, block_price: 0.0, overage: Overage::Off };
+//! let plan = PlanTerms { label: "a 4-credit plan", allotment: 4, overage_allowed: true };
+//! let terms = Terms::new(plan, 1000, Overage::Off, None).unwrap();
 //! let mut ledger = Ledger::new(terms, 0_i64);
 //! assert_eq!(ledger.start(0, true, charge.total), Admission::Executes);
-//! ledger.end(5, &charge);
+//! ledger.end(0, 5, &charge); // started at 0, ends at 5
 //! // The next cloud run is blocked.
 //! assert_eq!(ledger.start(6, true, charge.total), Admission::Blocked);
 //! let month = ledger.finish(100);

@@ -4,7 +4,7 @@
 
 use flowcast::engine::{stream, Purpose};
 use flowcast::scenario::load;
-use flowcast::workload::runs::{RunCounts, RunPlan};
+use flowcast::workload::runs::{NestedCredits, RunCounts, RunPlan};
 use rand::Rng;
 use std::path::Path;
 
@@ -31,8 +31,23 @@ fn engine_price_equals_pricebook_charge() {
                     // The engine's fused draw-and-price makes the same draws.
                     let mut twin = rng.clone();
                     let (mut nested2, mut nc2) = (Vec::new(), flowcast::pricing::Charge::default());
-                    let fused = plan.draw_charge(&plans, &mut twin, &mut nested2, &mut nc2);
-                    let drawn = plan.draw(&plans, &mut rng, &mut nested, &mut nc);
+                    let fused = plan.draw_charge(
+                        &plans,
+                        &mut twin,
+                        &mut NestedCredits {
+                            credits: &mut nested2,
+                            charge: &mut nc2,
+                        },
+                    );
+                    let drawn = plan.draw(
+                        &plans,
+                        &mut rng,
+                        &mut NestedCredits {
+                            credits: &mut nested,
+                            charge: &mut nc,
+                        },
+                        None,
+                    );
                     assert_eq!(fused, plan.price(&drawn));
                     assert_eq!((nested2, nc2), (nested.clone(), nc));
                     assert_eq!(twin.next_u64(), rng.clone().next_u64());

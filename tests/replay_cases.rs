@@ -6,7 +6,7 @@
 //! image 10; mcp_tool 2; agent gpt-5-mini 2, gpt-4o 15, gpt-4 25;
 //! create_with_ai gpt-4 25, gpt-4o-mini 1.
 
-use flowcast::ledger::{Overage, Terms};
+use flowcast::ledger::{Overage, PlanTerms, Terms};
 use flowcast::pricing::PriceBook;
 use flowcast::replay::{output, parse_time, replay_reader, Anchor, Billing};
 use serde_json::{json, Value};
@@ -15,12 +15,13 @@ const HEADER: &str =
     "run_id,team,flow,trigger,started_at,ended_at,parent_run_id,block,model,count\n";
 
 fn terms(allotment: u64, overage: Overage<i64>, price: f64) -> Terms<i64> {
-    Terms {
+    let plan = PlanTerms {
+        label: "a test plan",
         allotment,
-        block_credits: 1000,
-        block_price: price,
-        overage,
-    }
+        overage_allowed: true,
+    };
+    let price = (overage != Overage::Off).then_some(price);
+    Terms::new(plan, 1000, overage, price).unwrap()
 }
 
 fn replay_with(rows: &str, billing: &Billing) -> Value {

@@ -11,11 +11,22 @@
 mod source_prices;
 
 use chrono::{DateTime, Datelike, Duration, Utc};
-use flowcast::ledger::{Overage, Terms};
+use flowcast::ledger::{Overage, PlanTerms, Terms};
 use flowcast::pricing::PriceBook;
 use flowcast::replay::{output, replay_reader, Anchor, Billing, Replay};
 use proptest::prelude::*;
 use std::collections::BTreeMap;
+
+/// Checked terms on a plan that allows overage (the price only when it can be on).
+fn terms(allotment: u64, overage: Overage<i64>, price: f64) -> Terms<i64> {
+    let plan = PlanTerms {
+        label: "a test plan",
+        allotment,
+        overage_allowed: true,
+    };
+    let price = (overage != Overage::Off).then_some(price);
+    Terms::new(plan, 1000, overage, price).unwrap()
+}
 
 const HEADER: &str =
     "run_id,team,flow,trigger,started_at,ended_at,parent_run_id,block,model,count\n";
@@ -301,12 +312,7 @@ proptest! {
         (runs, rows_a, rows_b, allotment, on) in log_case()
     ) {
         let price = 7.5;
-        let terms = Terms {
-            allotment,
-            block_credits: 1000,
-            block_price: if on { price } else { 0.0 },
-            overage: if on { Overage::On } else { Overage::Off },
-        };
+        let terms = terms(allotment, if on { Overage::On } else { Overage::Off }, price);
         let got = replay(&rows_a, terms);
 
         // The whole result equals the reference's.
@@ -371,7 +377,7 @@ proptest! {
 
     #[test]
     fn random_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..400)) {
-        let billing = Billing::new(Anchor::default(), Terms { allotment: 5, block_credits: 1000, block_price: 0.0, overage: Overage::Off });
+        let billing = Billing::new(Anchor::default(), terms(5, Overage::Off, 0.0));
         let mut log = HEADER.as_bytes().to_vec();
         log.extend_from_slice(&bytes);
         let _ = replay_reader(&log[..], "x.csv".as_ref(), &PriceBook::builtin(), &billing);
@@ -392,7 +398,7 @@ proptest! {
             log[k] = b;
         }
         for overage in [Overage::Off, Overage::On, Overage::From(0)] {
-            let billing = Billing::new(Anchor::default(), Terms { allotment: 3, block_credits: 1000, block_price: 1.0, overage });
+            let billing = Billing::new(Anchor::default(), terms(3, overage, 1.0));
             let _ = replay_reader(&log[..], "x.csv".as_ref(), &PriceBook::builtin(), &billing);
         }
     }

@@ -80,7 +80,7 @@ pub fn execute(a: ReplayArgs) -> anyhow::Result<()> {
             count(result.rows, "row"),
             count(result.teams, "team"),
             terms_line,
-            anchor.describe()
+            billing.anchor.describe()
         );
         s.push_str(&output::table(&result));
         s.push_str(&assumption_note(&billing, &book));
@@ -121,6 +121,13 @@ fn billing(a: &ReplayArgs, book: &PriceBook, anchor: Anchor) -> anyhow::Result<(
             describe(&f.default),
             f.teams.len()
         );
+        let anchor = match (f.anchor, a.anchor.is_some()) {
+            (Some(_), true) => bail!(
+                "--anchor cannot be combined with a plan file that sets anchor (put it in the file)"
+            ),
+            (Some(from_file), false) => from_file,
+            (None, _) => anchor,
+        };
         let mut billing = Billing::new(anchor, f.default);
         billing.teams = f.teams;
         return Ok((billing, line));
@@ -161,16 +168,16 @@ fn billing(a: &ReplayArgs, book: &PriceBook, anchor: Anchor) -> anyhow::Result<(
 
 /// "100 credits per team per month, overage off", and so on.
 fn describe(t: &Terms<i64>) -> String {
-    let overage = match t.overage {
-        Overage::Off => "overage off".to_string(),
-        Overage::On => format!("overage on at {} per block", output::usd(t.block_price)),
+    let overage = match t.overage() {
+        Overage::Off | Overage::WhenSwitched => "overage off".to_string(),
+        Overage::On => format!("overage on at {} per block", output::usd(t.block_price())),
         Overage::From(s) => format!(
             "overage on from {} at {} per block",
             replay::format_time(s),
-            output::usd(t.block_price)
+            output::usd(t.block_price())
         ),
     };
-    format!("{} credits per team per month, {overage}", t.allotment)
+    format!("{} credits per team per month, {overage}", t.allotment())
 }
 
 /// The note under the table saying which figures rest on the user's
@@ -178,8 +185,8 @@ fn describe(t: &Terms<i64>) -> String {
 fn assumption_note(billing: &Billing, book: &PriceBook) -> String {
     let mut prices: Vec<f64> = std::iter::once(&billing.default)
         .chain(billing.teams.values())
-        .filter(|t| t.overage != Overage::Off)
-        .map(|t| t.block_price)
+        .filter(|t| t.overage() != Overage::Off)
+        .map(|t| t.block_price())
         .collect();
     prices.sort_by(f64::total_cmp);
     prices.dedup();

@@ -63,22 +63,25 @@
 //! assert_eq!(obs.0, 6.0 * 20.0);
 //! ```
 
+pub mod clock;
 mod streams;
 mod team;
 mod timeline;
 
 pub use streams::{mix64, stream, Purpose};
-pub use timeline::timeline;
+pub use team::{RunTap, SimRun};
+pub use timeline::{bounds_ns, timeline};
 
-use crate::ledger::CycleRecord;
+use crate::ledger::{CycleRecord, Overage, PlanTerms, Terms};
 use crate::scenario::{OveragePolicy, Scenario};
 use crate::workload::arrivals::Timeline;
 use crate::workload::sampling::Sampler;
 use crate::workload::KindWorkload;
+use clock::to_seconds;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use std::time::{Duration, Instant};
-use team::{KindCtx, Scratch, TaskOut};
+use team::{KindCtx, Scratch, TaskOut, TeamCtx};
 
 /// How to run a simulation.
 #[derive(Clone, Debug, PartialEq)]
@@ -177,6 +180,8 @@ const PROGRESS_AFTER: Duration = Duration::from_millis(500);
 struct Ctx {
     kinds: Vec<KindCtx>,
     timeline: Timeline,
+    /// Cycle bounds, ns from the calendar's start.
+    bounds: Vec<i64>,
     seed: u64,
     /// Per trial: (kind, teams) of each task.
     template: Vec<(usize, std::ops::Range<u32>)>,
@@ -188,27 +193,26 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
         problem,
     };
     let tl = timeline(&s.calendar).map_err(err)?;
+    let bounds = bounds_ns(&s.calendar).map_err(err)?;
     let usage_multiplier = usage_multiplier(s);
     let mut kinds = Vec::with_capacity(s.kinds.len());
     for k in &s.kinds {
         let work = KindWorkload::new(k, &s.prices, &tl, usage_multiplier).map_err(err)?;
-        let can_be_on = !matches!(k.overage, OveragePolicy::Off);
-        let price = match (can_be_on, k.overage_price) {
-            (false, p) => p.unwrap_or(0.0),
-            (true, Some(p)) if p.is_finite() && p >= 0.0 => p,
-            (true, _) => {
-                return Err(err(format!(
-                    "kind '{}': overage can be on but no valid overage_price is given",
-                    k.name
-                )))
-            }
+        let overage = match k.overage {
+            OveragePolicy::Off => Overage::Off,
+            OveragePolicy::On => Overage::On,
+            OveragePolicy::AfterSuspension { .. } => Overage::WhenSwitched,
         };
-        if can_be_on && !k.plan.overage_allowed {
-            return Err(err(format!(
-                "kind '{}': plan '{}' does not allow overage",
-                k.name, k.plan.name
-            )));
-        }
+        let plan = PlanTerms {
+            label: &format!("plan '{}'", k.plan.name),
+            allotment: k.plan.credits,
+            overage_allowed: k.plan.overage_allowed,
+        };
+        // A scenario may keep a price on a kind whose overage is off (a sweep
+        // or compare switches it): the price then bills nothing.
+        let price = k.overage_price.filter(|_| overage != Overage::Off);
+        let terms = Terms::new(plan, s.prices.block_credits, overage, price)
+            .map_err(|e| err(format!("kind '{}': {e}", k.name)))?;
         let reaction = match &k.overage {
             OveragePolicy::AfterSuspension { delay_hours } => Some(
                 Sampler::new(delay_hours)
@@ -218,12 +222,7 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
         };
         kinds.push(KindCtx {
             work,
-            terms: team::terms(
-                k.plan.credits,
-                s.prices.block_credits,
-                price,
-                matches!(k.overage, OveragePolicy::On),
-            ),
+            terms,
             reaction,
             teams: k.teams,
         });
@@ -240,9 +239,86 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
     Ok(Ctx {
         kinds,
         timeline: tl,
+        bounds,
         seed,
         template,
     })
+}
+
+impl Ctx {
+    fn team_ctx(&self, kind: usize, trial: u32) -> TeamCtx<'_> {
+        TeamCtx {
+            k: &self.kinds[kind],
+            kind,
+            seed: self.seed,
+            trial,
+            tl: &self.timeline,
+            bounds: &self.bounds,
+        }
+    }
+}
+
+/// One team's billing cycle as the engine billed it, in the ledger's own
+/// nanoseconds (for checking a replay of the emitted log against it).
+#[derive(Clone, Debug, PartialEq)]
+pub struct BilledMonth {
+    /// Trial number.
+    pub trial: u32,
+    /// Team kind index.
+    pub kind: usize,
+    /// Team index within its kind.
+    pub team: u32,
+    /// The ledger's record; times in ns from the calendar's start.
+    pub record: CycleRecord<i64>,
+    /// The team's drawn overage switch-on instant (a reaction), ns from the
+    /// calendar's start.
+    pub switch_at: Option<i64>,
+}
+
+/// Simulates trials `first_trial .. first_trial + trials` of `s` on this
+/// thread, showing every run to `tap` in (trial, kind, team, start) order,
+/// and returns the engine's billing of every team-month. The draws are those
+/// of [`simulate`] with the same seed: the same teams, runs and bills.
+/// Memory does not grow with the runs (the tap sees them one at a time).
+pub fn tap_runs(
+    s: &Scenario,
+    seed: u64,
+    first_trial: u32,
+    trials: u32,
+    tap: &mut dyn TrialTap,
+) -> Result<Vec<BilledMonth>, EngineError> {
+    let ctx = compile(s, seed)?;
+    let mut sc = Scratch::default();
+    let mut billed = Vec::new();
+    for trial in first_trial..first_trial.saturating_add(trials) {
+        tap.trial(trial);
+        for (kind, teams) in &ctx.template {
+            let mut out = TaskOut::default();
+            team::simulate_teams(
+                &ctx.team_ctx(*kind, trial),
+                teams.clone(),
+                &mut sc,
+                &mut out,
+                Some(tap.runs()),
+            );
+            billed.extend(out.months.into_iter().map(|m| BilledMonth {
+                trial,
+                kind: m.kind,
+                team: m.team,
+                record: m.record,
+                switch_at: m.switch_at,
+            }));
+        }
+    }
+    Ok(billed)
+}
+
+/// A [`RunTap`] that is also told when each trial begins.
+pub trait TrialTap {
+    /// Trial `trial` begins.
+    fn trial(&mut self, trial: u32);
+    /// The tap for the runs.
+    fn runs(&mut self) -> &mut dyn RunTap;
 }
 
 /// The scenario-wide multiplier of every Poisson rate (1 when the scenario
@@ -309,14 +385,11 @@ pub fn simulate(
                     let (kind, teams) = &ctx.template[(g % per_trial) as usize];
                     let mut out = TaskOut::default();
                     team::simulate_teams(
-                        &ctx.kinds[*kind],
-                        *kind,
-                        ctx.seed,
-                        trial,
+                        &ctx.team_ctx(*kind, trial),
                         teams.clone(),
-                        &ctx.timeline,
                         sc,
                         &mut out,
+                        None,
                     );
                     bar.inc(u64::from(teams.end - teams.start));
                     (trial, out)
@@ -325,17 +398,18 @@ pub fn simulate(
         });
         for (i, (trial, out)) in outs.iter().enumerate() {
             for m in &out.months {
+                let record = m.record.map_time(to_seconds);
                 obs.team_month(&TeamMonth {
                     trial: *trial,
                     kind: m.kind,
                     team: m.team,
                     cycle: m.cycle,
                     size: m.size,
-                    cycle_start: m.cycle_start,
-                    cycle_end: m.cycle_end,
-                    record: &m.record,
+                    cycle_start: to_seconds(m.cycle_start),
+                    cycle_end: to_seconds(m.cycle_end),
+                    record: &record,
                     daily_cumulative: &out.daily[m.daily.clone()],
-                    alerts: m.alerts,
+                    alerts: record.alerts,
                     demand_credits: m.demand_credits,
                     runs_started: m.runs_started,
                 });

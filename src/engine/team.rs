@@ -1,20 +1,52 @@
 //! One team through all cycles of one trial: draw its size and its flows'
-//! arrivals, merge them in time order, draw each run, and feed the ledger
-//! (ends before starts at equal times). The results are compact records
-//! the driver hands to observers in a fixed order.
+//! arrivals, merge them in time order, draw each run, and feed the ledger in
+//! its billing order ([`crate::ledger::order`]). Times are integer
+//! nanoseconds from the calendar's start ([`super::clock`]). The results are
+//! compact records the driver hands to observers in a fixed order; a
+//! [`RunTap`] may also see every run (to write it as a usage log).
 
+use super::clock::{to_ns, DAY_NS};
 use super::streams::{stream, Purpose};
-use crate::ledger::{Admission, CycleRecord, Ledger, Overage, Terms};
+use crate::ledger::{order, Admission, CycleRecord, Ledger, Terms};
 use crate::pricing::Charge;
-use crate::workload::arrivals::{BurstScratch, FlowArrivals, Timeline, DAY, HOUR};
+use crate::workload::arrivals::{BurstScratch, FlowArrivals, Timeline, HOUR};
+use crate::workload::runs::{NestedCredits, NestedRun, NestedTree, RunCounts};
 use crate::workload::sampling::Sampler;
 use crate::workload::KindWorkload;
 use std::ops::Range;
 
+/// One simulated run, as a [`RunTap`] sees it.
+#[derive(Clone, Copy, Debug)]
+pub struct SimRun<'a> {
+    /// Its flow (index in the kind).
+    pub flow: usize,
+    /// Start, ns from the calendar's start.
+    pub start: i64,
+    /// End (start + the drawn duration), ns from the calendar's start; a
+    /// blocked run has one too (every draw is made).
+    pub end: i64,
+    /// Whether it executed.
+    pub executed: bool,
+    /// Its own counts.
+    pub counts: &'a RunCounts,
+    /// Its own credits.
+    pub credits: u64,
+    /// The MCP-flow runs its AI Agent called (they start and end with it).
+    pub nested: &'a [NestedRun],
+}
+
+/// Sees every run of the teams it is handed, in start order per team.
+pub trait RunTap {
+    /// A team's simulation begins.
+    fn team(&mut self, kind: usize, team: u32);
+    /// One run (with its nested runs).
+    fn run(&mut self, r: &SimRun<'_>);
+}
+
 /// A team kind, ready to simulate.
 pub(crate) struct KindCtx {
     pub work: KindWorkload,
-    pub terms: Terms<f64>,
+    pub terms: Terms<i64>,
     /// `Some`: overage is switched on this many hours after a suspension.
     pub reaction: Option<Sampler>,
     pub teams: u32,
@@ -26,10 +58,11 @@ pub(crate) struct MonthOut {
     pub team: u32,
     pub cycle: u32,
     pub size: f64,
-    pub cycle_start: f64,
-    pub cycle_end: f64,
-    pub record: CycleRecord<f64>,
-    pub alerts: [Option<f64>; 3],
+    pub cycle_start: i64,
+    pub cycle_end: i64,
+    pub record: CycleRecord<i64>,
+    /// The team's drawn overage switch-on instant, if any (a reaction).
+    pub switch_at: Option<i64>,
     pub demand_credits: u64,
     pub runs_started: u64,
     /// Range in the task's flat `daily` vector.
@@ -44,9 +77,10 @@ pub(crate) struct TaskOut {
     pub runs: u64,
 }
 
-/// A run in flight that has just ended: its end time and its slot.
+/// A run in flight that has just ended: its start, its end and its slot.
 struct Pending {
-    end: f64,
+    start: i64,
+    end: i64,
     slot: u32,
 }
 
@@ -57,8 +91,9 @@ struct Pending {
 #[derive(Default)]
 struct InFlight {
     /// (end, sequence number, slot), descending.
-    keys: Vec<(f64, u64, u32)>,
-    slots: Vec<(Charge, u32)>,
+    keys: Vec<(i64, u64, u32)>,
+    /// (charge, nested runs, start).
+    slots: Vec<(Charge, u32, i64)>,
     free: Vec<u32>,
     seq: u64,
 }
@@ -72,14 +107,14 @@ impl InFlight {
     }
 
     #[inline]
-    fn push(&mut self, end: f64, charge: Charge, nested: u32) {
+    fn push(&mut self, start: i64, end: i64, charge: Charge, nested: u32) {
         let slot = match self.free.pop() {
             Some(s) => {
-                self.slots[s as usize] = (charge, nested);
+                self.slots[s as usize] = (charge, nested, start);
                 s
             }
             None => {
-                self.slots.push((charge, nested));
+                self.slots.push((charge, nested, start));
                 (self.slots.len() - 1) as u32
             }
         };
@@ -92,9 +127,10 @@ impl InFlight {
         self.keys.insert(pos, (end, seq, slot));
     }
 
+    /// The earliest run's (start, end).
     #[inline]
-    fn peek_end(&self) -> Option<f64> {
-        self.keys.last().map(|k| k.0)
+    fn peek(&self) -> Option<(i64, i64)> {
+        self.keys.last().map(|k| (self.slots[k.2 as usize].2, k.0))
     }
 
     /// Removes the earliest run; its slot stays valid until the next push.
@@ -102,13 +138,18 @@ impl InFlight {
     fn pop(&mut self) -> Option<Pending> {
         let (end, _, slot) = self.keys.pop()?;
         self.free.push(slot);
-        Some(Pending { end, slot })
+        Some(Pending {
+            start: self.slots[slot as usize].2,
+            end,
+            slot,
+        })
     }
 
     /// The charge and nested-run count of a popped run.
     #[inline]
-    fn slot(&self, slot: u32) -> &(Charge, u32) {
-        &self.slots[slot as usize]
+    fn slot(&self, slot: u32) -> (&Charge, u32) {
+        let s = &self.slots[slot as usize];
+        (&s.0, s.1)
     }
 }
 
@@ -119,46 +160,30 @@ pub(crate) struct Scratch {
     heads: Vec<usize>,
     heap: InFlight,
     nested: Vec<u64>,
+    tree: NestedTree,
     bursts: BurstScratch,
-}
-
-/// Alert thresholds, percent of the allotment.
-const ALERT_PCT: [u64; 3] = [50, 80, 95];
-
-/// The credits at which each alert fires: used x 100 >= pct x allotment,
-/// i.e. used >= ceil(pct x allotment / 100).
-fn alert_credits(allotment: u64) -> [u64; 3] {
-    ALERT_PCT.map(|p| {
-        let c = (u128::from(p) * u128::from(allotment)).div_ceil(100);
-        u64::try_from(c).unwrap_or(u64::MAX)
-    })
 }
 
 /// The current cycle's running extras (what the ledger does not track).
 struct MonthState {
     cycle: usize,
-    start: f64,
-    end: f64,
-    next_day: f64,
+    start: i64,
+    end: i64,
+    next_day: i64,
     daily_from: usize,
-    alerts: [Option<f64>; 3],
-    /// The first alert not yet reached.
-    next_alert: usize,
     demand: u64,
     runs_started: u64,
 }
 
 impl MonthState {
-    fn new(tl: &Timeline, cycle: usize, daily_from: usize) -> MonthState {
-        let start = tl.bounds[cycle];
+    fn new(bounds: &[i64], cycle: usize, daily_from: usize) -> MonthState {
+        let start = bounds[cycle];
         MonthState {
             cycle,
             start,
-            end: tl.bounds[cycle + 1],
-            next_day: start + DAY,
+            end: bounds[cycle + 1],
+            next_day: start.saturating_add(DAY_NS),
             daily_from,
-            alerts: [None; 3],
-            next_alert: 0,
             demand: 0,
             runs_started: 0,
         }
@@ -166,50 +191,60 @@ impl MonthState {
 
     /// Records the credits used at the end of each day that ends at or before `t`.
     #[inline]
-    fn days_until(&mut self, t: f64, used: u64, daily: &mut Vec<u64>) {
+    fn days_until(&mut self, t: i64, used: u64, daily: &mut Vec<u64>) {
         while t >= self.next_day && self.next_day < self.end {
             daily.push(used);
-            self.next_day += DAY;
+            self.next_day = self.next_day.saturating_add(DAY_NS);
         }
     }
 
     /// Fills the cycle's remaining days (a partial last day counts as a day).
     fn close_days(&mut self, used: u64, daily: &mut Vec<u64>) {
-        let days = ((self.end - self.start) / DAY).ceil().max(1.0) as usize;
+        let days = ((self.end - self.start) as u64)
+            .div_ceil(DAY_NS as u64)
+            .max(1) as usize;
         while daily.len() - self.daily_from < days {
             daily.push(used);
         }
     }
 }
 
-/// Simulates teams `teams` of kind `kind` in `trial`, appending to `out`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn simulate_teams(
-    k: &KindCtx,
-    kind: usize,
-    seed: u64,
-    trial: u32,
+/// Where a team is: its kind, its place in the trial, the cycle bounds.
+pub(crate) struct TeamCtx<'a> {
+    pub k: &'a KindCtx,
+    pub kind: usize,
+    pub seed: u64,
+    pub trial: u32,
+    pub tl: &'a Timeline,
+    /// Cycle bounds, ns from the calendar's start.
+    pub bounds: &'a [i64],
+}
+
+/// Simulates teams `teams` of kind `kind` in `trial`, appending to `out`;
+/// `tap`, if given, sees every run.
+pub(crate) fn simulate_teams<'t>(
+    cx: &TeamCtx<'_>,
     teams: Range<u32>,
-    tl: &Timeline,
     sc: &mut Scratch,
     out: &mut TaskOut,
+    mut tap: Option<&mut (dyn RunTap + 't)>,
 ) {
     for team in teams {
-        simulate_team(k, kind, seed, trial, team, tl, sc, out);
+        if let Some(t) = tap.as_deref_mut() {
+            t.team(cx.kind, team);
+        }
+        simulate_team(cx, team, sc, out, tap.as_deref_mut());
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn simulate_team(
-    k: &KindCtx,
-    kind: usize,
-    seed: u64,
-    trial: u32,
+fn simulate_team<'t>(
+    cx: &TeamCtx<'_>,
     team: u32,
-    tl: &Timeline,
     sc: &mut Scratch,
     out: &mut TaskOut,
+    mut tap: Option<&mut (dyn RunTap + 't)>,
 ) {
+    let (k, kind, seed, trial, tl) = (cx.k, cx.kind, cx.seed, cx.trial, cx.tl);
     let mut rng = stream(seed, trial, kind, team, Purpose::Usage);
     let size = k.work.size.sample(&mut rng);
     let size = if size.is_finite() { size.max(0.0) } else { 0.0 };
@@ -236,12 +271,13 @@ fn simulate_team(
         })
         .collect();
 
-    let horizon = tl.horizon();
-    let ncycles = tl.bounds.len() - 1;
-    let mut ledger = Ledger::new(k.terms, 0.0);
-    let mut m = MonthState::new(tl, 0, out.daily.len());
-    let mut reaction_drawn = false;
-    let alert_at = alert_credits(k.terms.allotment);
+    let bounds = cx.bounds;
+    let horizon = bounds[bounds.len() - 1];
+    let ncycles = bounds.len() - 1;
+    let mut ledger = Ledger::new(k.terms, 0);
+    let mut m = MonthState::new(bounds, 0, out.daily.len());
+    // The drawn instant overage is switched on (a reaction), once drawn.
+    let mut switch_at: Option<i64> = None;
     let heap = &mut sc.heap;
     heap.clear();
 
@@ -250,15 +286,14 @@ fn simulate_team(
     // borrows most of this frame's locals, and it must inline in the hot loop.)
     macro_rules! advance_to {
         ($t:expr) => {{
-            let t: f64 = $t;
+            let t: i64 = $t;
             if t >= m.end {
                 roll_cycles(
                     t,
-                    k,
                     kind,
                     team,
                     size,
-                    tl,
+                    bounds,
                     ncycles,
                     &mut ledger,
                     &mut m,
@@ -269,37 +304,33 @@ fn simulate_team(
         }};
     }
 
-    // Everything that happens when an executed run ends at `t`.
+    // Everything that happens when an executed run ends.
     macro_rules! apply_end {
         ($p:expr) => {{
             let p: Pending = $p;
             let t = p.end;
             advance_to!(t);
             let (charge, nested) = heap.slot(p.slot);
-            ledger.end(t, charge);
-            for _ in 0..*nested {
-                // Nested MCP-flow runs end with their parent; their credits
-                // are in the parent's charge.
-                ledger.end(t, &Charge::default());
-            }
-            let used = ledger.current().credits_used;
-            while m.next_alert < 3 && used >= alert_at[m.next_alert] {
-                m.alerts[m.next_alert] = Some(t);
-                m.next_alert += 1;
+            ledger.end(p.start, t, charge);
+            for _ in 0..nested {
+                // Nested MCP-flow runs start and end with their parent;
+                // their credits are in the parent's charge.
+                ledger.end(p.start, t, &Charge::default());
             }
             if let Some(delay) = &k.reaction {
-                if !reaction_drawn && ledger.current().suspended_at.is_some() {
-                    reaction_drawn = true;
+                if switch_at.is_none() && ledger.current().suspended_at.is_some() {
                     let mut r = stream(seed, trial, kind, team, Purpose::Reaction);
                     let h = delay.sample(&mut r);
-                    let h = if h.is_finite() { h.max(0.0) } else { 0.0 };
-                    ledger.switch_overage_on(t + h * HOUR);
+                    let at = t.saturating_add(to_ns(h * HOUR));
+                    switch_at = Some(at);
+                    ledger.switch_overage_on(at);
                 }
             }
         }};
     }
 
     let nested = &mut sc.nested;
+    let tree = &mut sc.tree;
     let heads = &mut sc.heads;
     let mut runs = 0u64;
     loop {
@@ -318,20 +349,39 @@ fn simulate_team(
             break;
         }
         heads[bf] += 1;
-        let t = best;
-        while heap.peek_end().is_some_and(|e| e <= t) {
+        let t = to_ns(best);
+        while heap
+            .peek()
+            .is_some_and(|(s, e)| order::end_before_start(s, e, t))
+        {
             if let Some(p) = heap.pop() {
                 apply_end!(p);
             }
         }
         advance_to!(t);
 
-        // Every draw of the run is made, whether or not it executes.
+        // Every draw of the run is made, whether or not it executes; a tap
+        // draws the same numbers through the counting path.
         let plan = &k.work.runs[bf];
         nested.clear();
         let mut nested_charge = Charge::default();
-        let own = plan.draw_charge(&k.work.runs, &mut rng, nested, &mut nested_charge);
-        let duration = plan.duration.sample(&mut rng);
+        let mut counts = RunCounts::default();
+        let own = if tap.is_some() {
+            tree.runs.clear();
+            counts = plan.draw(&k.work.runs, &mut rng, tree, None);
+            for r in &tree.runs {
+                nested_charge.absorb(&k.work.runs[r.flow].price(&r.counts));
+                nested.push(r.credits);
+            }
+            plan.price(&counts)
+        } else {
+            let mut sink = NestedCredits {
+                credits: nested,
+                charge: &mut nested_charge,
+            };
+            plan.draw_charge(&k.work.runs, &mut rng, &mut sink)
+        };
+        let end = t.saturating_add(to_ns(plan.duration.sample(&mut rng)));
         let charge = if nested.is_empty() {
             own
         } else {
@@ -346,13 +396,19 @@ fn simulate_team(
         runs += started;
         m.runs_started += started;
         m.demand = m.demand.saturating_add(charge.total);
+        if let Some(tap) = tap.as_deref_mut() {
+            tap.run(&SimRun {
+                flow: bf,
+                start: t,
+                end,
+                executed: adm == Admission::Executes,
+                counts: &counts,
+                credits: own.total,
+                nested: &tree.runs,
+            });
+        }
         if adm == Admission::Executes {
-            let d = if duration.is_finite() {
-                duration.max(0.0)
-            } else {
-                0.0
-            };
-            heap.push(t + d, charge, nested.len() as u32);
+            heap.push(t, end, charge, nested.len() as u32);
         }
     }
     // Runs still in flight: those ending within the horizon accrue; runs in
@@ -366,11 +422,10 @@ fn simulate_team(
     heap.clear();
     roll_cycles(
         horizon,
-        k,
         kind,
         team,
         size,
-        tl,
+        bounds,
         ncycles,
         &mut ledger,
         &mut m,
@@ -380,6 +435,12 @@ fn simulate_team(
     m.close_days(used, &mut out.daily);
     let record = ledger.finish(m.end);
     push_month(kind, team, size, &m, record, out);
+    for mo in out.months.iter_mut().rev() {
+        if mo.kind != kind || mo.team != team {
+            break;
+        }
+        mo.switch_at = switch_at;
+    }
     out.runs += runs;
 }
 
@@ -387,14 +448,13 @@ fn simulate_team(
 #[allow(clippy::too_many_arguments)]
 #[cold]
 fn roll_cycles(
-    t: f64,
-    _k: &KindCtx,
+    t: i64,
     kind: usize,
     team: u32,
     size: f64,
-    tl: &Timeline,
+    bounds: &[i64],
     ncycles: usize,
-    ledger: &mut Ledger<f64>,
+    ledger: &mut Ledger<i64>,
     m: &mut MonthState,
     out: &mut TaskOut,
 ) {
@@ -403,7 +463,7 @@ fn roll_cycles(
         m.close_days(used, &mut out.daily);
         let record = ledger.next_cycle(m.end);
         push_month(kind, team, size, m, record, out);
-        *m = MonthState::new(tl, m.cycle + 1, out.daily.len());
+        *m = MonthState::new(bounds, m.cycle + 1, out.daily.len());
     }
 }
 
@@ -412,7 +472,7 @@ fn push_month(
     team: u32,
     size: f64,
     m: &MonthState,
-    record: CycleRecord<f64>,
+    record: CycleRecord<i64>,
     out: &mut TaskOut,
 ) {
     out.months.push(MonthOut {
@@ -423,19 +483,9 @@ fn push_month(
         cycle_start: m.start,
         cycle_end: m.end,
         record,
-        alerts: m.alerts,
+        switch_at: None,
         demand_credits: m.demand,
         runs_started: m.runs_started,
         daily: m.daily_from..out.daily.len(),
     });
-}
-
-/// The ledger terms of a kind; `None` price is only allowed with overage off.
-pub(crate) fn terms(allotment: u64, block_credits: u64, price: f64, on: bool) -> Terms<f64> {
-    Terms {
-        allotment,
-        block_credits,
-        block_price: price,
-        overage: if on { Overage::On } else { Overage::Off },
-    }
 }

@@ -37,6 +37,28 @@ pub fn timeline(cal: &Calendar) -> Result<Timeline, String> {
     })
 }
 
+/// The cycle bounds of `cal` in integer nanoseconds from its start, exact
+/// (the instants the ledger bills at; [`timeline`] has the same in seconds).
+pub fn bounds_ns(cal: &Calendar) -> Result<Vec<i64>, String> {
+    let mut bounds = Vec::with_capacity(cal.months as usize + 1);
+    for k in 0..=cal.months {
+        let t = match cal.cycle_days {
+            Some(d) => i64::from(k)
+                .checked_mul(i64::from(d))
+                .and_then(|x| x.checked_mul(super::clock::DAY_NS)),
+            None => cal
+                .start
+                .checked_add_months(Months::new(k))
+                .and_then(|end| (end - cal.start).num_nanoseconds()),
+        };
+        bounds.push(t.ok_or_else(|| {
+            "the calendar's horizon is too long to count in nanoseconds (about 292 years at most)"
+                .to_string()
+        })?);
+    }
+    Ok(bounds)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,10 +1,16 @@
 //! The billing ledger: one team's credits through its billing cycles.
 //!
 //! This is the one place the month's rules live (shared/usage-log.md, "The
-//! month"), used by `replay` and by the Monte Carlo engine alike. The caller
-//! feeds it a team's events in time order (at equal times: ends, then starts)
-//! and opens each new cycle with [`Ledger::next_cycle`]; the ledger decides
-//! what executes and what is billed:
+//! month"), used by `replay` and by the Monte Carlo engine alike:
+//!
+//! - [`order`]: the order of events at one instant (the tie rule);
+//! - [`terms`]: the plan terms, built by one checked constructor;
+//! - [`alerts`]: the usage alert levels;
+//! - [`Ledger`]: one team's account.
+//!
+//! The caller feeds the ledger a team's events in billing order
+//! ([`order::Phase`]) and opens each new cycle with [`Ledger::next_cycle`];
+//! the ledger decides what executes and what is billed:
 //!
 //! - a run's credits accrue when it ends, in the cycle in which it ends;
 //! - the limit is reached when used credits become >= the allotment
@@ -19,8 +25,15 @@
 //!   above (billing what is already above the allotment) and the suspension
 //!   ends; it stays on in later cycles.
 //!
-//! The ledger is generic over the time type: replay uses integer nanoseconds
-//! (exact ties), the simulator seconds as `f64`.
+//! The ledger is generic over the time type; replay and the simulator both
+//! bill in integer nanoseconds, so their ties are exact and equal.
+
+pub mod alerts;
+pub mod order;
+pub mod terms;
+
+pub use order::Phase;
+pub use terms::{Overage, PlanTerms, Terms};
 
 use crate::pricing::{Charge, N_SOURCES};
 use serde::Serialize;
@@ -29,31 +42,6 @@ use serde::Serialize;
 pub trait Instant: Copy + PartialOrd + std::fmt::Debug {}
 impl Instant for i64 {}
 impl Instant for f64 {}
-
-/// When flows overage (pay-as-you-go) is on.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Overage<T> {
-    /// Never: the team is suspended at the limit (the default, and the only
-    /// choice on the free plan).
-    Off,
-    /// From the start.
-    On,
-    /// Switched on at this instant (e.g. a team reacting to a suspension).
-    From(T),
-}
-
-/// The terms one team is billed under.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Terms<T> {
-    /// Monthly credit allotment (the plan's credits).
-    pub allotment: u64,
-    /// Credits in one overage block (1,000).
-    pub block_credits: u64,
-    /// Price of one overage block, USD (an input: the source does not publish it).
-    pub block_price: f64,
-    /// When overage is on.
-    pub overage: Overage<T>,
-}
 
 /// What the ledger decided about a run that starts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -92,6 +80,9 @@ pub struct CycleRecord<T> {
     pub resumed_at: Option<T>,
     /// `credits_used` by source (indexed by `Source as usize`).
     pub by_source: [u64; N_SOURCES],
+    /// The first instant used credits reached each alert level
+    /// ([`alerts::ALERT_PCT`] of the allotment), if they did.
+    pub alerts: [Option<T>; 3],
 }
 
 impl<T: Instant> CycleRecord<T> {
@@ -109,6 +100,27 @@ impl<T: Instant> CycleRecord<T> {
             suspended_at: None,
             resumed_at: None,
             by_source: [0; N_SOURCES],
+            alerts: [None; 3],
+        }
+    }
+
+    /// The same record with every instant mapped by `f` (e.g. nanoseconds to
+    /// seconds for the statistics).
+    pub fn map_time<U: Instant>(&self, f: impl Fn(T) -> U) -> CycleRecord<U> {
+        CycleRecord {
+            cycle_start: f(self.cycle_start),
+            allotment: self.allotment,
+            credits_used: self.credits_used,
+            limit_reached_at: self.limit_reached_at.map(&f),
+            overage_blocks: self.overage_blocks,
+            overage_cost: self.overage_cost,
+            runs_executed: self.runs_executed,
+            runs_blocked: self.runs_blocked,
+            blocked_credits: self.blocked_credits,
+            suspended_at: self.suspended_at.map(&f),
+            resumed_at: self.resumed_at.map(&f),
+            by_source: self.by_source,
+            alerts: self.alerts.map(|a| a.map(&f)),
         }
     }
 
@@ -127,14 +139,18 @@ pub struct Ledger<T> {
     overage_on: bool,
     /// A switch-on not yet reached.
     pending_switch: Option<T>,
+    /// Credits at which each alert level fires.
+    alert_at: [u64; 3],
+    /// The first alert level not yet reached in this cycle.
+    next_alert: usize,
     cycle: CycleRecord<T>,
 }
 
 impl<T: Instant> Ledger<T> {
     /// A ledger whose first cycle starts at `cycle_start`.
     pub fn new(terms: Terms<T>, cycle_start: T) -> Self {
-        let (overage_on, pending_switch) = match terms.overage {
-            Overage::Off => (false, None),
+        let (overage_on, pending_switch) = match terms.overage() {
+            Overage::Off | Overage::WhenSwitched => (false, None),
             Overage::On => (true, None),
             Overage::From(t) => (false, Some(t)),
         };
@@ -142,7 +158,9 @@ impl<T: Instant> Ledger<T> {
             terms,
             overage_on,
             pending_switch,
-            cycle: CycleRecord::new(cycle_start, terms.allotment),
+            alert_at: alerts::alert_credits(terms.allotment()),
+            next_alert: 0,
+            cycle: CycleRecord::new(cycle_start, terms.allotment()),
         }
     }
 
@@ -164,13 +182,15 @@ impl<T: Instant> Ledger<T> {
     /// Whether a run that costs credits would be blocked now.
     #[inline]
     pub fn is_suspended(&self) -> bool {
-        !self.overage_on && self.cycle.credits_used >= self.terms.allotment
+        !self.overage_on && self.cycle.credits_used >= self.terms.allotment()
     }
 
-    /// Switches overage on at `t` (a team reacting to a suspension). An
-    /// earlier pending switch wins. Takes effect when time reaches `t`.
+    /// Switches overage on at `t` (a simulated team reacting to a
+    /// suspension; its terms must say [`Overage::WhenSwitched`], otherwise
+    /// this does nothing). An earlier pending switch wins. Takes effect when
+    /// billing reaches `t` in [`Phase::OverageSwitch`].
     pub fn switch_overage_on(&mut self, t: T) {
-        if self.overage_on {
+        if self.overage_on || !matches!(self.terms.overage(), Overage::WhenSwitched) {
             return;
         }
         match self.pending_switch {
@@ -179,11 +199,11 @@ impl<T: Instant> Ledger<T> {
         }
     }
 
-    /// Applies a pending switch that falls at or before `t`.
+    /// Applies a pending switch that comes before the event (`t`, `phase`).
     #[inline]
-    fn advance_to(&mut self, t: T) {
+    fn advance_to(&mut self, t: T, phase: Phase) {
         if let Some(s) = self.pending_switch {
-            if s <= t {
+            if order::at_or_after(t, phase, s, Phase::OverageSwitch) {
                 self.pending_switch = None;
                 self.turn_overage_on(s);
             }
@@ -202,16 +222,17 @@ impl<T: Instant> Ledger<T> {
     #[inline]
     fn buy_blocks(&mut self) {
         let c = &mut self.cycle;
+        let block = self.terms.block_credits();
         // Saturating: near u64::MAX credits (a hostile log) must not panic.
         let covered = self
             .terms
-            .allotment
-            .saturating_add(c.overage_blocks.saturating_mul(self.terms.block_credits));
+            .allotment()
+            .saturating_add(c.overage_blocks.saturating_mul(block));
         if c.credits_used > covered {
             let excess = c.credits_used - covered;
-            let more = excess.div_ceil(self.terms.block_credits);
-            c.overage_blocks += more;
-            c.overage_cost = c.overage_blocks as f64 * self.terms.block_price;
+            let more = excess.div_ceil(block);
+            c.overage_blocks = c.overage_blocks.saturating_add(more);
+            c.overage_cost = c.overage_blocks as f64 * self.terms.block_price();
         }
     }
 
@@ -220,7 +241,7 @@ impl<T: Instant> Ledger<T> {
     /// run is counted in this cycle and costs nothing.
     #[inline]
     pub fn start(&mut self, t: T, cloud: bool, credits: u64) -> Admission {
-        self.advance_to(t);
+        self.advance_to(t, Phase::Start);
         if self.is_suspended() && (cloud || credits > 0) {
             self.block(credits)
         } else {
@@ -232,7 +253,7 @@ impl<T: Instant> Ledger<T> {
     /// parent was admitted, whatever the limit says now.
     #[inline]
     pub fn start_nested(&mut self, t: T, credits: u64, parent: Admission) -> Admission {
-        self.advance_to(t);
+        self.advance_to(t, Phase::Start);
         match parent {
             Admission::Executes => Admission::Executes,
             Admission::Blocked => self.block(credits),
@@ -245,17 +266,23 @@ impl<T: Instant> Ledger<T> {
         Admission::Blocked
     }
 
-    /// An executed run ends at `t` with `charge`: its credits accrue now.
+    /// An executed run that started at `started` ends at `t` with `charge`:
+    /// its credits accrue now. (The start places the end among the events at
+    /// `t`: see [`order`].)
     #[inline]
-    pub fn end(&mut self, t: T, charge: &Charge) {
-        self.advance_to(t);
+    pub fn end(&mut self, started: T, t: T, charge: &Charge) {
+        self.advance_to(t, Phase::of_end(started, t));
         let c = &mut self.cycle;
         c.runs_executed += 1;
         c.credits_used = c.credits_used.saturating_add(charge.total);
         for (a, b) in c.by_source.iter_mut().zip(charge.by_source) {
             *a = a.saturating_add(b);
         }
-        if c.credits_used >= self.terms.allotment && c.limit_reached_at.is_none() {
+        while self.next_alert < 3 && c.credits_used >= self.alert_at[self.next_alert] {
+            c.alerts[self.next_alert] = Some(t);
+            self.next_alert += 1;
+        }
+        if c.credits_used >= self.terms.allotment() && c.limit_reached_at.is_none() {
             c.limit_reached_at = Some(t);
             if !self.overage_on {
                 c.suspended_at = Some(t);
@@ -272,7 +299,8 @@ impl<T: Instant> Ledger<T> {
     /// allotment then).
     pub fn next_cycle(&mut self, next_start: T) -> CycleRecord<T> {
         self.settle_before(next_start);
-        let fresh = CycleRecord::new(next_start, self.terms.allotment);
+        self.next_alert = 0;
+        let fresh = CycleRecord::new(next_start, self.terms.allotment());
         std::mem::replace(&mut self.cycle, fresh)
     }
 
@@ -285,7 +313,7 @@ impl<T: Instant> Ledger<T> {
     fn settle_before(&mut self, end: T) {
         if let Some(s) = self.pending_switch {
             if s < end {
-                self.advance_to(s);
+                self.advance_to(s, Phase::OverageSwitch);
             }
         }
     }

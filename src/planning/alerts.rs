@@ -11,8 +11,7 @@ use crate::statistics::Tally;
 use crate::workload::arrivals::DAY;
 use serde::{Deserialize, Serialize};
 
-/// The alert levels the engine tracks, as fractions of the allotment.
-pub const LEVELS: [f64; 3] = [0.5, 0.8, 0.95];
+use crate::ledger::alerts::ALERT_LEVELS;
 
 /// Lead time of one alert level for one group.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -99,7 +98,7 @@ impl AlertCollector {
     pub fn finish(&self) -> Vec<AlertRow> {
         let mut rows = Vec::new();
         for (name, g) in self.names.iter().zip(&self.groups) {
-            for (i, level) in LEVELS.iter().enumerate() {
+            for (i, level) in ALERT_LEVELS.iter().enumerate() {
                 let share = |k: u64, n: u64| if n == 0 { 0.0 } else { k as f64 / n as f64 };
                 rows.push(AlertRow {
                     group: name.clone(),

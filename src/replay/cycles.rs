@@ -41,11 +41,14 @@ pub fn format_time(ns: i64) -> String {
 }
 
 /// The billing anchor: the day of month and time of day (UTC) at which every
-/// cycle starts.
+/// cycle starts, or (for a simulation billed in fixed-length cycles) the
+/// first cycle start and the cycles' length.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Anchor {
     day: u32,
     time: NaiveTime,
+    /// `Some((first start, length))`, ns: fixed-length cycles.
+    every: Option<(i64, i64)>,
 }
 
 impl Default for Anchor {
@@ -54,9 +57,13 @@ impl Default for Anchor {
         Anchor {
             day: 1,
             time: NaiveTime::MIN,
+            every: None,
         }
     }
 }
+
+/// Nanoseconds in a day.
+const DAY_NS: i64 = 86_400_000_000_000;
 
 impl Anchor {
     /// An anchor on `day` (1 to 28) at `time` UTC.
@@ -68,7 +75,25 @@ impl Anchor {
                 "anchor day must be 1 to 28 (every month has it), got {day}"
             ));
         }
-        Ok(Anchor { day, time })
+        Ok(Anchor {
+            day,
+            time,
+            every: None,
+        })
+    }
+
+    /// Cycles of `days` days each, one of which starts at `start` (ns since
+    /// the epoch): how a scenario with `calendar.cycle_days` is billed.
+    pub fn every(start: i64, days: i64) -> Result<Anchor, String> {
+        if !(1..=3660).contains(&days) {
+            return Err(format!("cycle length must be 1 to 3660 days, got {days}"));
+        }
+        let t = DateTime::from_timestamp_nanos(start);
+        Ok(Anchor {
+            day: t.day(),
+            time: t.time(),
+            every: Some((start, days * DAY_NS)),
+        })
     }
 
     /// Reads an anchor from an RFC 3339 instant: its day of month and time of
@@ -106,6 +131,11 @@ impl Anchor {
     /// `<= t`. Saturates at the ends of the representable range (never hit
     /// for times accepted by [`parse_time`]).
     pub fn cycle_start(&self, t: i64) -> i64 {
+        if let Some((origin, len)) = self.every {
+            let k = (i128::from(t) - i128::from(origin)).div_euclid(i128::from(len));
+            let s = i128::from(origin) + k * i128::from(len);
+            return i64::try_from(s).unwrap_or(if s < 0 { i64::MIN } else { i64::MAX });
+        }
         let dt = DateTime::from_timestamp_nanos(t);
         let (y, m) = (dt.year(), dt.month());
         match self.start_in(y, m) {
@@ -120,14 +150,25 @@ impl Anchor {
     /// The start of the cycle after the one starting at `start` (which must
     /// be a cycle start): one calendar month later. Saturates at `i64::MAX`.
     pub fn next_start(&self, start: i64) -> i64 {
+        if let Some((_, len)) = self.every {
+            return start.saturating_add(len);
+        }
         let dt = DateTime::from_timestamp_nanos(start);
         let (y, m) = (dt.year(), dt.month());
         let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
         self.start_in(ny, nm).unwrap_or(i64::MAX)
     }
 
-    /// Human description, e.g. "day 15 at 09:00 UTC".
+    /// Human description, e.g. "day 15 at 09:00 UTC", or for fixed-length
+    /// cycles "2026-06-01T00:00:00Z and every 30 days after".
     pub fn describe(&self) -> String {
+        if let Some((origin, len)) = self.every {
+            return format!(
+                "{} and every {} days after",
+                format_time(origin),
+                len / DAY_NS
+            );
+        }
         let t = self.time;
         let mut s = format!("day {} at {:02}:{:02}", self.day, t.hour(), t.minute());
         if t.second() != 0 || t.nanosecond() != 0 {
@@ -194,6 +235,31 @@ mod tests {
             a.next_start(t("2026-02-15T09:30:00Z")),
             t("2026-03-15T09:30:00Z")
         );
+    }
+
+    #[test]
+    fn fixed_length_cycles_count_from_their_origin() {
+        let a = Anchor::every(t("2026-06-03T12:00:00Z"), 30).unwrap();
+        assert_eq!(
+            a.cycle_start(t("2026-06-03T12:00:00Z")),
+            t("2026-06-03T12:00:00Z")
+        );
+        assert_eq!(
+            a.cycle_start(t("2026-07-03T11:59:59Z")),
+            t("2026-06-03T12:00:00Z")
+        );
+        // 30 days after June 3rd, 12:00 is July 3rd, 12:00.
+        assert_eq!(
+            a.next_start(t("2026-06-03T12:00:00Z")),
+            t("2026-07-03T12:00:00Z")
+        );
+        // Before the origin: the cycles continue backwards.
+        assert_eq!(
+            a.cycle_start(t("2026-06-03T11:00:00Z")),
+            t("2026-05-04T12:00:00Z")
+        );
+        assert!(Anchor::every(0, 0).is_err());
+        assert_eq!(a.describe(), "2026-06-03T12:00:00Z and every 30 days after");
     }
 
     #[test]

@@ -7,25 +7,22 @@
 //! time order and go through a [`Ledger<i64>`] (times in integer nanoseconds,
 //! so ties are exact), cut into billing cycles by the [`Anchor`].
 //!
-//! Order of events at one instant (decisions where the contract leaves room):
-//! 1. ends of runs that started earlier (ends before starts);
-//! 2. starts, parents before their nested children;
-//! 3. ends of runs that started at that same instant (a zero-length run
-//!    cannot end before it starts).
-//!
-//! Starts at one instant never affect each other's admission (only ends and
-//! the overage switch change the limit state), so the result does not depend
+//! Events at one instant are ordered by the ledger's one tie rule
+//! ([`crate::ledger::order`]): ends of earlier runs, then starts (parents
+//! before their nested children), then ends of zero-length runs. Starts at one
+//! instant never affect each other's admission, so the result does not depend
 //! on the order of rows in the file.
 //!
 //! ```
-//! use flowcast::ledger::{Overage, Terms};
+//! use flowcast::ledger::{Overage, PlanTerms, Terms};
 //! use flowcast::pricing::PriceBook;
 //! use flowcast::replay::{replay_reader, Anchor, Billing};
 //!
 //! let log = "run_id,team,flow,trigger,started_at,ended_at,parent_run_id,block,model,count\n\
 //!            r1,acme,sync,api,2026-03-02T10:00:00Z,2026-03-02T10:00:05Z,,http_request,,2\n";
 //! let book = PriceBook::builtin();
-//! let terms = Terms { allotment: 100, block_credits: 1000, block_price: 0.0, overage: Overage::Off };
+//! let plan = PlanTerms { label: "plan 'team'", allotment: 100, overage_allowed: true };
+//! let terms = Terms::new(plan, 1000, Overage::Off, None).unwrap();
 //! let billing = Billing::new(Anchor::default(), terms);
 //! let replay = replay_reader(log.as_bytes(), "usage.csv".as_ref(), &book, &billing).unwrap();
 //! // A cloud run: 1 base credit + 2 HTTP requests.
@@ -44,7 +41,7 @@ pub mod plans;
 pub use cycles::{format_time, parse_time, Anchor};
 
 use crate::files::InputError;
-use crate::ledger::{Admission, CycleRecord, Ledger, Terms};
+use crate::ledger::{Admission, CycleRecord, Ledger, Phase, Terms};
 use crate::pricing::{Charge, PriceBook};
 use log::{RunTable, NONE};
 use std::collections::BTreeMap;
@@ -185,14 +182,6 @@ fn check_team_totals(table: &RunTable, path: &Path) -> Result<(), InputError> {
     Ok(())
 }
 
-/// When an event happens within one instant (see the module docs).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-enum Phase {
-    EndOfEarlierRun,
-    Start,
-    EndOfZeroLengthRun,
-}
-
 #[derive(Clone, Copy, Debug)]
 struct Event {
     t: i64,
@@ -238,14 +227,9 @@ fn bill(table: &RunTable, depth: &[u32], billing: &Billing) -> Replay {
                 depth: d,
                 run: i,
             });
-            let phase = if r.end > r.start {
-                Phase::EndOfEarlierRun
-            } else {
-                Phase::EndOfZeroLengthRun
-            };
             events.push(Event {
                 t: r.end,
-                phase,
+                phase: Phase::of_end(r.start, r.end),
                 depth: d,
                 run: i,
             });
@@ -281,7 +265,7 @@ fn bill(table: &RunTable, depth: &[u32], billing: &Billing) -> Replay {
                     };
                     admitted[e.run as usize] = admission == Admission::Executes;
                 }
-                Phase::EndOfEarlierRun | Phase::EndOfZeroLengthRun => {
+                _ => {
                     if admitted[e.run as usize] {
                         // Replay keeps only each run's total (memory), so the
                         // by-source split is not tracked here.
@@ -289,7 +273,7 @@ fn bill(table: &RunTable, depth: &[u32], billing: &Billing) -> Replay {
                             total: r.credits,
                             ..Charge::default()
                         };
-                        ledger.end(e.t, &charge);
+                        ledger.end(r.start, e.t, &charge);
                     }
                 }
             }

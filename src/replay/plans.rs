@@ -13,14 +13,20 @@
 //! overage = "off"          # "off", "on", or the RFC 3339 instant it was switched on
 //! overage_price = 10.0     # USD per 1,000-credit block (required unless overage is off)
 //!
+//! # Optional billing cycles (default: the 1st of each month, 00:00 UTC, or
+//! # --anchor): cycles start on `anchor`'s day and time of day, or, with
+//! # cycle_days, every cycle_days days from `anchor`.
+//! anchor = "2026-06-01T00:00:00Z"
+//! cycle_days = 30
+//!
 //! [teams.acme]             # a team's settings; what it omits comes from the default
 //! plan = "enterprise"
 //! overage = "2026-03-14T16:00:00Z"
 //! ```
 
-use super::cycles::parse_time;
+use super::cycles::{parse_time, Anchor};
 use crate::files::{line_of, toml_error, InputError};
-use crate::ledger::{Overage, Terms};
+use crate::ledger::{Overage, PlanTerms, Terms};
 use crate::pricing::PriceBook;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -105,33 +111,12 @@ impl TermsSpec {
                     .map_err(|e| format!("overage must be off, on or an RFC 3339 time: {e}"))?,
             ),
         };
-        let block_price = match (overage, self.overage_price) {
-            (Overage::Off, None) => 0.0,
-            (Overage::Off, Some(_)) => {
-                return Err("an overage price is given but overage is off (switch it on, or drop the price)".to_string())
-            }
-            (_, None) => {
-                return Err(format!(
-                    "overage is on but no overage price is given (USD per {}-credit block: the source does not publish it, so it is never assumed)",
-                    book.block_credits
-                ))
-            }
-            (_, Some(p)) if !(p.is_finite() && p >= 0.0) => {
-                return Err(format!("overage price must be a number >= 0 (USD per block), got {p}"))
-            }
-            (_, Some(p)) => p,
-        };
-        if overage != Overage::Off && !allowed {
-            return Err(format!(
-                "{what} does not allow overage (pay-as-you-go is for paid plans)"
-            ));
-        }
-        Ok(Terms {
+        let plan = PlanTerms {
+            label: &what,
             allotment,
-            block_credits: book.block_credits,
-            block_price,
-            overage,
-        })
+            overage_allowed: allowed,
+        };
+        Terms::new(plan, book.block_credits, overage, self.overage_price)
     }
 }
 
@@ -147,6 +132,10 @@ struct RawSpec {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RawPlanFile {
+    /// Cycles start on this instant's day of month and time of day (UTC).
+    anchor: Option<Spanned<String>>,
+    /// Or: cycles of this many days from `anchor` (fixed-length cycles).
+    cycle_days: Option<Spanned<i64>>,
     plan: Option<String>,
     credits: Option<i64>,
     overage: Option<String>,
@@ -158,6 +147,8 @@ struct RawPlanFile {
 /// A plan file's terms: the default and each listed team's.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlanFile {
+    /// The billing cycles, when the file sets them (`anchor`, `cycle_days`).
+    pub anchor: Option<Anchor>,
     /// Terms of the teams not listed.
     pub default: Terms<i64>,
     /// Terms of the listed teams, by name.
@@ -168,6 +159,7 @@ pub struct PlanFile {
 pub fn read_plan_file(path: &Path, book: &PriceBook) -> Result<PlanFile, InputError> {
     let text = crate::files::read_text(path)?;
     let raw: RawPlanFile = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
+    let anchor = cycles_of(path, &text, raw.anchor, raw.cycle_days)?;
     let default = TermsSpec {
         plan: raw.plan,
         credits: raw.credits,
@@ -194,9 +186,42 @@ pub fn read_plan_file(path: &Path, book: &PriceBook) -> Result<PlanFile, InputEr
         teams.insert(name, terms);
     }
     Ok(PlanFile {
+        anchor,
         default: default_terms,
         teams,
     })
+}
+
+/// The billing cycles a plan file sets: `anchor` alone (monthly cycles on
+/// its day and time), `anchor` with `cycle_days` (fixed-length cycles from
+/// that instant, as a simulation with `calendar.cycle_days` bills), or
+/// neither.
+fn cycles_of(
+    path: &Path,
+    text: &str,
+    anchor: Option<Spanned<String>>,
+    days: Option<Spanned<i64>>,
+) -> Result<Option<Anchor>, InputError> {
+    let at = |span: std::ops::Range<usize>, key: &str, e: String| {
+        InputError::at(path, Some(line_of(text, span.start)), format!("{key}: {e}"))
+    };
+    match (anchor, days) {
+        (None, None) => Ok(None),
+        (None, Some(d)) => Err(at(
+            d.span(),
+            "cycle_days",
+            "needs an anchor (the instant the first cycle starts)".to_string(),
+        )),
+        (Some(a), None) => Anchor::parse(a.get_ref())
+            .map(Some)
+            .map_err(|e| at(a.span(), "anchor", e)),
+        (Some(a), Some(d)) => {
+            let start = parse_time(a.get_ref()).map_err(|e| at(a.span(), "anchor", e))?;
+            Anchor::every(start, *d.get_ref())
+                .map(Some)
+                .map_err(|e| at(d.span(), "cycle_days", e))
+        }
+    }
 }
 
 #[cfg(test)]
@@ -225,14 +250,14 @@ mod tests {
         // overages", the source document).
         let t = spec(Some("team"), None, None, None).resolve(&book).unwrap();
         assert_eq!(
-            (t.allotment, t.overage, t.block_credits),
+            (t.allotment(), t.overage(), t.block_credits()),
             (100, Overage::Off, 1000)
         );
         for p in &book.plans {
             let t = spec(Some(&p.name), None, None, None)
                 .resolve(&book)
                 .unwrap();
-            assert_eq!(t.allotment, p.credits);
+            assert_eq!(t.allotment(), p.credits);
             let on = spec(Some(&p.name), None, Some("on"), Some(1.0)).resolve(&book);
             assert_eq!(on.is_ok(), p.overage_allowed, "{}", p.name);
         }
@@ -241,7 +266,7 @@ mod tests {
             .resolve(&book)
             .unwrap();
         assert_eq!(
-            (t.allotment, t.overage, t.block_price),
+            (t.allotment(), t.overage(), t.block_price()),
             (300, Overage::On, 12.5)
         );
         let t = spec(
@@ -253,7 +278,7 @@ mod tests {
         .resolve(&book)
         .unwrap();
         assert_eq!(
-            t.overage,
+            t.overage(),
             Overage::From(parse_time("2026-03-05T10:00:00Z").unwrap())
         );
     }

@@ -17,6 +17,81 @@ use super::sampling::{binomial_half, u01, Sampler, SimRng};
 use crate::pricing::{Charge, Item, ModelId, PriceBook, Source, Trigger};
 use crate::scenario::{Flow, RunSpec};
 
+/// Where the nested MCP-flow runs of a drawn run go. The engine keeps only
+/// their credits ([`NestedCredits`]); writing a usage log keeps each one's
+/// flow, parent and counts ([`NestedTree`]). Both see the same draws.
+pub trait NestedSink {
+    /// A nested run of flow `flow`, called by the run `parent` (`None`: the
+    /// top-level run; else an id returned earlier), is about to be drawn.
+    /// Returns its id.
+    fn enter(&mut self, flow: usize, parent: Option<u32>) -> u32;
+    /// The nested run `id` was drawn: its own counts and charge (its own
+    /// nested runs were reported before this call: depth-first order).
+    fn leave(&mut self, id: u32, counts: &RunCounts, own: &Charge);
+}
+
+/// The engine's sink: each nested run's own credits, and their sum by source.
+pub struct NestedCredits<'a> {
+    /// Each nested run's own credits, in depth-first order.
+    pub credits: &'a mut Vec<u64>,
+    /// The nested runs' charges, summed.
+    pub charge: &'a mut Charge,
+}
+
+impl NestedSink for NestedCredits<'_> {
+    #[inline]
+    fn enter(&mut self, _flow: usize, _parent: Option<u32>) -> u32 {
+        0
+    }
+
+    #[inline]
+    fn leave(&mut self, _id: u32, _counts: &RunCounts, own: &Charge) {
+        self.charge.absorb(own);
+        self.credits.push(own.total);
+    }
+}
+
+/// One nested MCP-flow run, as drawn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NestedRun {
+    /// Its flow (index in the kind).
+    pub flow: usize,
+    /// The run that called it: `None` for the top-level run, else an index
+    /// into the same tree.
+    pub parent: Option<u32>,
+    /// Its own counts.
+    pub counts: RunCounts,
+    /// Its own credits.
+    pub credits: u64,
+}
+
+/// The usage log's sink: every nested run with its parent (ids are indices
+/// into `runs`, in the order the runs were entered: parents first).
+#[derive(Clone, Debug, Default)]
+pub struct NestedTree {
+    /// The nested runs of one top-level run.
+    pub runs: Vec<NestedRun>,
+}
+
+impl NestedSink for NestedTree {
+    fn enter(&mut self, flow: usize, parent: Option<u32>) -> u32 {
+        self.runs.push(NestedRun {
+            flow,
+            parent,
+            counts: RunCounts::default(),
+            credits: 0,
+        });
+        (self.runs.len() - 1) as u32
+    }
+
+    fn leave(&mut self, id: u32, counts: &RunCounts, own: &Charge) {
+        if let Some(r) = self.runs.get_mut(id as usize) {
+            r.counts = *counts;
+            r.credits = own.total;
+        }
+    }
+}
+
 /// How many of each priced item a run executed (its own, not its nested
 /// MCP-flow runs').
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -285,8 +360,7 @@ impl RunPlan {
         &self,
         plans: &[RunPlan],
         rng: &mut SimRng,
-        nested: &mut Vec<u64>,
-        nested_charge: &mut Charge,
+        nested: &mut impl NestedSink,
     ) -> Charge {
         if let Some(c) = self.fixed_charge {
             return c;
@@ -312,9 +386,7 @@ impl RunPlan {
                 None => (0..k).fold(0u64, |acc, _| {
                     acc.saturating_add(a.tools_per_call.count(rng))
                 }),
-                Some((cdf, flows)) => {
-                    draw_tool_flows(a, k, cdf, flows, plans, rng, nested, nested_charge)
-                }
+                Some((cdf, flows)) => draw_tool_flows(a, k, cdf, flows, plans, rng, nested, None),
             };
             ch.add(Source::AgentCall, a.call_credits.saturating_mul(k));
             ch.add(Source::McpTool, a.mcp_credits.saturating_mul(m));
@@ -323,16 +395,15 @@ impl RunPlan {
     }
 
     /// Draws one run: its own counts, and the runs of the MCP flows its
-    /// tools call (drawn with `plans`, the kind's flows): each nested run's
-    /// own credits are pushed onto `nested` and its charge added to
-    /// `nested_charge`.
+    /// tools call (drawn with `plans`, the kind's flows), reported to
+    /// `nested` as called by `me` (`None`: this is the top-level run).
     #[inline(always)]
     pub fn draw(
         &self,
         plans: &[RunPlan],
         rng: &mut SimRng,
-        nested: &mut Vec<u64>,
-        nested_charge: &mut Charge,
+        nested: &mut impl NestedSink,
+        me: Option<u32>,
     ) -> RunCounts {
         if let Some(c) = self.fixed {
             return c;
@@ -356,9 +427,7 @@ impl RunPlan {
                 None => (0..k).fold(0u64, |acc, _| {
                     acc.saturating_add(a.tools_per_call.count(rng))
                 }),
-                Some((cdf, flows)) => {
-                    draw_tool_flows(a, k, cdf, flows, plans, rng, nested, nested_charge)
-                }
+                Some((cdf, flows)) => draw_tool_flows(a, k, cdf, flows, plans, rng, nested, me),
             };
         }
         c
@@ -385,7 +454,7 @@ impl RunPlan {
 
 /// The MCP tool calls of `k` agent model calls when some tools are MCP
 /// flows: each call picks a tool by weight; a flow tool's own run is drawn
-/// (recursively) and accounted in `nested` / `nested_charge`.
+/// (recursively) and reported to `nested` as called by `caller`.
 #[allow(clippy::too_many_arguments)]
 #[inline(never)]
 fn draw_tool_flows(
@@ -395,8 +464,8 @@ fn draw_tool_flows(
     flows: &[Option<usize>],
     plans: &[RunPlan],
     rng: &mut SimRng,
-    nested: &mut Vec<u64>,
-    nested_charge: &mut Charge,
+    nested: &mut impl NestedSink,
+    caller: Option<u32>,
 ) -> u64 {
     let mut calls = 0u64;
     for _ in 0..k {
@@ -407,12 +476,10 @@ fn draw_tool_flows(
             let i = cdf.iter().position(|&x| u < x).unwrap_or(cdf.len() - 1);
             if let Some(f) = flows[i] {
                 let sub = &plans[f];
-                let counts = sub.draw(plans, rng, nested, nested_charge);
-                // The nested run's own credits, pushed after its own nested
-                // runs (depth-first order).
-                let own = sub.price(&counts);
-                nested_charge.absorb(&own);
-                nested.push(own.total);
+                let id = nested.enter(f, caller);
+                let counts = sub.draw(plans, rng, nested, Some(id));
+                // Reported after its own nested runs (depth-first order).
+                nested.leave(id, &counts, &sub.price(&counts));
             }
         }
     }

@@ -1,0 +1,185 @@
+//! The terms a team is billed under, built by one constructor that refuses
+//! every combination the contract forbids, so no caller (replay's plan file,
+//! the scenario validator, the engine) holds a plan-terms rule of its own:
+//!
+//! - the allotment and the block size are positive;
+//! - overage that can be on needs the block price (the source does not
+//!   publish it, so it is never assumed) and a plan that allows overage (the
+//!   free plan does not);
+//! - a price with overage off is refused as a likely mistake.
+
+/// When overage (pay-as-you-go) is on.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Overage<T> {
+    /// Never: the team is suspended at the limit (the default, and the only
+    /// choice on the free plan).
+    Off,
+    /// From the start.
+    On,
+    /// Switched on at this instant (a replayed team that reacted to a
+    /// suspension, or a simulated one whose reaction was drawn).
+    From(T),
+    /// Off until the biller switches it on ([`crate::ledger::Ledger::switch_overage_on`]):
+    /// a simulated team that reacts to a suspension after a drawn delay.
+    WhenSwitched,
+}
+
+/// The terms one team is billed under. Built only by [`Terms::new`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Terms<T> {
+    allotment: u64,
+    block_credits: u64,
+    block_price: f64,
+    overage: Overage<T>,
+}
+
+/// The plan a team is on, as far as billing is concerned.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PlanTerms<'a> {
+    /// How the plan is named in messages (e.g. "plan 'free'").
+    pub label: &'a str,
+    /// Monthly credit allotment.
+    pub allotment: u64,
+    /// Whether the plan allows overage.
+    pub overage_allowed: bool,
+}
+
+impl<T: Copy> Terms<T> {
+    /// Checked terms: `plan` with `overage`, overage blocks of
+    /// `block_credits` credits at `price` USD. The error says what is wrong
+    /// on one line, without a place (the caller adds file, line and key).
+    pub fn new(
+        plan: PlanTerms<'_>,
+        block_credits: u64,
+        overage: Overage<T>,
+        price: Option<f64>,
+    ) -> Result<Terms<T>, String> {
+        if plan.allotment == 0 {
+            return Err(format!(
+                "{}: the monthly allotment must be > 0 credits",
+                plan.label
+            ));
+        }
+        if block_credits == 0 {
+            return Err("an overage block must hold > 0 credits".to_string());
+        }
+        let off = matches!(overage, Overage::Off);
+        let block_price = match (off, price) {
+            (true, None) => 0.0,
+            (true, Some(_)) => {
+                return Err(
+                    "an overage price is given but overage is off (switch it on, or drop the price)"
+                        .to_string(),
+                )
+            }
+            (false, None) => {
+                return Err(format!(
+                    "overage can be on but no overage price is given (USD per {block_credits}-credit block: the source does not publish it, so it is never assumed)"
+                ))
+            }
+            (false, Some(p)) if !(p.is_finite() && p >= 0.0) => {
+                return Err(format!(
+                    "overage price must be a number >= 0 (USD per block), got {p}"
+                ))
+            }
+            (false, Some(p)) => p,
+        };
+        if !off && !plan.overage_allowed {
+            return Err(format!(
+                "{} does not allow overage (pay-as-you-go is for paid plans)",
+                plan.label
+            ));
+        }
+        Ok(Terms {
+            allotment: plan.allotment,
+            block_credits,
+            block_price,
+            overage,
+        })
+    }
+
+    /// Monthly credit allotment.
+    pub fn allotment(&self) -> u64 {
+        self.allotment
+    }
+
+    /// Credits in one overage block (1,000 in the source).
+    pub fn block_credits(&self) -> u64 {
+        self.block_credits
+    }
+
+    /// Price of one overage block, USD (an input: the source does not
+    /// publish it); 0 when overage is off.
+    pub fn block_price(&self) -> f64 {
+        self.block_price
+    }
+
+    /// When overage is on.
+    pub fn overage(&self) -> Overage<T> {
+        self.overage
+    }
+
+    /// The same terms with overage switched on at `t` (a plan file written
+    /// for a simulated team whose reaction was drawn).
+    pub fn switched_at<U: Copy>(&self, t: Option<U>) -> Terms<U> {
+        let overage = match (self.overage, t) {
+            (Overage::Off, _) => Overage::Off,
+            (Overage::On, _) => Overage::On,
+            (_, Some(t)) => Overage::From(t),
+            (_, None) => Overage::WhenSwitched,
+        };
+        Terms {
+            allotment: self.allotment,
+            block_credits: self.block_credits,
+            block_price: self.block_price,
+            overage,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const TEAM: PlanTerms<'static> = PlanTerms {
+        label: "plan 'team'",
+        allotment: 100,
+        overage_allowed: true,
+    };
+    const FREE: PlanTerms<'static> = PlanTerms {
+        label: "plan 'free'",
+        allotment: 25,
+        overage_allowed: false,
+    };
+
+    #[test]
+    fn forbidden_combinations_cannot_be_built() {
+        let err = |p, o: Overage<i64>, price| Terms::new(p, 1000, o, price).unwrap_err();
+        assert!(err(FREE, Overage::On, Some(10.0)).contains("does not allow overage"));
+        assert!(err(FREE, Overage::WhenSwitched, Some(10.0)).contains("does not allow"));
+        assert!(err(TEAM, Overage::On, None).contains("no overage price"));
+        assert!(err(TEAM, Overage::WhenSwitched, None).contains("no overage price"));
+        assert!(err(TEAM, Overage::From(5), None).contains("no overage price"));
+        assert!(err(TEAM, Overage::Off, Some(10.0)).contains("overage is off"));
+        assert!(err(TEAM, Overage::On, Some(f64::NAN)).contains(">= 0"));
+        assert!(err(TEAM, Overage::On, Some(-1.0)).contains(">= 0"));
+        let zero = PlanTerms {
+            allotment: 0,
+            ..TEAM
+        };
+        assert!(err(zero, Overage::Off, None).contains("> 0"));
+        assert!(Terms::<i64>::new(TEAM, 0, Overage::Off, None).is_err());
+        let t = Terms::<i64>::new(TEAM, 1000, Overage::On, Some(12.5)).unwrap();
+        assert_eq!(
+            (
+                t.allotment(),
+                t.block_credits(),
+                t.block_price(),
+                t.overage()
+            ),
+            (100, 1000, 12.5, Overage::On)
+        );
+        let off = Terms::<i64>::new(FREE, 1000, Overage::Off, None).unwrap();
+        assert_eq!(off.block_price(), 0.0);
+    }
+}
