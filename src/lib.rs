@@ -11,7 +11,8 @@
 //! `scenario` -> `workload` -> runs -> [`pricing`] -> [`ledger`] ->
 //! `statistics` -> `reports`
 //!
-//! and a usage log enters at the same pricing step through `replay`.
+//! and a usage log enters at the same pricing step through `replay`; `emit`
+//! writes simulated runs as such a log.
 //!
 //! ```
 //! use flowcast::ledger::{Admission, Ledger, Overage, PlanTerms, Terms};
@@ -34,6 +35,7 @@
 //! assert_eq!((month.credits_used, month.limit_reached_at, month.runs_blocked), (4, Some(5), 1));
 //! ```
 
+pub mod emit;
 pub mod engine;
 pub mod files;
 pub mod ledger;

@@ -46,6 +46,14 @@ pub struct RunArgs {
     /// by name (e.g. `kinds.agentic.overage_price=12`). Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Also write the simulated runs of the first --emit-trials trials as a
+    /// usage log (the format `replay` reads), with FILE.plans.toml beside it
+    /// for `replay --plan-file`.
+    #[arg(long, value_name = "FILE.csv")]
+    pub emit_log: Option<PathBuf>,
+    /// How many trials --emit-log writes (team ids get -tTRIAL when > 1).
+    #[arg(long, value_name = "K", requires = "emit_log")]
+    pub emit_trials: Option<u32>,
     #[command(flatten)]
     pub sim: SimFlags,
 }
@@ -120,6 +128,33 @@ fn widths(s: &Summary, watch: &[String]) -> Vec<(String, f64)> {
     out
 }
 
+/// Writes `--emit-log` (and its plan file), saying what it wrote on stderr.
+fn emit(
+    scenario: &flowcast::scenario::Scenario,
+    seed: u64,
+    trials: u32,
+    log: &std::path::Path,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    if trials == 0 {
+        anyhow::bail!("--emit-trials must be at least 1");
+    }
+    let e = flowcast::emit::emit_files(scenario, seed, trials, log)
+        .with_context(|| format!("--emit-log {}", log.display()))?;
+    if !quiet {
+        eprintln!(
+            "emitted {} runs in {} rows ({} trial{}) to {}, plans to {}",
+            e.runs,
+            e.rows,
+            trials,
+            if trials == 1 { "" } else { "s" },
+            log.display(),
+            flowcast::emit::plans_path(log).display()
+        );
+    }
+    Ok(())
+}
+
 /// Runs `flowcast run`.
 pub fn execute(args: RunArgs) -> anyhow::Result<()> {
     let mut o = overrides(&args.set)?;
@@ -151,6 +186,15 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
         if !["total", "overage", "hit"].contains(&w.as_str()) {
             anyhow::bail!("--precision-of: unknown '{w}' (expected total, overage or hit)");
         }
+    }
+    if let Some(log) = &args.emit_log {
+        emit(
+            &scenario,
+            opts.seed,
+            args.emit_trials.unwrap_or(1),
+            log,
+            args.sim.quiet,
+        )?;
     }
     let mut obs = Observers {
         summary: SummaryCollector::new(&scenario, &opts)?,

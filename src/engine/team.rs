@@ -321,7 +321,11 @@ fn simulate_team<'t>(
                 if switch_at.is_none() && ledger.current().suspended_at.is_some() {
                     let mut r = stream(seed, trial, kind, team, Purpose::Reaction);
                     let h = delay.sample(&mut r);
-                    let at = t.saturating_add(to_ns(h * HOUR));
+                    // A reaction comes after its cause: with no delay, the
+                    // next nanosecond (at the suspending instant itself the
+                    // switch would be ordered before a zero-length run's end
+                    // that caused it).
+                    let at = t.saturating_add(to_ns(h * HOUR).max(1));
                     switch_at = Some(at);
                     ledger.switch_overage_on(at);
                 }
