@@ -33,7 +33,7 @@ pub mod order;
 pub mod terms;
 
 pub use order::Phase;
-pub use terms::{Overage, PlanTerms, Terms};
+pub use terms::{Overage, PlanTerms, Terms, TermsError};
 
 use crate::pricing::{Charge, N_SOURCES};
 use serde::Serialize;

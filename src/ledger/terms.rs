@@ -44,51 +44,58 @@ pub struct PlanTerms<'a> {
     pub overage_allowed: bool,
 }
 
+/// Why terms cannot be built. Its text is one line without a place (the
+/// caller adds file, line and key: which key depends on the variant).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum TermsError {
+    /// The allotment is 0.
+    #[error("{0}: the monthly allotment must be > 0 credits")]
+    NoAllotment(String),
+    /// The overage block holds no credits.
+    #[error("an overage block must hold > 0 credits")]
+    EmptyBlock,
+    /// A price with overage off.
+    #[error("an overage price is given but overage is off (switch it on, or drop the price)")]
+    PriceWithoutOverage,
+    /// Overage can be on and no price is given.
+    #[error("overage can be on but no overage price is given (USD per {0}-credit block: the source does not publish it, so it is never assumed)")]
+    NoPrice(u64),
+    /// The price is negative or not a number.
+    #[error("overage price must be a number >= 0 (USD per block), got {0}")]
+    BadPrice(f64),
+    /// The plan does not allow overage.
+    #[error("{0} does not allow overage (pay-as-you-go is for paid plans)")]
+    NotAllowed(String),
+}
+
 impl<T: Copy> Terms<T> {
     /// Checked terms: `plan` with `overage`, overage blocks of
-    /// `block_credits` credits at `price` USD. The error says what is wrong
-    /// on one line, without a place (the caller adds file, line and key).
+    /// `block_credits` credits at `price` USD.
     pub fn new(
         plan: PlanTerms<'_>,
         block_credits: u64,
         overage: Overage<T>,
         price: Option<f64>,
-    ) -> Result<Terms<T>, String> {
+    ) -> Result<Terms<T>, TermsError> {
         if plan.allotment == 0 {
-            return Err(format!(
-                "{}: the monthly allotment must be > 0 credits",
-                plan.label
-            ));
+            return Err(TermsError::NoAllotment(plan.label.to_string()));
         }
         if block_credits == 0 {
-            return Err("an overage block must hold > 0 credits".to_string());
+            return Err(TermsError::EmptyBlock);
         }
         let off = matches!(overage, Overage::Off);
         let block_price = match (off, price) {
             (true, None) => 0.0,
-            (true, Some(_)) => {
-                return Err(
-                    "an overage price is given but overage is off (switch it on, or drop the price)"
-                        .to_string(),
-                )
-            }
-            (false, None) => {
-                return Err(format!(
-                    "overage can be on but no overage price is given (USD per {block_credits}-credit block: the source does not publish it, so it is never assumed)"
-                ))
-            }
+            (true, Some(_)) => return Err(TermsError::PriceWithoutOverage),
+            (false, None) => return Err(TermsError::NoPrice(block_credits)),
             (false, Some(p)) if !(p.is_finite() && p >= 0.0) => {
-                return Err(format!(
-                    "overage price must be a number >= 0 (USD per block), got {p}"
-                ))
+                return Err(TermsError::BadPrice(p))
             }
             (false, Some(p)) => p,
         };
         if !off && !plan.overage_allowed {
-            return Err(format!(
-                "{} does not allow overage (pay-as-you-go is for paid plans)",
-                plan.label
-            ));
+            return Err(TermsError::NotAllowed(plan.label.to_string()));
         }
         Ok(Terms {
             allotment: plan.allotment,
@@ -154,7 +161,8 @@ mod tests {
 
     #[test]
     fn forbidden_combinations_cannot_be_built() {
-        let err = |p, o: Overage<i64>, price| Terms::new(p, 1000, o, price).unwrap_err();
+        let err =
+            |p, o: Overage<i64>, price| Terms::new(p, 1000, o, price).unwrap_err().to_string();
         assert!(err(FREE, Overage::On, Some(10.0)).contains("does not allow overage"));
         assert!(err(FREE, Overage::WhenSwitched, Some(10.0)).contains("does not allow"));
         assert!(err(TEAM, Overage::On, None).contains("no overage price"));

@@ -116,7 +116,7 @@ impl TermsSpec {
             allotment,
             overage_allowed: allowed,
         };
-        Terms::new(plan, book.block_credits, overage, self.overage_price)
+        Terms::new(plan, book.block_credits, overage, self.overage_price).map_err(|e| e.to_string())
     }
 }
 

@@ -7,6 +7,7 @@ use super::dist::{self, Support};
 use super::error::{Locator, ScenarioError, OVERRIDE_BASE};
 use super::model::*;
 use super::raw::*;
+use crate::ledger::{Overage, PlanTerms, Terms, TermsError};
 use crate::pricing::{PriceBook, PriceBookError, Trigger};
 use chrono::{DateTime, Datelike, Utc};
 use std::collections::HashMap;
@@ -280,38 +281,58 @@ impl Checker<'_> {
             None => OveragePolicy::Off,
             Some(v) => self.overage(v, &k("overage"))?,
         };
-        if overage != OveragePolicy::Off && !plan.overage_allowed {
-            // Name whichever of the two came from an override, else the
-            // overage line.
-            let span = match &raw.overage {
-                Some(v) if raw.plan.span().start < OVERRIDE_BASE => v.span(),
-                _ => raw.plan.span(),
-            };
-            return Err(self.err(
-                span,
-                &k("overage"),
-                format!(
-                    "plan '{}' does not allow overage; set overage = \"off\"",
-                    plan.name
-                ),
-            ));
-        }
         let overage_price = match &raw.overage_price {
             Some(v) => Some(self.non_negative(v, &k("overage_price"))?),
             None => None,
         };
-        if overage != OveragePolicy::Off && overage_price.is_none() {
-            let span = raw
-                .overage
-                .as_ref()
-                .map(|v| v.span())
-                .unwrap_or(raw.name.span());
-            return Err(self.err(
-                span,
-                &k("overage_price"),
-                "missing: overage can be on, so the USD price of a 1,000-credit block is required \
-                 (the source does not publish it: it is your assumption)",
-            ));
+        // The plan-terms rules are the ledger's (one constructor); a kind
+        // may keep a price while its overage is off (a sweep switches it).
+        let terms = Terms::<i64>::new(
+            PlanTerms {
+                label: &format!("plan '{}'", plan.name),
+                allotment: plan.credits,
+                overage_allowed: plan.overage_allowed,
+            },
+            prices.block_credits,
+            match overage {
+                OveragePolicy::Off => Overage::Off,
+                OveragePolicy::On => Overage::On,
+                OveragePolicy::AfterSuspension { .. } => Overage::WhenSwitched,
+            },
+            overage_price.filter(|_| overage != OveragePolicy::Off),
+        );
+        match terms {
+            Ok(_) => {}
+            Err(TermsError::NotAllowed(_)) => {
+                // Name whichever of the two came from an override, else the
+                // overage line.
+                let span = match &raw.overage {
+                    Some(v) if raw.plan.span().start < OVERRIDE_BASE => v.span(),
+                    _ => raw.plan.span(),
+                };
+                return Err(self.err(
+                    span,
+                    &k("overage"),
+                    format!(
+                        "plan '{}' does not allow overage; set overage = \"off\"",
+                        plan.name
+                    ),
+                ));
+            }
+            Err(TermsError::NoPrice(_)) => {
+                let span = raw
+                    .overage
+                    .as_ref()
+                    .map(|v| v.span())
+                    .unwrap_or(raw.name.span());
+                return Err(self.err(
+                    span,
+                    &k("overage_price"),
+                    "missing: overage can be on, so the USD price of a 1,000-credit block is required \
+                     (the source does not publish it: it is your assumption)",
+                ));
+            }
+            Err(e) => return Err(self.err(raw.plan.span(), &k("plan"), e.to_string())),
         }
         let size = self.opt_dist(&raw.size, &k("size"), Support::NonNegative, 1.0)?;
         if raw.flows.is_empty() {
