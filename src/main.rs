@@ -7,6 +7,7 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    restore_sigpipe();
     let args = match cli::Cli::try_parse() {
         Ok(a) => a,
         Err(e) => {
@@ -40,5 +41,17 @@ fn main() -> ExitCode {
             );
             ExitCode::from(2)
         }
+    }
+}
+
+/// Dies quietly of SIGPIPE when standard output is closed early (`flowcast
+/// run ... | head`), as command-line tools do, instead of panicking on the
+/// next print: Rust ignores SIGPIPE by default.
+fn restore_sigpipe() {
+    #[cfg(unix)]
+    // SAFETY: setting a signal's disposition to the default before any other
+    // thread exists; no handler code runs.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }

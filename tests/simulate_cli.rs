@@ -145,3 +145,35 @@ fn bad_input_is_one_line_exit_2_nothing_written() {
         assert!(!out.exists(), "{args:?}: output written");
     }
 }
+
+/// A reader that stops early (`flowcast run ... | head -1`) ends flowcast
+/// quietly by SIGPIPE, as command-line tools do; it used to panic with
+/// "failed printing to stdout".
+#[cfg(unix)]
+#[test]
+fn a_closed_stdout_ends_the_run_without_a_panic() {
+    use std::process::{Command as Std, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Std::new(assert_cmd::cargo::cargo_bin("flowcast"))
+        .args([
+            "run",
+            &scenario("default.toml"),
+            "--trials",
+            "3",
+            "--no-charts",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path().join("out"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the read end before flowcast prints its summary.
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}", out.status);
+}
