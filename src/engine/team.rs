@@ -127,10 +127,18 @@ impl InFlight {
         self.keys.insert(pos, (end, seq, slot));
     }
 
-    /// The earliest run's (start, end).
+    /// Whether the earliest run's end is billed before a start at `t`
+    /// ([`order::end_before_start`]; the run's start is looked up only on a
+    /// tie, the rare case).
     #[inline]
-    fn peek(&self) -> Option<(i64, i64)> {
-        self.keys.last().map(|k| (self.slots[k.2 as usize].2, k.0))
+    fn ends_before_start(&self, t: i64) -> bool {
+        match self.keys.last() {
+            Some(&(end, _, _)) if end < t => true,
+            Some(&(end, _, slot)) if end == t => {
+                order::end_before_start(self.slots[slot as usize].2, end, t)
+            }
+            _ => false,
+        }
     }
 
     /// Removes the earliest run; its slot stays valid until the next push.
@@ -354,10 +362,7 @@ fn simulate_team<'t>(
         }
         heads[bf] += 1;
         let t = to_ns(best);
-        while heap
-            .peek()
-            .is_some_and(|(s, e)| order::end_before_start(s, e, t))
-        {
+        while heap.ends_before_start(t) {
             if let Some(p) = heap.pop() {
                 apply_end!(p);
             }
