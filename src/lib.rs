@@ -38,6 +38,7 @@
 pub mod emit;
 pub mod engine;
 pub mod files;
+pub mod fitting;
 pub mod ledger;
 pub mod planning;
 pub mod pricing;

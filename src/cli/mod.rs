@@ -6,7 +6,8 @@ use clap::{Parser, Subcommand};
 mod check;
 mod common;
 mod compare;
-mod replay;
+mod fit;
+pub(crate) mod replay;
 mod report;
 mod run;
 mod sensitivity;
@@ -36,6 +37,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Redraw the charts and report.html from the results in an output folder.
     Report(report::ReportArgs),
+    /// Learn a scenario from a usage log (arrivals, block counts, agents, durations, spread).
+    Fit(fit::FitArgs),
 }
 
 /// Runs the parsed command.
@@ -48,5 +51,6 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Sensitivity(a) => sensitivity::execute(a),
         Command::Check(a) => check::execute(a),
         Command::Report(a) => report::execute(a),
+        Command::Fit(a) => fit::execute(a),
     }
 }

@@ -9,13 +9,10 @@ use flowcast::replay::{self, output, plans, Anchor, Billing};
 use std::io::Write;
 use std::path::PathBuf;
 
-/// Arguments of `flowcast replay`.
+/// The billing flags `replay`, `fit` and `backtest` share: a plan for every
+/// team, or a plan file, the billing anchor and a price-book override.
 #[derive(Debug, clap::Args)]
-pub struct ReplayArgs {
-    /// The usage log: CSV with a header row (columns in the README, "Replaying
-    /// a usage log"); "-" reads standard input.
-    #[arg(value_name = "LOG.csv")]
-    log: PathBuf,
+pub struct TermsFlags {
     /// Built-in plan for every team: free, solo, team, enterprise (or a plan of --prices).
     #[arg(long, value_name = "NAME")]
     plan: Option<String>,
@@ -40,6 +37,36 @@ pub struct ReplayArgs {
     /// Price-book override (TOML of the shape of data/pricebook.toml).
     #[arg(long, value_name = "FILE")]
     prices: Option<PathBuf>,
+}
+
+impl TermsFlags {
+    /// The price book (built in, or with --prices).
+    pub fn book(&self) -> anyhow::Result<PriceBook> {
+        Ok(match &self.prices {
+            Some(p) => PriceBook::builtin_with_file(p)?,
+            None => PriceBook::builtin(),
+        })
+    }
+
+    /// The billing terms and cycles, and a one-line description of the terms.
+    pub fn billing(&self, book: &PriceBook) -> anyhow::Result<(Billing, String)> {
+        let anchor = match &self.anchor {
+            Some(s) => Anchor::parse(s).map_err(|e| anyhow::anyhow!("--anchor: {e}"))?,
+            None => Anchor::default(),
+        };
+        billing(self, book, anchor)
+    }
+}
+
+/// Arguments of `flowcast replay`.
+#[derive(Debug, clap::Args)]
+pub struct ReplayArgs {
+    /// The usage log: CSV with a header row (columns in the README, "Replaying
+    /// a usage log"); "-" reads standard input.
+    #[arg(value_name = "LOG.csv")]
+    log: PathBuf,
+    #[command(flatten)]
+    terms: TermsFlags,
     /// Print exactly the JSON array of team-cycle records, nothing else.
     #[arg(long, conflicts_with = "csv")]
     json: bool,
@@ -50,15 +77,8 @@ pub struct ReplayArgs {
 
 /// Runs `flowcast replay`.
 pub fn execute(a: ReplayArgs) -> anyhow::Result<()> {
-    let book = match &a.prices {
-        Some(p) => PriceBook::builtin_with_file(p)?,
-        None => PriceBook::builtin(),
-    };
-    let anchor = match &a.anchor {
-        Some(s) => Anchor::parse(s).map_err(|e| anyhow::anyhow!("--anchor: {e}"))?,
-        None => Anchor::default(),
-    };
-    let (billing, terms_line) = billing(&a, &book, anchor)?;
+    let book = a.terms.book()?;
+    let (billing, terms_line) = a.terms.billing(&book)?;
     // "-" reads the log from standard input (e.g. piped from an export).
     let result = if a.log.as_os_str() == "-" {
         replay::replay_reader(std::io::stdin().lock(), "<stdin>".as_ref(), &book, &billing)?
@@ -103,7 +123,7 @@ fn count(n: u64, what: &str) -> String {
 }
 
 /// The billing terms the flags ask for, and a one-line description of them.
-fn billing(a: &ReplayArgs, book: &PriceBook, anchor: Anchor) -> anyhow::Result<(Billing, String)> {
+fn billing(a: &TermsFlags, book: &PriceBook, anchor: Anchor) -> anyhow::Result<(Billing, String)> {
     if let Some(path) = &a.plan_file {
         let given = [
             ("--plan", a.plan.is_some()),

@@ -126,20 +126,17 @@ impl<T: Copy> Terms<T> {
         self.overage
     }
 
-    /// The same terms with overage switched on at `t` (a plan file written
-    /// for a simulated team whose reaction was drawn).
-    pub fn switched_at<U: Copy>(&self, t: Option<U>) -> Terms<U> {
-        let overage = match (self.overage, t) {
-            (Overage::Off, _) => Overage::Off,
-            (Overage::On, _) => Overage::On,
-            (_, Some(t)) => Overage::From(t),
-            (_, None) => Overage::WhenSwitched,
-        };
+    /// The same terms with overage `o` (from valid terms: switching overage
+    /// off, or on where it was to be switched on, keeps them valid).
+    pub(crate) fn with_overage(&self, o: Overage<T>) -> Terms<T> {
         Terms {
-            allotment: self.allotment,
-            block_credits: self.block_credits,
-            block_price: self.block_price,
-            overage,
+            block_price: if matches!(o, Overage::Off) {
+                0.0
+            } else {
+                self.block_price
+            },
+            overage: o,
+            ..*self
         }
     }
 }

@@ -109,6 +109,11 @@ impl Anchor {
         Anchor::new(t.day(), t.time()).map_err(|e| format!("anchor '{s}': {e} (UTC day of month)"))
     }
 
+    /// The cycle length in days of fixed-length cycles ([`Anchor::every`]).
+    pub fn every_days(&self) -> Option<i64> {
+        self.every.map(|(_, len)| len / DAY_NS)
+    }
+
     /// Day of month, 1 to 28.
     pub fn day(&self) -> u32 {
         self.day

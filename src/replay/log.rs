@@ -101,6 +101,18 @@ const COUNT: usize = 9;
 
 /// Reads and validates a whole log from `input`; `path` names it in errors.
 pub fn read_log<R: Read>(input: R, path: &Path, book: &PriceBook) -> Result<RunTable, InputError> {
+    read_log_with(input, path, book, &mut |_, _, _| {})
+}
+
+/// [`read_log`], also handing every priced row to `usage` as (run index,
+/// item, count): what fitting needs beyond a run's total credits, from the
+/// same single validated pass.
+pub fn read_log_with<R: Read>(
+    input: R,
+    path: &Path,
+    book: &PriceBook,
+    usage: &mut dyn FnMut(u32, Item, u64),
+) -> Result<RunTable, InputError> {
     let err = |line: u64, problem: String| InputError::at(path, Some(line as usize), problem);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -274,6 +286,7 @@ pub fn read_log<R: Read>(input: R, path: &Path, book: &PriceBook) -> Result<RunT
             }
         }
         if let Some((item, count)) = row.usage {
+            usage(ri, item, count);
             // The row's block credits: its charge as a run of its own, less
             // the base charge that the run pays once.
             let priced = book.charge(row.trigger, &[(item, count)]).total;
