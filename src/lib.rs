@@ -35,6 +35,7 @@
 //! assert_eq!((month.credits_used, month.limit_reached_at, month.runs_blocked), (4, Some(5), 1));
 //! ```
 
+pub mod backtest;
 pub mod emit;
 pub mod engine;
 pub mod files;

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod backtest;
 mod check;
 mod common;
 mod compare;
@@ -39,6 +40,8 @@ enum Command {
     Report(report::ReportArgs),
     /// Learn a scenario from a usage log (arrivals, block counts, agents, durations, spread).
     Fit(fit::FitArgs),
+    /// Forecast each month of a usage log from the months before it, and score the forecasts.
+    Backtest(backtest::BacktestArgs),
 }
 
 /// Runs the parsed command.
@@ -52,5 +55,6 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Check(a) => check::execute(a),
         Command::Report(a) => report::execute(a),
         Command::Fit(a) => fit::execute(a),
+        Command::Backtest(a) => backtest::execute(a),
     }
 }

@@ -40,6 +40,10 @@ pub struct ArrivalFit {
     pub notes: Vec<String>,
     /// Poisson (scaled by team size) rather than a fixed schedule.
     pub poisson: bool,
+    /// The variance of the log of the fitted rate at the forecast start (the
+    /// estimate's own uncertainty, trend extrapolation included; 0 for a
+    /// schedule), for the forecast's spread.
+    pub log_rate_var: f64,
 }
 
 /// Fits the arrivals of one flow from each team's start times (sorted) in
@@ -126,6 +130,7 @@ fn schedule(starts: &[Vec<i64>], from: i64, to: i64) -> Option<ArrivalFit> {
             first.len()
         )],
         poisson: false,
+        log_rate_var: 0.0,
     })
 }
 
@@ -211,16 +216,21 @@ fn poisson(starts: &[Vec<i64>], from: i64, to: i64, forecast: i64) -> ArrivalFit
         }
     }
     let t: Vec<f64> = (0..ndays).map(|d| (d as f64 + 0.5) / MONTH_DAYS).collect();
-    let (a, b, se_b) = loglinear(&y, &offset, &t);
+    let (a, b, cov) = loglinear(&y, &offset, &t);
+    let se_b = cov[1][1].sqrt();
     let months_seen = exposure_days / MONTH_DAYS;
-    let keep_trend = se_b.is_finite() && b.abs() > 2.0 * se_b && months_seen >= 1.0;
-    let (a, b) = if keep_trend {
-        (a, b)
-    } else {
-        let (sy, so) = (y.iter().sum::<f64>(), offset.iter().sum::<f64>());
-        (((sy + 0.5) / so.max(1e-300)).ln(), 0.0)
-    };
     let t_forecast = (forecast - from) as f64 / DAY_NS as f64 / MONTH_DAYS;
+    // The trend is kept whenever a month of data can show one: dropping an
+    // uncertain trend would bias the forecast; its uncertainty goes into the
+    // forecast's spread instead (`log_rate_var`).
+    let keep_trend = se_b.is_finite() && months_seen >= 1.0;
+    let (sy, so) = (y.iter().sum::<f64>(), offset.iter().sum::<f64>());
+    let (a, b, log_rate_var) = if keep_trend {
+        let v = cov[0][0] + 2.0 * t_forecast * cov[0][1] + t_forecast * t_forecast * cov[1][1];
+        (a, b, v.max(0.0))
+    } else {
+        (((sy + 0.5) / so.max(1e-300)).ln(), 0.0, 1.0 / (sy + 0.5))
+    };
     let per_day_all = (a + b * t_forecast).exp();
     let per_day = per_day_all / teams as f64;
     let growth = b.exp() - 1.0;
@@ -254,15 +264,13 @@ fn poisson(starts: &[Vec<i64>], from: i64, to: i64, forecast: i64) -> ArrivalFit
     )];
     notes.push(if keep_trend {
         format!(
-            "trend: {:+.1}% a month (log-linear fit, z = {:.1}, over {months_seen:.1} months)",
+            "trend: {:+.1}% a month, standard error {:.1} points (log-linear fit over {months_seen:.1} months); the rate at the forecast start is known to about {:.1}%",
             growth * 100.0,
-            b / se_b
+            se_b * 100.0,
+            log_rate_var.sqrt() * 100.0
         )
     } else {
-        format!(
-            "no trend kept: {:+.1}% a month is within two standard errors of 0, or under a month of data",
-            growth * 100.0
-        )
+        "no trend: under a month of data".to_string()
     });
     notes.push("hours: runs by UTC hour + 1 (a pseudo-count that flattens sparse profiles); weekdays: each weekday's rate / the mean rate, shrunk by one pseudo-run".to_string());
     if bursts > 0 {
@@ -289,6 +297,7 @@ fn poisson(starts: &[Vec<i64>], from: i64, to: i64, forecast: i64) -> ArrivalFit
         toml,
         notes,
         poisson: true,
+        log_rate_var,
     }
 }
 
@@ -370,12 +379,15 @@ fn ln_factorial(n: u64) -> f64 {
     }
 }
 
-/// Poisson regression of `y` on `t` with offsets: returns (a, b, se(b)) of
-/// E[y] = exp(a + b t) x offset, by Newton's method.
-fn loglinear(y: &[f64], offset: &[f64], t: &[f64]) -> (f64, f64, f64) {
+/// The covariance of (a, b) that says "unknown".
+const UNKNOWN: [[f64; 2]; 2] = [[f64::INFINITY, 0.0], [0.0, f64::INFINITY]];
+
+/// Poisson regression of `y` on `t` with offsets: returns (a, b, their
+/// covariance) of E[y] = exp(a + b t) x offset, by Newton's method.
+fn loglinear(y: &[f64], offset: &[f64], t: &[f64]) -> (f64, f64, [[f64; 2]; 2]) {
     let (sy, so) = (y.iter().sum::<f64>(), offset.iter().sum::<f64>());
     if sy <= 0.0 || so <= 0.0 {
-        return (((sy + 0.5) / so.max(1e-300)).ln(), 0.0, f64::INFINITY);
+        return (((sy + 0.5) / so.max(1e-300)).ln(), 0.0, UNKNOWN);
     }
     let (mut a, mut b) = ((sy / so).ln(), 0.0);
     let mut info = [[0.0; 2]; 2];
@@ -397,26 +409,28 @@ fn loglinear(y: &[f64], offset: &[f64], t: &[f64]) -> (f64, f64, f64) {
         info[1][0] = info[0][1];
         let det = info[0][0] * info[1][1] - info[0][1] * info[1][0];
         if det.is_nan() || det.abs() <= 1e-300 {
-            return (a, 0.0, f64::INFINITY);
+            return (a, 0.0, UNKNOWN);
         }
         let da = (info[1][1] * g[0] - info[0][1] * g[1]) / det;
         let db = (-info[1][0] * g[0] + info[0][0] * g[1]) / det;
         a += da;
         b += db;
         if !(a.is_finite() && b.is_finite()) {
-            return ((sy / so).ln(), 0.0, f64::INFINITY);
+            return ((sy / so).ln(), 0.0, UNKNOWN);
         }
         if da.abs() < 1e-10 && db.abs() < 1e-10 {
             break;
         }
     }
     let det = info[0][0] * info[1][1] - info[0][1] * info[1][0];
-    let var_b = if det > 0.0 {
-        info[0][0] / det
-    } else {
-        f64::INFINITY
-    };
-    (a, b, var_b.sqrt())
+    if det <= 0.0 {
+        return (a, b, UNKNOWN);
+    }
+    let cov = [
+        [info[1][1] / det, -info[0][1] / det],
+        [-info[1][0] / det, info[0][0] / det],
+    ];
+    (a, b, cov)
 }
 
 #[cfg(test)]

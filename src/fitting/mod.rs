@@ -143,7 +143,8 @@ pub(crate) struct KindRuns {
     pub terms: Terms<i64>,
 }
 
-fn fit_data(
+/// Fits already-read log data (a backtest fits many windows of one log).
+pub fn fit_data(
     data: &FitData,
     path: &Path,
     book: &PriceBook,

@@ -203,6 +203,8 @@ fn write_kind(
     // Fit every flow first: the size spread needs the Poisson flows.
     let mut fitted = Vec::new();
     let mut poisson_runs = vec![0u64; k.teams.len()];
+    // The fitted rates' own uncertainty, run-weighted over the Poisson flows.
+    let (mut var_sum, mut var_weight) = (0.0, 0.0);
     for (&fid, f) in flows {
         let name = table.flows.get_str(fid);
         if f.runs < 2 {
@@ -221,6 +223,10 @@ fn write_kind(
             if a.poisson {
                 for (i, s) in f.starts.iter().enumerate() {
                     poisson_runs[i] += s.len() as u64;
+                }
+                if a.log_rate_var.is_finite() {
+                    var_sum += a.log_rate_var * top as f64;
+                    var_weight += top as f64;
                 }
             }
         }
@@ -243,11 +249,15 @@ fn write_kind(
             0.0
         };
         let spread = ((var - m) / (m * m)).max(0.0);
-        let param = 1.0 / (total as f64 + 0.5);
+        let param = if var_weight > 0.0 {
+            (var_sum / var_weight).exp_m1()
+        } else {
+            1.0 / (total as f64 + 0.5)
+        };
         let sigma = (1.0 + spread + param).ln().sqrt();
         let _ = writeln!(
             t,
-            "# size: team-to-team spread {:.3} (variance of a mean-1 multiplier, from the {} teams' Poisson runs) plus the rate estimate's own uncertainty {:.4} (1 / {total} runs)",
+            "# size: team-to-team spread {:.3} (variance of a mean-1 multiplier, from the {} teams' {total} Poisson runs) plus the fitted rates' own uncertainty {:.4} (trend extrapolation included)",
             spread,
             k.teams.len(),
             param

@@ -8,7 +8,7 @@
 //! keeps "a 1 GB log replays in well under 1 GB" true.
 
 /// Distinct strings, numbered 0, 1, 2, ... in order of first insertion.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Interner {
     /// The bytes of every string, back to back.
     bytes: Vec<u8>,

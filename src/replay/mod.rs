@@ -161,6 +161,37 @@ pub fn replay_reader<R: std::io::Read>(
     Ok(bill(&table, &depth, billing))
 }
 
+/// Bills an already-read run table (checked as [`replay_reader`] checks a
+/// log); only runs with `keep(run)` true are billed, as if the others were
+/// not in the log (a backtest bills the month to date this way).
+pub fn replay_table(
+    table: &RunTable,
+    path: &Path,
+    billing: &Billing,
+    keep: impl Fn(&log::Run) -> bool,
+) -> Result<Replay, InputError> {
+    let depth = nesting::check(table, path)?;
+    check_team_totals(table, path)?;
+    if table.runs.iter().all(|r| !r.defined || keep(r)) {
+        return Ok(bill(table, &depth, billing));
+    }
+    let mut kept = RunTable {
+        runs: table.runs.clone(),
+        ids: Default::default(),
+        teams: table.teams.clone(),
+        flows: Default::default(),
+        rows: table.rows,
+    };
+    for r in &mut kept.runs {
+        // A run's nested runs start with or after it, so a prefix in time
+        // keeps whole call trees.
+        if r.defined && !keep(r) {
+            r.defined = false;
+        }
+    }
+    Ok(bill(&kept, &depth, billing))
+}
+
 /// Refuses a log whose credits for one team do not fit in 64 bits: the
 /// ledger would saturate and report a wrong total. Named at the first line
 /// of the run that tips the sum over.

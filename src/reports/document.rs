@@ -1,6 +1,7 @@
 //! The one-file report: `report.html` assembled from every result in an
 //! output folder (`summary.json`, `alerts.json`, `forecast.json`,
-//! `compare.json`, `sweep.json`, `sensitivity.json`, whichever are there),
+//! `compare.json`, `sweep.json`, `sensitivity.json`, `backtest.json`,
+//! whichever are there),
 //! with their charts drawn into `charts/` and inlined as SVG.
 //!
 //! Every command that writes a result calls [`refresh`], so the report always
@@ -11,6 +12,7 @@ use super::charts::format::{dollars, percent, thousands};
 use super::charts::{write_all, ChartError, ChartFile, Figure};
 use super::figures;
 use super::html::{self, Report, Section, Table};
+use crate::backtest::Backtest;
 use crate::planning::alerts::AlertRow;
 use crate::planning::compare::Comparison;
 use crate::planning::forecast::Forecast;
@@ -60,6 +62,8 @@ pub struct Results {
     pub sweep: Option<Sweep>,
     /// `sensitivity.json`.
     pub sensitivity: Option<Sensitivity>,
+    /// `backtest.json`.
+    pub backtest: Option<Backtest>,
 }
 
 fn read<T: DeserializeOwned>(dir: &Path, name: &str) -> Result<Option<T>, ReportError> {
@@ -89,6 +93,7 @@ impl Results {
             compare: read(dir, "compare.json")?,
             sweep: read(dir, "sweep.json")?,
             sensitivity: read(dir, "sensitivity.json")?,
+            backtest: read(dir, "backtest.json")?,
         })
     }
 
@@ -99,6 +104,7 @@ impl Results {
             && self.compare.is_none()
             && self.sweep.is_none()
             && self.sensitivity.is_none()
+            && self.backtest.is_none()
     }
 }
 
@@ -174,6 +180,11 @@ pub fn refresh(dir: &Path) -> Result<Option<Refreshed>, ReportError> {
         let figs = draw(figures::sensitivity_charts(s))?;
         charts += figs.len();
         report.sections.push(sensitivity_section(s, figs));
+    }
+    if let Some(b) = &r.backtest {
+        let figs = draw(figures::backtest_charts(b))?;
+        charts += figs.len();
+        report.sections.push(backtest_section(b, figs));
     }
     remove_stale_charts(&charts_dir, &report);
     if report.title.is_empty() {
@@ -584,6 +595,57 @@ fn sensitivity_section(s: &Sensitivity, figs: Vec<Figure>) -> Section {
             note: format!(
                 "{} trials per run, seed {}; rank correlations over {} Latin hypercube points.",
                 s.trials, s.seed, s.samples
+            ),
+        }],
+        figures: figs,
+        ..Default::default()
+    }
+}
+
+fn backtest_section(b: &Backtest, figs: Vec<Figure>) -> Section {
+    let rows = b
+        .scores
+        .iter()
+        .map(|s| {
+            vec![
+                s.name.clone(),
+                thousands(s.crps_credits),
+                dollars(s.crps_overage_usd),
+                format!("{:.3}", s.brier),
+            ]
+        })
+        .collect();
+    let verdicts: Vec<String> = (1..b.scores.len())
+        .map(|i| {
+            format!(
+                "{} '{}'",
+                if b.beats(i) { "beats" } else { "does not beat" },
+                b.scores[i].name
+            )
+        })
+        .collect();
+    Section {
+        heading: "Backtest: do the forecasts come true?".into(),
+        intro: format!(
+            "Each month after the first {} was forecast from a fit to the months before it, then replayed as it happened. {} of {} actuals fell inside the forecast's P10-P90 band ({}; {} to {} is consistent with calibration), {} at or below its median (50% when calibrated). On credits, flowcast {}.",
+            b.train_months,
+            percent(b.coverage_p10_p90),
+            b.team_months,
+            "80% when calibrated",
+            percent(b.coverage_band.0),
+            percent(b.coverage_band.1),
+            percent(b.share_below_p50),
+            verdicts.join(" and ")
+        ),
+        tables: vec![Table {
+            caption: "Scores over all team-months (lower is better)".into(),
+            headers: ["forecaster", "CRPS of credits", "CRPS of overage", "Brier of P(hit)"]
+                .map(String::from)
+                .to_vec(),
+            rows,
+            note: format!(
+                "CRPS of a point forecast is its absolute error. The projection baseline saw the first {} days of each month; the forecast saw none. {} simulated months per forecast, seed {}. The overage price is an assumption (user input).",
+                b.projection_day, b.trials, b.seed
             ),
         }],
         figures: figs,
