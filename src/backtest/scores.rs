@@ -182,7 +182,7 @@ mod tests {
         assert_eq!(s.pit(5.0, 0.0), 0.4);
         assert_eq!(s.pit(5.0, 1.0), 0.5);
         assert_eq!(s.pit(100.0, 0.3), 1.0);
-        assert_eq!(brier(0.8, true), 0.04000000000000001);
+        assert!((brier(0.8, true) - 0.04).abs() < 1e-15);
         assert_eq!(brier(0.0, false), 0.0);
         let u = uniform(42);
         assert!((0.0..1.0).contains(&u));
