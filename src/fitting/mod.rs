@@ -203,27 +203,51 @@ pub fn fit_data(
             ))
         })?;
         let kind = clean_name(&kind);
-        assignment.push((name, kind.clone()));
+        assignment.push((name, t));
         kinds.entry(kind).or_default().push(t);
     }
+    // A kind has one plan and one overage policy: teams of a group on
+    // different terms (say, some that switched overage on and some that did
+    // not) become one kind per set of terms, named for what differs.
     let mut groups = Vec::new();
+    let mut kind_by_team: std::collections::HashMap<u32, String> = Default::default();
     for (name, teams) in kinds {
-        let terms = at_forecast(
-            opts.billing.terms_for(&table.teams.get_str(teams[0])),
-            forecast,
-        );
-        for &t in &teams[1..] {
-            let other = at_forecast(opts.billing.terms_for(&table.teams.get_str(t)), forecast);
-            if other != terms {
-                return Err(err(format!(
-                    "teams '{}' and '{}' of kind '{name}' are on different terms; one kind has one plan (fit with --group team, or group them apart)",
-                    table.teams.get_str(teams[0]),
-                    table.teams.get_str(t)
-                )));
+        let mut by_terms: Vec<(Terms<i64>, Vec<u32>)> = Vec::new();
+        for t in teams {
+            let terms = at_forecast(opts.billing.terms_for(&table.teams.get_str(t)), forecast);
+            match by_terms.iter_mut().find(|(x, _)| *x == terms) {
+                Some((_, v)) => v.push(t),
+                None => by_terms.push((terms, vec![t])),
             }
         }
-        groups.push(KindRuns { name, teams, terms });
+        let label = |t: &Terms<i64>| match t.overage() {
+            Overage::Off => "overage-off",
+            _ => "overage-on",
+        };
+        let labels: Vec<&str> = by_terms.iter().map(|(t, _)| label(t)).collect();
+        let unique = (1..labels.len()).all(|i| !labels[..i].contains(&labels[i]));
+        let split = by_terms.len() > 1;
+        for (terms, teams) in by_terms {
+            let name = match (split, unique) {
+                (false, _) => name.clone(),
+                (true, true) => format!("{name}-{}", label(&terms)),
+                (true, false) => clean_name(&format!(
+                    "{name}-{}-{}-{:.0}usd",
+                    terms.allotment(),
+                    label(&terms),
+                    terms.block_price()
+                )),
+            };
+            for &t in &teams {
+                kind_by_team.insert(t, name.clone());
+            }
+            groups.push(KindRuns { name, teams, terms });
+        }
     }
+    let assignment: Vec<(String, String)> = assignment
+        .into_iter()
+        .map(|(team, id)| (team, kind_by_team.remove(&id).unwrap_or_default()))
+        .collect();
     let toml = write::scenario(data, &runs, &groups, book, opts, (from, to), forecast)
         .map_err(|m| InputError::at(path, None, m))?;
     let scenario = crate::scenario::parse(&toml, Path::new("fitted.toml")).map_err(|e| {

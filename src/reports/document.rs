@@ -187,6 +187,9 @@ pub fn refresh(dir: &Path) -> Result<Option<Refreshed>, ReportError> {
         report.sections.push(backtest_section(b, figs));
     }
     remove_stale_charts(&charts_dir, &report);
+    if let (true, Some(b)) = (report.title.is_empty(), &r.backtest) {
+        report.title = format!("flowcast: backtest of {}", b.log);
+    }
     if report.title.is_empty() {
         let name = dir
             .file_name()
