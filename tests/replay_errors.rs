@@ -422,7 +422,18 @@ fn bad_flags_are_refused_with_one_line() {
         ),
         (
             &["--plan", "team", "--overage", "on", "--overage-price", "-3"],
-            ">= 0",
+            "from 0 to 1e9",
+        ),
+        (
+            &[
+                "--plan",
+                "team",
+                "--overage",
+                "on",
+                "--overage-price",
+                "1e17",
+            ],
+            "from 0 to 1e9",
         ),
         (
             &[

@@ -199,6 +199,14 @@ fn overage_rules() {
         "kinds.k.overage_price",
         "must be >= 0",
     );
+    // A price whose totals could not be represented (it used to panic in
+    // the overage histogram): refused at its line and key.
+    fails(
+        &with_line(12, "overage_price = 1e17"),
+        12,
+        "kinds.k.overage_price",
+        "from 0 to 1e9",
+    );
     fails(
         &with_line(11, r#"overage = "maybe""#),
         11,

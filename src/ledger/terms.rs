@@ -8,6 +8,9 @@
 //!   free plan does not);
 //! - a price with overage off is refused as a likely mistake.
 
+/// The largest overage block price accepted, USD.
+pub const MAX_BLOCK_PRICE: f64 = 1e9;
+
 /// When overage (pay-as-you-go) is on.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Overage<T> {
@@ -61,8 +64,8 @@ pub enum TermsError {
     /// Overage can be on and no price is given.
     #[error("overage can be on but no overage price is given (USD per {0}-credit block: the source does not publish it, so it is never assumed)")]
     NoPrice(u64),
-    /// The price is negative or not a number.
-    #[error("overage price must be a number >= 0 (USD per block), got {0}")]
+    /// The price is negative, not a number, or too large to total.
+    #[error("overage price must be a number from 0 to 1e9 (USD per block), got {0}")]
     BadPrice(f64),
     /// The plan does not allow overage.
     #[error("{0} does not allow overage (pay-as-you-go is for paid plans)")]
@@ -89,7 +92,9 @@ impl<T: Copy> Terms<T> {
             (true, None) => 0.0,
             (true, Some(_)) => return Err(TermsError::PriceWithoutOverage),
             (false, None) => return Err(TermsError::NoPrice(block_credits)),
-            (false, Some(p)) if !(p.is_finite() && p >= 0.0) => {
+            // Above a billion dollars a block, a month's overage in cents
+            // could pass 64 bits in the statistics: refused, not saturated.
+            (false, Some(p)) if !(p.is_finite() && (0.0..=MAX_BLOCK_PRICE).contains(&p)) => {
                 return Err(TermsError::BadPrice(p))
             }
             (false, Some(p)) => p,
@@ -166,8 +171,9 @@ mod tests {
         assert!(err(TEAM, Overage::WhenSwitched, None).contains("no overage price"));
         assert!(err(TEAM, Overage::From(5), None).contains("no overage price"));
         assert!(err(TEAM, Overage::Off, Some(10.0)).contains("overage is off"));
-        assert!(err(TEAM, Overage::On, Some(f64::NAN)).contains(">= 0"));
-        assert!(err(TEAM, Overage::On, Some(-1.0)).contains(">= 0"));
+        assert!(err(TEAM, Overage::On, Some(f64::NAN)).contains("from 0 to 1e9"));
+        assert!(err(TEAM, Overage::On, Some(-1.0)).contains("from 0 to 1e9"));
+        assert!(err(TEAM, Overage::On, Some(1e17)).contains("from 0 to 1e9"));
         let zero = PlanTerms {
             allotment: 0,
             ..TEAM

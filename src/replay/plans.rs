@@ -298,8 +298,8 @@ mod tests {
         assert!(err(spec(None, Some(-5), None, None)).contains("> 0"));
         assert!(err(spec(Some("team"), None, Some("sometimes"), Some(1.0)))
             .contains("off, on or an RFC 3339"));
-        assert!(err(spec(Some("team"), None, Some("on"), Some(-1.0))).contains(">= 0"));
-        assert!(err(spec(Some("team"), None, Some("on"), Some(f64::NAN))).contains(">= 0"));
+        assert!(err(spec(Some("team"), None, Some("on"), Some(-1.0))).contains("from 0 to 1e9"));
+        assert!(err(spec(Some("team"), None, Some("on"), Some(f64::NAN))).contains("from 0 to 1e9"));
     }
 
     #[test]

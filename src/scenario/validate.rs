@@ -332,6 +332,13 @@ impl Checker<'_> {
                      (the source does not publish it: it is your assumption)",
                 ));
             }
+            Err(e @ TermsError::BadPrice(_)) => {
+                let span = raw
+                    .overage_price
+                    .as_ref()
+                    .map_or(raw.name.span(), |v| v.span());
+                return Err(self.err(span, &k("overage_price"), e.to_string()));
+            }
             Err(e) => return Err(self.err(raw.plan.span(), &k("plan"), e.to_string())),
         }
         let size = self.opt_dist(&raw.size, &k("size"), Support::NonNegative, 1.0)?;

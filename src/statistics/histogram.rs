@@ -127,15 +127,17 @@ impl LogHistogram {
     /// past the largest value, values multiplied by `scale` (e.g. blocks x
     /// price = dollars). Bin widths are whole units.
     pub fn chart(&self, scale: f64, max_bins: u64) -> ChartHistogram {
-        let width = (self.max + 1).div_ceil(max_bins.max(1)).max(1);
-        let nbins = (self.max / width + 1) as usize;
+        // In 128 bits: a saturated total (u64::MAX) must not overflow `max + 1`.
+        let max = u128::from(self.max);
+        let width = (max + 1).div_ceil(u128::from(max_bins.max(1))).max(1);
+        let nbins = (max / width + 1) as usize;
         let mut counts = vec![0u64; nbins];
         for (v, c) in self.bins() {
-            let i = ((v.round() as u64) / width).min(nbins as u64 - 1) as usize;
-            counts[i] += c;
+            let i = ((v.round() as u128) / width).min(nbins as u128 - 1) as usize;
+            counts[i] = counts[i].saturating_add(c);
         }
         ChartHistogram {
-            bin_edges: (0..=nbins as u64)
+            bin_edges: (0..=nbins as u128)
                 .map(|i| (i * width) as f64 * scale)
                 .collect(),
             counts,
@@ -184,6 +186,19 @@ mod tests {
             let (lo, w) = h.bin(h.index(v));
             assert!(lo <= v && v - lo < w, "v {v} lo {lo} w {w}");
         }
+    }
+
+    #[test]
+    fn a_saturated_maximum_still_charts() {
+        // A total that saturated at u64::MAX (a huge overage price) used to
+        // overflow `max + 1` and index an empty vector.
+        let mut h = LogHistogram::new(7);
+        h.add(3);
+        h.add(u64::MAX);
+        let c = h.chart(1.0, 40);
+        assert!(!c.counts.is_empty() && c.counts.len() <= 40);
+        assert_eq!(c.counts.iter().sum::<u64>(), 2);
+        assert_eq!(c.bin_edges.len(), c.counts.len() + 1);
     }
 
     #[test]
