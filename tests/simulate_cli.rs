@@ -177,3 +177,41 @@ fn a_closed_stdout_ends_the_run_without_a_panic() {
     use std::os::unix::process::ExitStatusExt;
     assert_eq!(out.status.signal(), Some(libc::SIGPIPE), "{:?}", out.status);
 }
+
+/// A block count whose credits cannot be totalled in 64 bits is refused
+/// before simulating (it used to saturate into meaningless overage).
+#[test]
+fn a_demand_too_large_to_total_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(scenario("growth.toml"))
+        .unwrap()
+        .replace(
+        "blocks = { http_request = 2, logic = { dist = \"poisson\", mean = 1 }, connector = 1 }",
+        "blocks = { http_request = 1e17 }",
+    );
+    assert!(text.contains("1e17"));
+    let path = dir.path().join("huge.toml");
+    std::fs::write(&path, text).unwrap();
+    let out = flowcast()
+        .args([
+            "run",
+            path.to_str().unwrap(),
+            "--trials",
+            "2",
+            "--no-charts",
+            "--quiet",
+            "--out",
+        ])
+        .arg(dir.path().join("out"))
+        .assert()
+        .code(2);
+    let o = out.get_output();
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("kind 'growing' expects about") && err.contains("cannot be totalled exactly"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+    assert!(!dir.path().join("out").exists());
+}

@@ -168,6 +168,10 @@ pub enum EngineError {
     Threads(String),
 }
 
+/// The largest expected demand of one team in one cycle, credits: u64
+/// totals hold 1.8e19, this leaves a thousandfold margin.
+const MAX_EXPECTED_CREDITS: f64 = 1e16;
+
 /// Teams per task: small enough to balance two threads, large enough that
 /// task overhead is nothing.
 const CHUNK_TEAMS: u32 = 16;
@@ -194,6 +198,17 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
     };
     let tl = timeline(&s.calendar).map_err(err)?;
     let bounds = bounds_ns(&s.calendar).map_err(err)?;
+    // Credits are totalled in 64 bits: a demand whose totals could pass that
+    // (with a thousandfold margin for the tails of size and bursts) is
+    // refused rather than saturated into wrong numbers.
+    for e in crate::scenario::expectations(s) {
+        if !(e.credits.is_finite() && e.credits <= MAX_EXPECTED_CREDITS) {
+            return Err(err(format!(
+                "kind '{}' expects about {:.3e} credits per team per cycle; more than {MAX_EXPECTED_CREDITS:.0e} cannot be totalled exactly (check its block counts and rates)",
+                e.name, e.credits
+            )));
+        }
+    }
     let usage_multiplier = usage_multiplier(s);
     let mut kinds = Vec::with_capacity(s.kinds.len());
     for k in &s.kinds {
