@@ -7,7 +7,6 @@
 
 use flowcast::backtest::{backtest, BacktestOptions};
 use flowcast::emit::{emit_log, plan_file};
-use flowcast::replay::{plans::read_plan_file, Billing};
 use std::path::Path;
 
 #[test]
@@ -20,12 +19,7 @@ fn forecasts_fitted_to_history_are_calibrated_and_beat_the_baselines() {
     }
     let mut log = Vec::new();
     let e = emit_log(&s, 3, 1, &mut log).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let plans = dir.path().join("p.toml");
-    std::fs::write(&plans, plan_file(&s, &e.billed, 1)).unwrap();
-    let pf = read_plan_file(&plans, &s.prices).unwrap();
-    let mut billing = Billing::new(pf.anchor.unwrap(), pf.default);
-    billing.teams = pf.teams;
+    let billing = flowcast::emit::billing(&s, &e.billed, 1).unwrap();
     let data = flowcast::fitting::data::read(&log[..], "h.csv".as_ref(), &s.prices).unwrap();
     let b = backtest(
         &data,

@@ -5,9 +5,8 @@
 //! the counts it was estimated from (so a correct fit fails about once in
 //! 15,000 runs per check, and a wrong one, off by more than that, fails).
 
-use flowcast::emit::{emit_log, plan_file};
+use flowcast::emit::emit_log;
 use flowcast::fitting::{fit_reader, FitOptions, Grouping};
-use flowcast::replay::{plans::read_plan_file, Billing};
 use flowcast::workload::runs::RunPlan;
 use toml::Value;
 
@@ -81,12 +80,7 @@ fn fit_truth() -> Case {
     let s = flowcast::scenario::parse(TRUTH, "truth.toml".as_ref()).unwrap();
     let mut log = Vec::new();
     let e = emit_log(&s, 5, 1, &mut log).unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let plans = dir.path().join("p.toml");
-    std::fs::write(&plans, plan_file(&s, &e.billed, 1)).unwrap();
-    let pf = read_plan_file(&plans, &s.prices).unwrap();
-    let mut billing = Billing::new(pf.anchor.unwrap(), pf.default);
-    billing.teams = pf.teams;
+    let billing = flowcast::emit::billing(&s, &e.billed, 1).unwrap();
     let opts = FitOptions {
         grouping: Grouping::Auto,
         window: None,

@@ -129,6 +129,22 @@ pub fn emit_log(
     })
 }
 
+/// How a replay of the emitted trials is billed: the plan file's terms and
+/// cycles (what `replay --plan-file` reads, without the file).
+pub fn billing(
+    s: &Scenario,
+    billed: &[BilledMonth],
+    trials: u32,
+) -> Result<crate::replay::Billing, crate::files::InputError> {
+    let text = plan_file(s, billed, trials);
+    let pf =
+        crate::replay::plans::parse_plan_file(&text, Path::new("emitted.plans.toml"), &s.prices)?;
+    let anchor = pf.anchor.unwrap_or_default();
+    let mut b = crate::replay::Billing::new(anchor, pf.default);
+    b.teams = pf.teams;
+    Ok(b)
+}
+
 /// The plan file written beside `log`: `FILE.csv` -> `FILE.plans.toml`.
 pub fn plans_path(log: &Path) -> PathBuf {
     log.with_extension("plans.toml")
@@ -139,33 +155,24 @@ pub fn plans_path(log: &Path) -> PathBuf {
 /// renamed into place only when complete, so a failed or killed emit leaves
 /// no half-written log under the name.
 pub fn emit_files(s: &Scenario, seed: u64, trials: u32, log: &Path) -> Result<Emitted, EmitError> {
-    let dir = match log.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
+    let mut failure = None;
+    let written = crate::files::write_atomic_with(log, |w| match emit_log(s, seed, trials, w) {
+        Ok(e) => Ok(e),
+        Err(EmitError::Io(e)) => Err(e),
+        Err(other) => {
+            failure = Some(other);
+            Err(std::io::Error::other("emit failed"))
+        }
+    });
+    let emitted = match (written, failure) {
+        (_, Some(e)) => return Err(e),
+        (r, None) => r?,
     };
-    std::fs::create_dir_all(dir)?;
-    let name = log
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let file = std::fs::File::create(&tmp)?;
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
-        let emitted = emit_log(s, seed, trials, &mut w)?;
-        let file = w.into_inner().map_err(|e| e.into_error())?;
-        file.sync_all()?;
-        crate::files::write_atomic(
-            &plans_path(log),
-            plan_file(s, &emitted.billed, trials).as_bytes(),
-        )?;
-        std::fs::rename(&tmp, log)?;
-        Ok(emitted)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
+    crate::files::write_atomic(
+        &plans_path(log),
+        plan_file(s, &emitted.billed, trials).as_bytes(),
+    )?;
+    Ok(emitted)
 }
 
 /// Writes runs as log rows as the engine hands them over.

@@ -157,7 +157,12 @@ pub struct PlanFile {
 
 /// Reads and checks a plan file; errors name the file, the line and the key.
 pub fn read_plan_file(path: &Path, book: &PriceBook) -> Result<PlanFile, InputError> {
-    let text = crate::files::read_text(path)?;
+    parse_plan_file(&crate::files::read_text(path)?, path, book)
+}
+
+/// Parses and checks a plan file's text; `path` names it in errors.
+pub fn parse_plan_file(text: &str, path: &Path, book: &PriceBook) -> Result<PlanFile, InputError> {
+    let text = text.to_string();
     let raw: RawPlanFile = toml::from_str(&text).map_err(|e| toml_error(path, &text, &e))?;
     let anchor = cycles_of(path, &text, raw.anchor, raw.cycle_days)?;
     let default = TermsSpec {
