@@ -215,3 +215,48 @@ fn a_demand_too_large_to_total_is_refused() {
     assert_eq!(err.lines().count(), 1);
     assert!(!dir.path().join("out").exists());
 }
+
+/// Work that cannot finish is refused before simulating, with the estimate,
+/// and `check` refuses what `run` refuses.
+#[test]
+fn resource_guards_refuse_with_the_estimate() {
+    let dir = tempfile::tempdir().unwrap();
+    let refused = |args: &[&str], message: &str| {
+        let out = flowcast()
+            .args(args)
+            .args(["--no-charts", "--quiet", "--out"])
+            .arg(dir.path().join("out"))
+            .assert()
+            .code(2);
+        let o = out.get_output();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.stdout.is_empty() && err.contains(message), "{err}");
+        assert!(!dir.path().join("out").exists());
+    };
+    let default = scenario("default.toml");
+    refused(
+        &["run", &default, "--trials", "1000000000"],
+        "pass --allow-large if you mean it",
+    );
+    refused(
+        &["run", &default, "--threads", "100000"],
+        "threads must be at most 1024",
+    );
+    // A team size of 1e9: each team's arrivals would not fit in memory, and
+    // --allow-large does not override that.
+    let huge = dir.path().join("huge.toml");
+    std::fs::write(
+        &huge,
+        std::fs::read_to_string(scenario("growth.toml"))
+            .unwrap()
+            .replace(
+                "size = { dist = \"lognormal\", mu = 0.0, sigma = 0.5 }",
+                "size = 1e9",
+            ),
+    )
+    .unwrap();
+    let huge = huge.to_str().unwrap();
+    refused(&["run", huge, "--allow-large"], "too many to hold");
+    let check = flowcast().args(["check", huge]).assert().code(2);
+    assert!(String::from_utf8_lossy(&check.get_output().stderr).contains("too many to hold"));
+}

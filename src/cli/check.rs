@@ -26,6 +26,8 @@ pub fn execute(args: CheckArgs) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)
         .context("--set")?;
     let scenario = flowcast::scenario::load_with(&args.scenario, &overrides)?;
+    // Everything `run` would refuse before simulating, check refuses too.
+    flowcast::engine::validate(&scenario, scenario.trials)?;
     print!("{}", flowcast::scenario::describe(&scenario));
     Ok(())
 }

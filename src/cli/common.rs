@@ -23,6 +23,9 @@ pub struct SimFlags {
     /// No progress bar and no notes on standard error.
     #[arg(long)]
     pub quiet: bool,
+    /// Run work estimated at more than 1e11 runs (hours) instead of refusing it.
+    #[arg(long)]
+    pub allow_large: bool,
 }
 
 impl SimFlags {
@@ -35,6 +38,13 @@ impl SimFlags {
             threads: self.threads,
             progress: !self.quiet && std::io::stderr().is_terminal(),
         }
+    }
+
+    /// Refuses `variants` simulations of `s` that add up to hours of work,
+    /// unless --allow-large.
+    pub fn check_work(&self, s: &Scenario, trials: u32, variants: f64) -> anyhow::Result<()> {
+        flowcast::engine::guard::check_work(s, trials, variants, self.allow_large)
+            .map_err(|e| anyhow::anyhow!("scenario '{}': {e}", s.name))
     }
 
     /// The output folder for scenario `name`.

@@ -38,6 +38,12 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     let o = overrides(&a.set)?;
     let base = flowcast::scenario::load_with(&a.scenario, &o)?;
     let opts = a.sim.options(&base);
+    let variants = if a.plans.is_empty() {
+        base.prices.plans.len()
+    } else {
+        a.plans.len()
+    };
+    a.sim.check_work(&base, opts.trials, variants as f64)?;
     let c = compare(&a.scenario, &o, &a.plans, rule, &opts)?;
     let dir = a.sim.out_dir(&c.scenario);
     write_all(

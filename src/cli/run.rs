@@ -187,6 +187,8 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
             anyhow::bail!("--precision-of: unknown '{w}' (expected total, overage or hit)");
         }
     }
+    let planned = precision.as_ref().map_or(opts.trials, |p| p.max_trials);
+    args.sim.check_work(&scenario, planned, 1.0)?;
     if let Some(log) = &args.emit_log {
         emit(
             &scenario,

@@ -24,6 +24,9 @@ pub struct SensitivityArgs {
     pub sim: SimFlags,
 }
 
+/// Latin hypercube samples above which --allow-large is needed.
+const MAX_SAMPLES: u32 = 100_000;
+
 /// Runs `flowcast sensitivity`.
 pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
     let inputs = a
@@ -38,6 +41,15 @@ pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
     let o = overrides(&a.set)?;
     let base = flowcast::scenario::load_with(&a.scenario, &o)?;
     let opts = a.sim.options(&base);
+    if a.samples > MAX_SAMPLES && !a.sim.allow_large {
+        anyhow::bail!(
+            "--samples {} is more than {MAX_SAMPLES}; pass --allow-large if you mean it",
+            a.samples
+        );
+    }
+    // One baseline, two ends per input, and the samples.
+    let variants = 1.0 + 2.0 * inputs.len() as f64 + f64::from(a.samples);
+    a.sim.check_work(&base, opts.trials, variants)?;
     let s = sensitivity(&a.scenario, &o, &inputs, a.samples, &opts)?;
     let dir = a.sim.out_dir(&s.scenario);
     write_all(

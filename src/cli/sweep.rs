@@ -21,6 +21,9 @@ pub struct SweepArgs {
     pub sim: SimFlags,
 }
 
+/// Grid points above which a sweep needs --allow-large.
+const MAX_POINTS: f64 = 10_000.0;
+
 /// Runs `flowcast sweep`.
 pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
     let axes = a
@@ -31,6 +34,16 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?;
     let base = flowcast::scenario::load(&a.scenario)?;
     let opts = a.sim.options(&base);
+    // The grid is the product of the axes: counted before it is built.
+    let points = axes
+        .iter()
+        .fold(1f64, |n, axis| n * axis.values.len() as f64);
+    if points > MAX_POINTS && !a.sim.allow_large {
+        anyhow::bail!(
+            "the grid has {points:.0} points, more than {MAX_POINTS:.0}; pass --allow-large if you mean it"
+        );
+    }
+    a.sim.check_work(&base, opts.trials, points)?;
     let s = sweep(&a.scenario, &[], &axes, &opts)?;
     let dir = a.sim.out_dir(&s.scenario);
     write_all(

@@ -64,6 +64,7 @@
 //! ```
 
 pub mod clock;
+pub mod guard;
 mod streams;
 mod team;
 mod timeline;
@@ -302,6 +303,7 @@ pub fn tap_runs(
     trials: u32,
     tap: &mut dyn TrialTap,
 ) -> Result<Vec<BilledMonth>, EngineError> {
+    validate(s, trials)?;
     let ctx = compile(s, seed)?;
     let mut sc = Scratch::default();
     let mut billed = Vec::new();
@@ -342,6 +344,17 @@ fn usage_multiplier(s: &Scenario) -> f64 {
     s.usage_multiplier
 }
 
+/// Everything that makes a scenario impossible to simulate with `trials`
+/// trials (the resource guards and the engine's own compilation), without
+/// simulating: what `flowcast check` and `simulate` refuse alike.
+pub fn validate(s: &Scenario, trials: u32) -> Result<(), EngineError> {
+    guard::check_team_memory(s, trials).map_err(|problem| EngineError::Scenario {
+        scenario: s.name.clone(),
+        problem,
+    })?;
+    compile(s, 0).map(|_| ())
+}
+
 /// Simulates `o.trials` trials of `s`, handing every team-month to `obs` in
 /// (trial, kind, team, cycle) order.
 pub fn simulate(
@@ -358,9 +371,17 @@ pub fn simulate(
             "first trial + trials exceeds the trial numbers available".to_string(),
         ));
     }
-    if o.threads == Some(0) {
-        return Err(EngineError::Options("threads must be >= 1".to_string()));
+    match o.threads {
+        Some(0) => return Err(EngineError::Options("threads must be >= 1".to_string())),
+        Some(t) if t > guard::MAX_THREADS => {
+            return Err(EngineError::Options(format!(
+                "threads must be at most {}, got {t}",
+                guard::MAX_THREADS
+            )))
+        }
+        _ => {}
     }
+    validate(s, o.trials)?;
     let ctx = compile(s, o.seed)?;
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(o.threads.unwrap_or(0))
