@@ -843,3 +843,23 @@ fn the_description_is_folded_onto_one_line() {
     .unwrap();
     assert_eq!(s.description, "two lines");
 }
+
+/// Huge but finite weights are scaled, not summed into infinity and then
+/// reported as "all zero".
+#[test]
+fn huge_empirical_weights_are_normalised() {
+    let s = parse(&BASE.replace(
+        "blocks = { http_request = 1 }",
+        "blocks = { http_request = { dist = \"empirical\", values = [1, 3], weights = [1e308, 1e308] } }",
+    ))
+    .unwrap();
+    match &s.kinds[0].flows[1].run.http_request {
+        Dist::Empirical { values, weights } => {
+            assert_eq!(
+                (values.as_slice(), weights.as_slice()),
+                (&[1.0, 3.0][..], &[0.5, 0.5][..])
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+}

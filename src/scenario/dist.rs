@@ -148,11 +148,14 @@ pub(crate) fn parse(v: &Value, support: Support) -> Result<Dist, DistProblem> {
                             w
                         }
                     };
-                    let total: f64 = weights.iter().sum();
-                    if !(total > 0.0 && total.is_finite()) {
+                    // Scaled by the largest first: [1e308, 1e308] must not
+                    // overflow the sum and read as "all zero".
+                    let largest = weights.iter().copied().fold(0.0, f64::max);
+                    if largest <= 0.0 {
                         return Err(problem("weights", "weights must not all be zero"));
                     }
-                    let weights = weights.iter().map(|w| w / total).collect();
+                    let total: f64 = weights.iter().map(|w| w / largest).sum();
+                    let weights = weights.iter().map(|w| w / largest / total).collect();
                     Dist::Empirical { values, weights }
                 }
                 other => {
