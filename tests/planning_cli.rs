@@ -209,6 +209,7 @@ fn bad_planning_flags_are_one_line_errors() {
         vec!["run", STEADY, "--precision", "0.5"],
         vec!["run", STEADY, "--precision-of", "hit"],
         vec!["run", STEADY, "--months", "0"],
+        vec!["run", STEADY, "--months", "10000"],
         // Argument-parser errors are one line too.
         vec!["runn", STEADY],
         vec!["sweep", STEADY],
@@ -219,5 +220,12 @@ fn bad_planning_flags_are_one_line_errors() {
         assert!(out.stdout.is_empty(), "{args:?}");
         let err = String::from_utf8(out.stderr).unwrap();
         assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        // A flag's error names the flag, not an override the user never typed.
+        if args.contains(&"--months") {
+            assert!(
+                err.contains("--months must be 1 to 1200") && !err.contains("--set"),
+                "{err}"
+            );
+        }
     }
 }

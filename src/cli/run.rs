@@ -159,8 +159,11 @@ fn emit(
 pub fn execute(args: RunArgs) -> anyhow::Result<()> {
     let mut o = overrides(&args.set)?;
     if let Some(m) = args.months {
-        if m == 0 {
-            anyhow::bail!("--months must be at least 1");
+        if m == 0 || m > flowcast::scenario::MAX_MONTHS {
+            anyhow::bail!(
+                "--months must be 1 to {}, got {m}",
+                flowcast::scenario::MAX_MONTHS
+            );
         }
         o.push(("calendar.months".to_string(), m.to_string()));
     }

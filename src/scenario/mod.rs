@@ -40,7 +40,7 @@ pub use describe::{
 pub use error::ScenarioError;
 pub use model::*;
 pub use overrides::split_override;
-pub use validate::{DEFAULT_SEED, DEFAULT_TRIALS, OFFICE_HOURS};
+pub use validate::{DEFAULT_SEED, DEFAULT_TRIALS, MAX_MONTHS, OFFICE_HOURS};
 
 use error::Locator;
 use serde::Deserialize;

@@ -21,6 +21,9 @@ type ToolRefs = Vec<(Range<usize>, String)>;
 
 /// Default number of trials when `[simulation]` does not say.
 pub const DEFAULT_TRIALS: u32 = 200;
+/// The most billing cycles a scenario simulates (100 years).
+pub const MAX_MONTHS: u32 = 1200;
+
 /// Default seed when `[simulation]` does not say.
 pub const DEFAULT_SEED: u64 = 1;
 
@@ -240,7 +243,7 @@ impl Checker<'_> {
             ));
         }
         let months = match &raw.months {
-            Some(v) => self.int(v, "calendar.months", 1, 1200)? as u32,
+            Some(v) => self.int(v, "calendar.months", 1, i64::from(MAX_MONTHS))? as u32,
             None => 1,
         };
         // Every cycle boundary must be a representable date, so that no
