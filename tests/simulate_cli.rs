@@ -260,3 +260,25 @@ fn resource_guards_refuse_with_the_estimate() {
     let check = flowcast().args(["check", huge]).assert().code(2);
     assert!(String::from_utf8_lossy(&check.get_output().stderr).contains("too many to hold"));
 }
+
+/// An output folder that cannot be written is found before simulating, and
+/// named.
+#[test]
+fn an_unwritable_out_folder_is_refused_before_simulating() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("a-file");
+    std::fs::write(&file, "not a folder").unwrap();
+    let out = flowcast()
+        .args(["run", &scenario("default.toml"), "--quiet", "--out"])
+        .arg(file.join("out"))
+        .assert()
+        .code(2);
+    let o = out.get_output();
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("cannot write into") && err.contains("a-file/out"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+}

@@ -47,6 +47,7 @@ pub fn execute(a: BacktestArgs) -> anyhow::Result<()> {
     if !(1..=28).contains(&a.projection_day) {
         bail!("--projection-day must be 1 to 28, got {}", a.projection_day);
     }
+    super::common::check_writable(&a.out)?;
     let book = a.terms.book()?;
     let (billing, _) = a.terms.billing(&book)?;
     let data = {

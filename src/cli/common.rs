@@ -53,6 +53,14 @@ impl SimFlags {
             .clone()
             .unwrap_or_else(|| Path::new("output").join(name))
     }
+
+    /// The output folder for scenario `name`, checked to be writable before
+    /// any simulating (a read-only folder used to be found only at the end).
+    pub fn writable_out_dir(&self, name: &str) -> anyhow::Result<PathBuf> {
+        let dir = self.out_dir(name);
+        check_writable(&dir)?;
+        Ok(dir)
+    }
 }
 
 /// Parses `--set KEY=VALUE` flags.
@@ -71,6 +79,20 @@ pub fn write_all(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
     }
     Ok(())
+}
+
+/// Checks that files can be created in `dir` (creating it if needed), and
+/// leaves nothing behind: a folder that did not exist is not created yet.
+pub fn check_writable(dir: &Path) -> anyhow::Result<()> {
+    let existed = dir.exists();
+    let probe = dir.join(format!(".flowcast-probe{}", std::process::id()));
+    let result = std::fs::create_dir_all(dir)
+        .and_then(|()| std::fs::File::create(&probe).map(drop))
+        .and_then(|()| std::fs::remove_file(&probe));
+    if !existed {
+        let _ = std::fs::remove_dir(dir);
+    }
+    result.map_err(|e| anyhow::anyhow!("cannot write into {}: {e}", dir.display()))
 }
 
 /// JSON with a final newline.

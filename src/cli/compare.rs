@@ -38,6 +38,7 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     let o = overrides(&a.set)?;
     let base = flowcast::scenario::load_with(&a.scenario, &o)?;
     let opts = a.sim.options(&base);
+    let dir = a.sim.writable_out_dir(&base.name)?;
     let variants = if a.plans.is_empty() {
         base.prices.plans.len()
     } else {
@@ -45,7 +46,6 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     };
     a.sim.check_work(&base, opts.trials, variants as f64)?;
     let c = compare(&a.scenario, &o, &a.plans, rule, &opts)?;
-    let dir = a.sim.out_dir(&c.scenario);
     write_all(
         &dir,
         &[

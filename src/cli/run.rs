@@ -192,6 +192,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
     }
     let planned = precision.as_ref().map_or(opts.trials, |p| p.max_trials);
     args.sim.check_work(&scenario, planned, 1.0)?;
+    let dir = args.sim.writable_out_dir(&scenario.name)?;
     if let Some(log) = &args.emit_log {
         emit(
             &scenario,
@@ -273,7 +274,6 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
         }
     };
 
-    let dir = args.sim.out_dir(&scenario.name);
     flowcast::reports::write_tables(&summary, &dir)
         .with_context(|| format!("writing into {}", dir.display()))?;
     let alerts = obs.alerts.finish();

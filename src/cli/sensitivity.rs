@@ -41,6 +41,7 @@ pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
     let o = overrides(&a.set)?;
     let base = flowcast::scenario::load_with(&a.scenario, &o)?;
     let opts = a.sim.options(&base);
+    let dir = a.sim.writable_out_dir(&base.name)?;
     if a.samples > MAX_SAMPLES && !a.sim.allow_large {
         anyhow::bail!(
             "--samples {} is more than {MAX_SAMPLES}; pass --allow-large if you mean it",
@@ -51,7 +52,6 @@ pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
     let variants = 1.0 + 2.0 * inputs.len() as f64 + f64::from(a.samples);
     a.sim.check_work(&base, opts.trials, variants)?;
     let s = sensitivity(&a.scenario, &o, &inputs, a.samples, &opts)?;
-    let dir = a.sim.out_dir(&s.scenario);
     write_all(
         &dir,
         &[

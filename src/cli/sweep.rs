@@ -34,6 +34,7 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?;
     let base = flowcast::scenario::load(&a.scenario)?;
     let opts = a.sim.options(&base);
+    let dir = a.sim.writable_out_dir(&base.name)?;
     // The grid is the product of the axes: counted before it is built.
     let points = axes
         .iter()
@@ -45,7 +46,6 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
     }
     a.sim.check_work(&base, opts.trials, points)?;
     let s = sweep(&a.scenario, &[], &axes, &opts)?;
-    let dir = a.sim.out_dir(&s.scenario);
     write_all(
         &dir,
         &[("sweep.csv", sweep_csv(&s)?), ("sweep.json", json(&s)?)],
