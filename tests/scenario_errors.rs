@@ -863,3 +863,18 @@ fn huge_empirical_weights_are_normalised() {
         other => panic!("{other:?}"),
     }
 }
+
+/// A count mean past what the samplers take is refused at its line and key
+/// (the sampling library's own text named neither).
+#[test]
+fn huge_count_means_are_refused_with_their_key() {
+    fails(
+        &BASE.replace(
+            "blocks = { http_request = 1 }",
+            "blocks = { http_request = { dist = \"poisson\", mean = 1e20 } }",
+        ),
+        21,
+        "blocks.http_request.mean",
+        "must be at most 1e15",
+    );
+}

@@ -81,13 +81,13 @@ pub(crate) fn parse(v: &Value, support: Support) -> Result<Dist, DistProblem> {
                 "poisson" => {
                     p.only(&["mean"])?;
                     Dist::Poisson {
-                        mean: p.non_negative("mean")?,
+                        mean: p.count_mean("mean")?,
                     }
                 }
                 "negbin" => {
                     p.only(&["mean", "r"])?;
                     Dist::NegBinomial {
-                        mean: p.non_negative("mean")?,
+                        mean: p.count_mean("mean")?,
                         r: p.positive("r")?,
                     }
                 }
@@ -223,6 +223,18 @@ impl Params<'_> {
         }
         Ok(x)
     }
+    /// A count's mean: >= 0 and at most [`MAX_COUNT_MEAN`] (the samplers'
+    /// own limit is near 1.8e19, and their message names no key).
+    fn count_mean(&self, key: &str) -> Result<f64, DistProblem> {
+        let x = self.non_negative(key)?;
+        if x > MAX_COUNT_MEAN {
+            return Err(problem(
+                key,
+                format!("must be at most {MAX_COUNT_MEAN:.0e}, got {x}"),
+            ));
+        }
+        Ok(x)
+    }
     fn positive(&self, key: &str) -> Result<f64, DistProblem> {
         let x = self.req(key)?;
         if x <= 0.0 {
@@ -311,3 +323,6 @@ pub(crate) fn trim(x: f64) -> String {
     let s = s.trim_end_matches('0').trim_end_matches('.');
     s.to_string()
 }
+
+/// The largest mean a Poisson or negative binomial may have.
+pub const MAX_COUNT_MEAN: f64 = 1e15;
