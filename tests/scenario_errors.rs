@@ -874,7 +874,7 @@ fn huge_count_means_are_refused_with_their_key() {
             "blocks = { http_request = { dist = \"poisson\", mean = 1e20 } }",
         ),
         21,
-        "blocks.http_request.mean",
+        "kinds.k.flows.b.blocks.http_request.mean",
         "must be at most 1e15",
     );
 }
