@@ -95,3 +95,18 @@ fn bad_logs_and_flags_fail_like_replay() {
         "--group x: bad regex",
     );
 }
+
+/// A log spanning centuries across hundreds of teams would need a count per
+/// team and day: refused with the figure, not an out-of-memory abort.
+#[test]
+fn a_log_too_wide_to_count_is_refused() {
+    let mut log = HEADER.to_string();
+    for t in 0..300 {
+        for (i, year) in [1700, 2200].iter().enumerate() {
+            log.push_str(&format!(
+                "r{t}-{i},ops-{t:04},sync,api,{year}-03-01T00:00:00Z,{year}-03-01T00:00:01Z,,,,0\n"
+            ));
+        }
+    }
+    fails_cleanly(&log, &["--plan", "team"], "team-days, more than 5e7");
+}

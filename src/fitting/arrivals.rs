@@ -219,7 +219,7 @@ fn poisson(starts: &[Vec<i64>], from: i64, to: i64, forecast: i64) -> ArrivalFit
     let (a, b, cov) = loglinear(&y, &offset, &t);
     let se_b = cov[1][1].sqrt();
     let months_seen = exposure_days / MONTH_DAYS;
-    let t_forecast = (forecast - from) as f64 / DAY_NS as f64 / MONTH_DAYS;
+    let t_forecast = (forecast as f64 - from as f64) / DAY_NS as f64 / MONTH_DAYS;
     // The trend is kept whenever a month of data can show one: dropping an
     // uncertain trend would bias the forecast; its uncertainty goes into the
     // forecast's spread instead (`log_rate_var`).

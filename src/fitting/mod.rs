@@ -24,6 +24,9 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
+/// The most team-days (teams of one kind x days of the window) a fit counts.
+const MAX_TEAM_DAYS: f64 = 5e7;
+
 /// How teams become team kinds.
 #[derive(Clone, Debug)]
 pub enum Grouping {
@@ -248,6 +251,18 @@ pub fn fit_data(
         .into_iter()
         .map(|(team, id)| (team, kind_by_team.remove(&id).unwrap_or_default()))
         .collect();
+    // Arrival fitting keeps a count per team and day: bounded, so a log
+    // that spans centuries across thousands of teams is refused, not an
+    // out-of-memory abort.
+    // In whole days first: 300 years of nanoseconds overflow an i64.
+    let days = (to.div_euclid(DAY_NS) - from.div_euclid(DAY_NS) + 1).max(1) as f64;
+    let widest = groups.iter().map(|g| g.teams.len()).max().unwrap_or(0) as f64;
+    if days * widest > MAX_TEAM_DAYS {
+        return Err(err(format!(
+            "the fitting window spans {days:.0} days and a kind has {widest:.0} teams: {:.2e} team-days, more than {MAX_TEAM_DAYS:.0e} (fit a shorter window, or group the teams apart)",
+            days * widest
+        )));
+    }
     let toml = write::scenario(data, &runs, &groups, book, opts, (from, to), forecast)
         .map_err(|m| InputError::at(path, None, m))?;
     let scenario = crate::scenario::parse(&toml, Path::new("fitted.toml")).map_err(|e| {

@@ -48,7 +48,7 @@ pub(super) fn scenario(
 ) -> Result<String, String> {
     let table = &data.table;
     let mut t = String::new();
-    let days = (to - from) as f64 / DAY_NS as f64;
+    let days = (to as f64 - from as f64) / DAY_NS as f64;
     let _ = writeln!(
         t,
         "# Fitted by `flowcast fit` from {} runs of {} teams, {} to {} ({days:.1} days).\n\
