@@ -30,6 +30,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // Ctrl-C or a scheduler's SIGTERM removes this run's staging folder and
+    // temporary files: the old results stay as they were.
+    if let Err(e) = flowcast::files::cleanup::install_signal_handler() {
+        eprintln!("flowcast: warning: no interrupt handler ({e}); an interrupted run may leave temporary files, which the next run sweeps");
+    }
     match cli::execute(args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

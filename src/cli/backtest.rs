@@ -4,7 +4,7 @@
 
 use super::common::{json, write_all};
 use super::replay::TermsFlags;
-use anyhow::{bail, Context};
+use anyhow::bail;
 use flowcast::backtest::{backtest, output, BacktestOptions};
 use std::path::PathBuf;
 
@@ -47,7 +47,7 @@ pub fn execute(a: BacktestArgs) -> anyhow::Result<()> {
     if !(1..=28).contains(&a.projection_day) {
         bail!("--projection-day must be 1 to 28, got {}", a.projection_day);
     }
-    super::common::check_writable(&a.out)?;
+    let out = super::common::stage(&a.out)?;
     let book = a.terms.book()?;
     let (billing, _) = a.terms.billing(&book)?;
     let data = {
@@ -67,17 +67,17 @@ pub fn execute(a: BacktestArgs) -> anyhow::Result<()> {
         billing,
     };
     let b = backtest(&data, &a.log, &book, &opts)?;
-    std::fs::create_dir_all(&a.out).with_context(|| format!("creating {}", a.out.display()))?;
     write_all(
-        &a.out,
+        &out,
         &[
             ("backtest.csv", output::csv(&b)?),
             ("backtest.json", json(&b)?),
         ],
     )?;
     if !a.no_charts {
-        super::report::refresh(&a.out, a.quiet)?;
+        super::report::refresh(&out, a.quiet)?;
     }
+    super::common::publish(out)?;
     print!("{}", output::text(&b));
     if !a.quiet {
         eprintln!("wrote {}", a.out.display());

@@ -1,6 +1,7 @@
 //! Flags shared by the commands that simulate, and the output folder.
 
 use flowcast::engine::SimOptions;
+use flowcast::files::StagedDir;
 use flowcast::scenario::Scenario;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
@@ -54,13 +55,24 @@ impl SimFlags {
             .unwrap_or_else(|| Path::new("output").join(name))
     }
 
-    /// The output folder for scenario `name`, checked to be writable before
-    /// any simulating (a read-only folder used to be found only at the end).
-    pub fn writable_out_dir(&self, name: &str) -> anyhow::Result<PathBuf> {
-        let dir = self.out_dir(name);
-        check_writable(&dir)?;
-        Ok(dir)
+    /// The output folder for scenario `name`, staged before any simulating
+    /// (so a read-only folder is found at once, not after the work).
+    pub fn staged_out_dir(&self, name: &str) -> anyhow::Result<StagedDir> {
+        stage(&self.out_dir(name))
     }
+}
+
+/// Starts writing the result folder `dir`: files go into a staging folder
+/// beside it, published whole by [`publish`].
+pub fn stage(dir: &Path) -> anyhow::Result<StagedDir> {
+    StagedDir::begin(dir).map_err(|e| anyhow::anyhow!("cannot write into {}: {e}", dir.display()))
+}
+
+/// Publishes a staged result folder in place of the old one.
+pub fn publish(out: StagedDir) -> anyhow::Result<()> {
+    let shown = out.target().display().to_string();
+    out.publish()
+        .map_err(|e| anyhow::anyhow!("publishing {shown}: {e}"))
 }
 
 /// Parses `--set KEY=VALUE` flags.
@@ -71,28 +83,14 @@ pub fn overrides(set: &[String]) -> anyhow::Result<Vec<(String, String)>> {
         .map_err(|e| anyhow::anyhow!("--set: {e}"))
 }
 
-/// Writes `files` (name, bytes) into `dir`, each atomically.
-pub fn write_all(dir: &Path, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> {
+/// Writes `files` (name, bytes) into the staged folder `out`, each
+/// atomically; errors name the files where they will be published.
+pub fn write_all(out: &StagedDir, files: &[(&str, Vec<u8>)]) -> anyhow::Result<()> {
     for (name, bytes) in files {
-        let path = dir.join(name);
-        flowcast::files::write_atomic(&path, bytes)
-            .map_err(|e| anyhow::anyhow!("writing {}: {e}", path.display()))?;
+        flowcast::files::write_atomic(&out.path().join(name), bytes)
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", out.target().join(name).display()))?;
     }
     Ok(())
-}
-
-/// Checks that files can be created in `dir` (creating it if needed), and
-/// leaves nothing behind: a folder that did not exist is not created yet.
-pub fn check_writable(dir: &Path) -> anyhow::Result<()> {
-    let existed = dir.exists();
-    let probe = dir.join(format!(".flowcast-probe{}", std::process::id()));
-    let result = std::fs::create_dir_all(dir)
-        .and_then(|()| std::fs::File::create(&probe).map(drop))
-        .and_then(|()| std::fs::remove_file(&probe));
-    if !existed {
-        let _ = std::fs::remove_dir(dir);
-    }
-    result.map_err(|e| anyhow::anyhow!("cannot write into {}: {e}", dir.display()))
 }
 
 /// JSON with a final newline.

@@ -38,7 +38,7 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     let o = overrides(&a.set)?;
     let base = flowcast::scenario::load_with(&a.scenario, &o)?;
     let opts = a.sim.options(&base);
-    let dir = a.sim.writable_out_dir(&base.name)?;
+    let out = a.sim.staged_out_dir(&base.name)?;
     let variants = if a.plans.is_empty() {
         base.prices.plans.len()
     } else {
@@ -47,13 +47,15 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     a.sim.check_work(&base, opts.trials, variants as f64)?;
     let c = compare(&a.scenario, &o, &a.plans, rule, &opts)?;
     write_all(
-        &dir,
+        &out,
         &[
             ("compare.csv", compare_csv(&c)?),
             ("compare.json", json(&c)?),
         ],
     )?;
-    super::report::refresh(&dir, a.sim.quiet)?;
+    super::report::refresh(&out, a.sim.quiet)?;
+    let dir = out.target().to_path_buf();
+    super::common::publish(out)?;
     print!("{}", compare_text(&c));
     if !a.sim.quiet {
         eprintln!("wrote compare.csv, compare.json into {}", dir.display());

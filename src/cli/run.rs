@@ -192,7 +192,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
     }
     let planned = precision.as_ref().map_or(opts.trials, |p| p.max_trials);
     args.sim.check_work(&scenario, planned, 1.0)?;
-    let dir = args.sim.writable_out_dir(&scenario.name)?;
+    let out = args.sim.staged_out_dir(&scenario.name)?;
     if let Some(log) = &args.emit_log {
         emit(
             &scenario,
@@ -274,11 +274,11 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
         }
     };
 
-    flowcast::reports::write_tables(&summary, &dir)
-        .with_context(|| format!("writing into {}", dir.display()))?;
+    flowcast::reports::write_tables(&summary, out.path())
+        .map_err(|e| anyhow::anyhow!("writing into {}: {e}", out.target().display()))?;
     let alerts = obs.alerts.finish();
     write_all(
-        &dir,
+        &out,
         &[
             ("alerts.csv", alerts_csv(&alerts)?),
             ("alerts.json", json(&alerts)?),
@@ -287,7 +287,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
     let forecast = obs.forecast.as_ref().map(|f| f.finish());
     match &forecast {
         Some(f) => write_all(
-            &dir,
+            &out,
             &[
                 ("forecast.csv", forecast_csv(f)?),
                 ("forecast.json", json(f)?),
@@ -296,13 +296,15 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
         None => {
             // A one-month run leaves no forecast of an earlier run behind.
             for stale in ["forecast.csv", "forecast.json"] {
-                let _ = std::fs::remove_file(dir.join(stale));
+                flowcast::files::manifest::remove_own(out.path(), stale);
             }
         }
     }
     if !args.no_charts {
-        super::report::refresh(&dir, args.sim.quiet)?;
+        super::report::refresh(&out, args.sim.quiet)?;
     }
+    let dir = out.target().to_path_buf();
+    super::common::publish(out)?;
 
     print!("{}", flowcast::reports::text::summary_text(&summary));
     print!("{}", alerts_text(&alerts));

@@ -41,7 +41,7 @@ pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
     let o = overrides(&a.set)?;
     let base = flowcast::scenario::load_with(&a.scenario, &o)?;
     let opts = a.sim.options(&base);
-    let dir = a.sim.writable_out_dir(&base.name)?;
+    let out = a.sim.staged_out_dir(&base.name)?;
     if a.samples > MAX_SAMPLES && !a.sim.allow_large {
         anyhow::bail!(
             "--samples {} is more than {MAX_SAMPLES}; pass --allow-large if you mean it",
@@ -53,13 +53,15 @@ pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
     a.sim.check_work(&base, opts.trials, variants)?;
     let s = sensitivity(&a.scenario, &o, &inputs, a.samples, &opts)?;
     write_all(
-        &dir,
+        &out,
         &[
             ("sensitivity.csv", sensitivity_csv(&s)?),
             ("sensitivity.json", json(&s)?),
         ],
     )?;
-    super::report::refresh(&dir, a.sim.quiet)?;
+    super::report::refresh(&out, a.sim.quiet)?;
+    let dir = out.target().to_path_buf();
+    super::common::publish(out)?;
     print!("{}", sensitivity_text(&s));
     if !a.sim.quiet {
         eprintln!(

@@ -34,7 +34,7 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?;
     let base = flowcast::scenario::load(&a.scenario)?;
     let opts = a.sim.options(&base);
-    let dir = a.sim.writable_out_dir(&base.name)?;
+    let out = a.sim.staged_out_dir(&base.name)?;
     // The grid is the product of the axes: counted before it is built.
     let points = axes
         .iter()
@@ -47,10 +47,12 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
     a.sim.check_work(&base, opts.trials, points)?;
     let s = sweep(&a.scenario, &[], &axes, &opts)?;
     write_all(
-        &dir,
+        &out,
         &[("sweep.csv", sweep_csv(&s)?), ("sweep.json", json(&s)?)],
     )?;
-    super::report::refresh(&dir, a.sim.quiet)?;
+    super::report::refresh(&out, a.sim.quiet)?;
+    let dir = out.target().to_path_buf();
+    super::common::publish(out)?;
     print!("{}", sweep_text(&s));
     if !a.sim.quiet {
         eprintln!("wrote sweep.csv, sweep.json into {}", dir.display());

@@ -186,7 +186,7 @@ pub fn refresh(dir: &Path) -> Result<Option<Refreshed>, ReportError> {
         charts += figs.len();
         report.sections.push(backtest_section(b, figs));
     }
-    remove_stale_charts(&charts_dir, &report);
+    remove_stale_charts(dir, &report);
     if let (true, Some(b)) = (report.title.is_empty(), &r.backtest) {
         report.title = format!("flowcast: backtest of {}", b.log);
     }
@@ -210,17 +210,19 @@ pub fn refresh(dir: &Path) -> Result<Option<Refreshed>, ReportError> {
 
 /// Removes chart files that no result in the folder draws any more (say, a
 /// forecast's fans after a one-month run), so `charts/` matches the report.
+/// Only charts flowcast drew earlier (listed in the folder's manifest) are
+/// removed: a picture the user put in `charts/` stays.
 fn remove_stale_charts(dir: &Path, report: &Report) {
     let keep: Vec<&str> = report
         .sections
         .iter()
         .flat_map(|s| s.figures.iter().map(|f| f.name.as_str()))
         .collect();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for e in entries.flatten() {
-        let path = e.path();
+    for own in crate::files::manifest::read(dir) {
+        let Some(file) = own.strip_prefix("charts/") else {
+            continue;
+        };
+        let path = Path::new(file);
         let is_chart = matches!(
             path.extension().and_then(|x| x.to_str()),
             Some("png" | "svg")
@@ -230,7 +232,7 @@ fn remove_stale_charts(dir: &Path, report: &Report) {
             .and_then(|x| x.to_str())
             .unwrap_or_default();
         if is_chart && !keep.contains(&stem) {
-            let _ = std::fs::remove_file(&path);
+            crate::files::manifest::remove_own(dir, &own);
         }
     }
 }

@@ -56,7 +56,6 @@ pub mod svg;
 mod tornado;
 
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -82,6 +81,9 @@ pub enum ChartError {
     /// The chart's input is inconsistent (say, 30 days but 29 medians).
     #[error("chart data: {0}")]
     Data(String),
+    /// The PNG encoder failed.
+    #[error("encoding a PNG: {0}")]
+    Encode(String),
     /// A chart file could not be written.
     #[error("{}: {source}", path.display())]
     Io {
@@ -253,46 +255,34 @@ impl Chart {
         Ok(out)
     }
 
-    /// Draws the chart as a PNG into `path`, atomically: into a temporary
-    /// file in the same folder, renamed over `path` once complete.
-    pub fn write_png(&self, path: &Path) -> Result<(), ChartError> {
+    /// The chart as PNG bytes: drawn into memory and encoded with the
+    /// encoder plotters' bitmap backend uses (so the bytes are the same),
+    /// keeping file writing, and its errors, out of the drawing library.
+    pub fn to_png(&self) -> Result<Vec<u8>, ChartError> {
+        use image::ImageEncoder;
         font::ensure_registered()?;
-        let io = |source| ChartError::Io {
+        let (w, h) = (style::WIDTH, style::HEIGHT);
+        let mut rgb = vec![0u8; w as usize * h as usize * 3];
+        {
+            let backend = BitMapBackend::with_buffer(&mut rgb, (w, h));
+            let root = png::CrispText::new(backend).into_drawing_area();
+            self.inner().draw_png(&root)?;
+            root.present()?;
+        }
+        let mut bytes = Vec::new();
+        image::codecs::png::PngEncoder::new(&mut bytes)
+            .write_image(&rgb, w, h, image::ColorType::Rgb8)
+            .map_err(|e| ChartError::Encode(e.to_string()))?;
+        Ok(bytes)
+    }
+
+    /// Draws the chart as a PNG into `path`, atomically.
+    pub fn write_png(&self, path: &Path) -> Result<(), ChartError> {
+        let bytes = self.to_png()?;
+        crate::files::write_atomic(path, &bytes).map_err(|source| ChartError::Io {
             path: path.to_path_buf(),
             source,
-        };
-        let dir = match path.parent() {
-            Some(d) if !d.as_os_str().is_empty() => d,
-            _ => Path::new("."),
-        };
-        std::fs::create_dir_all(dir).map_err(io)?;
-        // plotters picks the image format from the extension, so the
-        // temporary name ends in .png too; the counter keeps threads apart.
-        static COUNTER: AtomicUsize = AtomicUsize::new(0);
-        let stem = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(
-            ".{stem}.tmp{}-{}.png",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
-        let result = (|| {
-            {
-                let backend = BitMapBackend::new(&tmp, (style::WIDTH, style::HEIGHT));
-                let root = png::CrispText::new(backend).into_drawing_area();
-                self.inner().draw_png(&root)?;
-                // Present explicitly: dropping the backend would swallow a
-                // failed write.
-                root.present()?;
-            }
-            std::fs::rename(&tmp, path).map_err(io)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+        })
     }
 
     /// Writes `NAME.svg` and `NAME.png` into `dir` (the name made safe for

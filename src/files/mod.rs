@@ -1,9 +1,26 @@
 //! Input and output files: one-line errors that name the file and line, and
-//! atomic writes (a temporary file renamed into place), so that bad input
-//! never leaves half-written output behind.
+//! output that is never seen half-written.
+//!
+//! - [`atomic`]: one file written atomically (a temporary file, synced, then
+//!   renamed into place);
+//! - [`publish`]: a whole result folder staged beside its place and
+//!   published in one step, so a reader sees the old result or the new one;
+//! - [`manifest`]: the list of files flowcast wrote into a result folder,
+//!   so it never deletes a file it did not write;
+//! - [`cleanup`]: the temporary files and staging folders of this process,
+//!   removed on SIGINT/SIGTERM, and those of killed processes, swept;
+//! - [`fault`]: injected failures for the crash and disk-full tests.
+
+pub mod atomic;
+pub mod cleanup;
+pub mod fault;
+pub mod manifest;
+pub mod publish;
+
+pub use atomic::{write_atomic, write_atomic_with};
+pub use publish::StagedDir;
 
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// A problem with an input file, already phrased for one line of stderr:
@@ -67,41 +84,4 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 pub fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> InputError {
     let line = err.span().map(|s| line_of(text, s.start));
     InputError::at(path, line, err.message())
-}
-
-/// Writes `bytes` to `path` atomically: a temporary file in the same folder,
-/// flushed, then renamed over `path`.
-pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    write_atomic_with(path, |f| f.write_all(bytes))
-}
-
-/// Streams a file into `path` atomically: `fill` writes a temporary file in
-/// the same folder (buffered), which is synced and renamed over `path` only
-/// when `fill` succeeds; on any error it is removed and `path` is untouched.
-pub fn write_atomic_with<T>(
-    path: &Path,
-    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<T>,
-) -> std::io::Result<T> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    std::fs::create_dir_all(dir)?;
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp{}", std::process::id()));
-    let result = (|| {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
-        let value = fill(&mut w)?;
-        let f = w.into_inner().map_err(|e| e.into_error())?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
-        Ok(value)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
 }
