@@ -191,7 +191,7 @@ fn a_demand_too_large_to_total_is_refused() {
     );
     assert!(text.contains("1e17"));
     let path = dir.path().join("huge.toml");
-    std::fs::write(&path, text).unwrap();
+    std::fs::write(&path, &text).unwrap();
     let out = flowcast()
         .args([
             "run",
@@ -208,8 +208,14 @@ fn a_demand_too_large_to_total_is_refused() {
     let o = out.get_output();
     assert!(o.stdout.is_empty());
     let err = String::from_utf8_lossy(&o.stderr);
+    // Placed at the kind's table: its `[[kinds]]` header line.
+    let line = text
+        .lines()
+        .position(|l| l.trim() == "name = \"growing\"")
+        .unwrap();
+    let place = format!("huge.toml:{line}: kinds.growing: expects about");
     assert!(
-        err.contains("kind 'growing' expects about") && err.contains("cannot be totalled exactly"),
+        err.contains(&place) && err.contains("cannot be totalled exactly"),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1);
@@ -245,20 +251,24 @@ fn resource_guards_refuse_with_the_estimate() {
     // A team size of 1e9: each team's arrivals would not fit in memory, and
     // --allow-large does not override that.
     let huge = dir.path().join("huge.toml");
-    std::fs::write(
-        &huge,
-        std::fs::read_to_string(scenario("growth.toml"))
-            .unwrap()
-            .replace(
-                "size = { dist = \"lognormal\", mu = 0.0, sigma = 0.5 }",
-                "size = 1e9",
-            ),
-    )
-    .unwrap();
+    let text = std::fs::read_to_string(scenario("growth.toml"))
+        .unwrap()
+        .replace(
+            "size = { dist = \"lognormal\", mu = 0.0, sigma = 0.5 }",
+            "size = 1e9",
+        );
+    std::fs::write(&huge, &text).unwrap();
+    // Placed at the flow's table: the first `[[kinds.flows]]` header.
+    let line = 1 + text
+        .lines()
+        .position(|l| l.trim() == "[[kinds.flows]]")
+        .unwrap();
+    let place = format!("huge.toml:{line}: kinds.growing.flows.order-sync: a team would start");
     let huge = huge.to_str().unwrap();
+    refused(&["run", huge, "--allow-large"], &place);
     refused(&["run", huge, "--allow-large"], "too many to hold");
     let check = flowcast().args(["check", huge]).assert().code(2);
-    assert!(String::from_utf8_lossy(&check.get_output().stderr).contains("too many to hold"));
+    assert!(String::from_utf8_lossy(&check.get_output().stderr).contains(&place));
 }
 
 /// An output folder that cannot be written is found before simulating, and
@@ -278,6 +288,27 @@ fn an_unwritable_out_folder_is_refused_before_simulating() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(
         err.contains("cannot write into") && err.contains("a-file/out"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1);
+}
+
+/// A guard's refusal of a value brought in by `--set` names the override,
+/// not a line of the file the user did not change.
+#[test]
+fn a_guard_refusal_names_the_override_that_caused_it() {
+    let set = "kinds.growing.size={ dist = \"lognormal\", mu = 0, sigma = 6 }";
+    let out = flowcast()
+        .args(["check", &scenario("growth.toml"), "--set", set])
+        .assert()
+        .code(2);
+    let o = out.get_output();
+    assert!(o.stdout.is_empty());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains(&format!(
+            "growth.toml: --set {set}: kinds.growing.size: its largest team"
+        )),
         "{err}"
     );
     assert_eq!(err.lines().count(), 1);

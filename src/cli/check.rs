@@ -27,7 +27,7 @@ pub fn execute(args: CheckArgs) -> anyhow::Result<()> {
         .context("--set")?;
     let scenario = flowcast::scenario::load_with(&args.scenario, &overrides)?;
     // Everything `run` would refuse before simulating, check refuses too.
-    flowcast::engine::validate(&scenario, scenario.trials)?;
+    super::common::validate(&args.scenario, &overrides, &scenario, scenario.trials)?;
     print!("{}", flowcast::scenario::describe(&scenario));
     Ok(())
 }

@@ -41,11 +41,17 @@ impl SimFlags {
         }
     }
 
-    /// Refuses `variants` simulations of `s` that add up to hours of work,
-    /// unless --allow-large.
-    pub fn check_work(&self, s: &Scenario, trials: u32, variants: f64) -> anyhow::Result<()> {
+    /// Refuses `variants` simulations of `s` (read from `path`) that add up
+    /// to hours of work, unless --allow-large.
+    pub fn check_work(
+        &self,
+        path: &Path,
+        s: &Scenario,
+        trials: u32,
+        variants: f64,
+    ) -> anyhow::Result<()> {
         flowcast::engine::guard::check_work(s, trials, variants, self.allow_large)
-            .map_err(|e| anyhow::anyhow!("scenario '{}': {e}", s.name))
+            .map_err(|e| flowcast::scenario::place(path, &[], None, &e).into())
     }
 
     /// The output folder for scenario `name`.
@@ -73,6 +79,35 @@ pub fn publish(out: StagedDir) -> anyhow::Result<()> {
     let shown = out.target().display().to_string();
     out.publish()
         .map_err(|e| anyhow::anyhow!("publishing {shown}: {e}"))
+}
+
+/// Everything the engine refuses in scenario `s` (read from `path` with
+/// `overrides`) simulated with `trials` trials, refused before any work,
+/// at the file's line of the key to blame.
+pub fn validate(
+    path: &Path,
+    overrides: &[(String, String)],
+    s: &Scenario,
+    trials: u32,
+) -> anyhow::Result<()> {
+    flowcast::engine::validate(s, trials).map_err(|e| placed(path, overrides, e))
+}
+
+/// An engine error about a scenario key, placed at the key's line in
+/// `path` (or at the `--set` that brought the value in).
+pub fn placed(
+    path: &Path,
+    overrides: &[(String, String)],
+    e: flowcast::engine::EngineError,
+) -> anyhow::Error {
+    match e {
+        flowcast::engine::EngineError::Scenario {
+            key: Some(key),
+            problem,
+            ..
+        } => flowcast::scenario::place(path, overrides, Some(&key), &problem).into(),
+        other => other.into(),
+    }
 }
 
 /// Parses `--set KEY=VALUE` flags.

@@ -38,13 +38,15 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     let o = overrides(&a.set)?;
     let base = flowcast::scenario::load_with(&a.scenario, &o)?;
     let opts = a.sim.options(&base);
-    let out = a.sim.staged_out_dir(&base.name)?;
     let variants = if a.plans.is_empty() {
         base.prices.plans.len()
     } else {
         a.plans.len()
     };
-    a.sim.check_work(&base, opts.trials, variants as f64)?;
+    super::common::validate(&a.scenario, &o, &base, opts.trials)?;
+    a.sim
+        .check_work(&a.scenario, &base, opts.trials, variants as f64)?;
+    let out = a.sim.staged_out_dir(&base.name)?;
     let c = compare(&a.scenario, &o, &a.plans, rule, &opts)?;
     write_all(
         &out,

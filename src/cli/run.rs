@@ -191,7 +191,9 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
         }
     }
     let planned = precision.as_ref().map_or(opts.trials, |p| p.max_trials);
-    args.sim.check_work(&scenario, planned, 1.0)?;
+    super::common::validate(&args.scenario, &o, &scenario, planned)?;
+    args.sim
+        .check_work(&args.scenario, &scenario, planned, 1.0)?;
     let out = args.sim.staged_out_dir(&scenario.name)?;
     if let Some(log) = &args.emit_log {
         emit(

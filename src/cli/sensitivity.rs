@@ -41,7 +41,6 @@ pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
     let o = overrides(&a.set)?;
     let base = flowcast::scenario::load_with(&a.scenario, &o)?;
     let opts = a.sim.options(&base);
-    let out = a.sim.staged_out_dir(&base.name)?;
     if a.samples > MAX_SAMPLES && !a.sim.allow_large {
         anyhow::bail!(
             "--samples {} is more than {MAX_SAMPLES}; pass --allow-large if you mean it",
@@ -50,7 +49,10 @@ pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
     }
     // One baseline, two ends per input, and the samples.
     let variants = 1.0 + 2.0 * inputs.len() as f64 + f64::from(a.samples);
-    a.sim.check_work(&base, opts.trials, variants)?;
+    super::common::validate(&a.scenario, &o, &base, opts.trials)?;
+    a.sim
+        .check_work(&a.scenario, &base, opts.trials, variants)?;
+    let out = a.sim.staged_out_dir(&base.name)?;
     let s = sensitivity(&a.scenario, &o, &inputs, a.samples, &opts)?;
     write_all(
         &out,

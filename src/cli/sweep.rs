@@ -34,7 +34,6 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         .map_err(anyhow::Error::msg)?;
     let base = flowcast::scenario::load(&a.scenario)?;
     let opts = a.sim.options(&base);
-    let out = a.sim.staged_out_dir(&base.name)?;
     // The grid is the product of the axes: counted before it is built.
     let points = axes
         .iter()
@@ -44,7 +43,9 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
             "the grid has {points:.0} points, more than {MAX_POINTS:.0}; pass --allow-large if you mean it"
         );
     }
-    a.sim.check_work(&base, opts.trials, points)?;
+    super::common::validate(&a.scenario, &[], &base, opts.trials)?;
+    a.sim.check_work(&a.scenario, &base, opts.trials, points)?;
+    let out = a.sim.staged_out_dir(&base.name)?;
     let s = sweep(&a.scenario, &[], &axes, &opts)?;
     write_all(
         &out,

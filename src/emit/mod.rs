@@ -103,6 +103,7 @@ pub fn emit_log(
             .collect::<Result<Vec<_>, _>>()
             .map_err(|e| EngineError::Scenario {
                 scenario: s.name.clone(),
+                key: None,
                 problem: e,
             })?,
         out,

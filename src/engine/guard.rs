@@ -43,9 +43,21 @@ fn runs_per_team(s: &Scenario, kind: usize, flow: usize) -> f64 {
         .sum()
 }
 
+/// Work refused: the scenario key that makes it too large (the dotted path
+/// `--set` takes; a file line is found from it, see
+/// [`scenario::place`](crate::scenario::place)) and the estimate.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("{key}: {problem}")]
+pub struct Refusal {
+    /// The dotted key path.
+    pub key: String,
+    /// What would happen, with the estimate.
+    pub problem: String,
+}
+
 /// Refuses a scenario one of whose teams could start more runs of one flow
 /// than memory holds. The error names the key and the estimate.
-pub fn check_team_memory(s: &Scenario, trials: u32) -> Result<(), String> {
+pub fn check_team_memory(s: &Scenario, trials: u32) -> Result<(), Refusal> {
     for (ki, k) in s.kinds.iter().enumerate() {
         let draws = u64::from(k.teams).saturating_mul(u64::from(trials));
         let mean = Sampler::new(&k.size).map_or(f64::INFINITY, |x| x.mean());
@@ -56,19 +68,27 @@ pub fn check_team_memory(s: &Scenario, trials: u32) -> Result<(), String> {
             }
             let per_team = runs_per_team(s, ki, fi) / mean.max(1e-300) * largest;
             if per_team.is_nan() || per_team > MAX_RUNS_PER_TEAM {
-                let what = if largest > 2.0 * mean {
-                    format!(
-                        "kinds.{}.size: its largest team (size {largest:.3e} among {} draws)",
-                        k.name,
-                        draws.min(100_000)
+                let (key, what) = if largest > 2.0 * mean {
+                    (
+                        format!("kinds.{}.size", k.name),
+                        format!(
+                            "its largest team (size {largest:.3e} among {} draws)",
+                            draws.min(100_000)
+                        ),
                     )
                 } else {
-                    format!("kinds.{}.flows.{}: a team", k.name, f.name)
+                    (
+                        format!("kinds.{}.flows.{}", k.name, f.name),
+                        "a team".to_string(),
+                    )
                 };
-                return Err(format!(
-                    "{what} would start about {per_team:.3e} runs of flow '{}' over the horizon, more than {MAX_RUNS_PER_TEAM:.0e} (rate x usage multiplier x growth x bursts x size): too many to hold",
-                    f.name
-                ));
+                return Err(Refusal {
+                    key,
+                    problem: format!(
+                        "{what} would start about {per_team:.3e} runs of flow '{}' over the horizon, more than {MAX_RUNS_PER_TEAM:.0e} (rate x usage multiplier x growth x bursts x size): too many to hold",
+                        f.name
+                    ),
+                });
             }
         }
     }
@@ -137,7 +157,9 @@ size = {size}
         // 100 runs a day for 30 days: 3,000 runs per team.
         assert!(check_team_memory(&scenario("1", 100.0), 200).is_ok());
         assert!((total_runs(&scenario("1", 100.0), 200) - 10.0 * 3000.0 * 200.0).abs() < 1e-6);
-        let e = check_team_memory(&scenario("1e9", 100.0), 200).unwrap_err();
+        let e = check_team_memory(&scenario("1e9", 100.0), 200)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("kinds.k.flows.f") && e.contains("3.000e12"),
             "{e}"
@@ -148,7 +170,8 @@ size = {size}
             &scenario("{ dist = \"lognormal\", mu = 0, sigma = 6 }", 100.0),
             200,
         )
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(e.starts_with("kinds.k.size: its largest team"), "{e}");
         assert!(check_work(&scenario("1", 100.0), 1_000_000_000, 1.0, false)
             .unwrap_err()

@@ -154,10 +154,13 @@ pub struct SimStats {
 #[non_exhaustive]
 pub enum EngineError {
     /// The scenario has a value the engine cannot use.
-    #[error("scenario '{scenario}': {problem}")]
+    #[error("scenario '{scenario}': {}{problem}", key.as_ref().map(|k| format!("{k}: ")).unwrap_or_default())]
     Scenario {
         /// Scenario name.
         scenario: String,
+        /// The dotted key path of the value, when one is to blame (the CLI
+        /// turns it into the file's line).
+        key: Option<String>,
         /// What is wrong.
         problem: String,
     },
@@ -195,6 +198,7 @@ struct Ctx {
 fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
     let err = |problem: String| EngineError::Scenario {
         scenario: s.name.clone(),
+        key: None,
         problem,
     };
     let tl = timeline(&s.calendar).map_err(err)?;
@@ -204,10 +208,14 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
     // refused rather than saturated into wrong numbers.
     for e in crate::scenario::expectations(s) {
         if !(e.credits.is_finite() && e.credits <= MAX_EXPECTED_CREDITS) {
-            return Err(err(format!(
-                "kind '{}' expects about {:.3e} credits per team per cycle; more than {MAX_EXPECTED_CREDITS:.0e} cannot be totalled exactly (check its block counts and rates)",
-                e.name, e.credits
-            )));
+            return Err(EngineError::Scenario {
+                scenario: s.name.clone(),
+                key: Some(format!("kinds.{}", e.name)),
+                problem: format!(
+                    "expects about {:.3e} credits per team per cycle; more than {MAX_EXPECTED_CREDITS:.0e} cannot be totalled exactly (check its block counts and rates)",
+                    e.credits
+                ),
+            });
         }
     }
     let usage_multiplier = usage_multiplier(s);
@@ -348,9 +356,10 @@ fn usage_multiplier(s: &Scenario) -> f64 {
 /// trials (the resource guards and the engine's own compilation), without
 /// simulating: what `flowcast check` and `simulate` refuse alike.
 pub fn validate(s: &Scenario, trials: u32) -> Result<(), EngineError> {
-    guard::check_team_memory(s, trials).map_err(|problem| EngineError::Scenario {
+    guard::check_team_memory(s, trials).map_err(|r| EngineError::Scenario {
         scenario: s.name.clone(),
-        problem,
+        key: Some(r.key),
+        problem: r.problem,
     })?;
     compile(s, 0).map(|_| ())
 }

@@ -144,6 +144,7 @@ impl ForecastCollector {
     pub fn new(s: &Scenario, seed: u64) -> Result<ForecastCollector, EngineError> {
         let tl = timeline(&s.calendar).map_err(|problem| EngineError::Scenario {
             scenario: s.name.clone(),
+            key: None,
             problem,
         })?;
         let months = tl.bounds.len().saturating_sub(1);

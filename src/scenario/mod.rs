@@ -64,6 +64,47 @@ pub fn load_with(path: &Path, overrides: &[(String, String)]) -> Result<Scenario
     parse_with(&text, path, overrides)
 }
 
+/// An error about `key` (None: the whole file) of the scenario file at
+/// `path` loaded with `overrides`, placed at the key's line, or at the
+/// `--set` that brought its value in. For problems found after validation,
+/// such as a resource guard's refusal.
+pub fn place(
+    path: &Path,
+    overrides: &[(String, String)],
+    key: Option<&str>,
+    problem: &str,
+) -> ScenarioError {
+    let fallback = ScenarioError {
+        path: path.to_path_buf(),
+        line: None,
+        set: None,
+        key: key.map(str::to_string),
+        problem: crate::files::one_line(problem),
+    };
+    let Ok(text) = crate::files::read_text(path) else {
+        return fallback;
+    };
+    let Ok(doc) = toml::de::DeTable::parse(&text) else {
+        return fallback;
+    };
+    let mut root = doc.into_inner();
+    for (k, (key, value)) in overrides.iter().enumerate() {
+        if overrides::apply(&mut root, k, key, value).is_err() {
+            return fallback;
+        }
+    }
+    let loc = Locator {
+        path,
+        text: &text,
+        sets: overrides
+            .iter()
+            .map(|(k, v)| crate::files::one_line(&format!("{k}={v}")))
+            .collect(),
+        doc: Some(&root),
+    };
+    loc.error_at_key(None, key, crate::files::one_line(problem))
+}
+
 /// Validates scenario `text`; `origin` names it in errors.
 pub fn parse(text: &str, origin: &Path) -> Result<Scenario, ScenarioError> {
     parse_with(text, origin, &[])

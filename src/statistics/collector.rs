@@ -263,6 +263,7 @@ impl SummaryCollector {
     pub fn new(s: &Scenario, o: &SimOptions) -> Result<SummaryCollector, EngineError> {
         let tl = timeline(&s.calendar).map_err(|problem| EngineError::Scenario {
             scenario: s.name.clone(),
+            key: None,
             problem,
         })?;
         let days = tl
