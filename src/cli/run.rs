@@ -276,8 +276,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
         }
     };
 
-    flowcast::reports::write_tables(&summary, out.path())
-        .map_err(|e| anyhow::anyhow!("writing into {}: {e}", out.target().display()))?;
+    write_all(&out, &flowcast::reports::table_files(&summary)?)?;
     let alerts = obs.alerts.finish();
     write_all(
         &out,

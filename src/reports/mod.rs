@@ -6,8 +6,7 @@
 //! - [`charts`], [`html`]: the figures and the report (drawn from the
 //!   [`Summary`]).
 //!
-//! [`write_tables`] writes `summary.json`, `teams.csv` and `daily.csv`, each
-//! atomically (a temporary file renamed into place).
+//! [`table_files`] renders `summary.json`, `teams.csv` and `daily.csv`.
 
 pub mod charts;
 pub mod document;
@@ -17,24 +16,14 @@ pub mod planning;
 pub mod tables;
 pub mod text;
 
-use crate::files::write_atomic;
 use crate::statistics::Summary;
-use std::path::{Path, PathBuf};
 
-/// Writes `summary.json`, `teams.csv` and `daily.csv` into `dir` (created if
-/// needed); returns the paths written.
-pub fn write_tables(s: &Summary, dir: &Path) -> std::io::Result<Vec<PathBuf>> {
-    let csv_err = |e: csv::Error| std::io::Error::other(e.to_string());
-    let files = [
+/// The run's tables: `summary.json`, `teams.csv` and `daily.csv`, as
+/// (file name, bytes), for the caller to write.
+pub fn table_files(s: &Summary) -> Result<Vec<(&'static str, Vec<u8>)>, csv::Error> {
+    Ok(vec![
         ("summary.json", s.to_json().into_bytes()),
-        ("teams.csv", tables::teams_csv(s).map_err(csv_err)?),
-        ("daily.csv", tables::daily_csv(s).map_err(csv_err)?),
-    ];
-    let mut written = Vec::new();
-    for (name, bytes) in files {
-        let path = dir.join(name);
-        write_atomic(&path, &bytes)?;
-        written.push(path);
-    }
-    Ok(written)
+        ("teams.csv", tables::teams_csv(s)?),
+        ("daily.csv", tables::daily_csv(s)?),
+    ])
 }
