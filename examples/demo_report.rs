@@ -9,7 +9,7 @@
 //! how long rendering the charts took. The data come from a small
 //! self-contained simulation (three team kinds, Poisson daily credits), not
 //! from flowcast's engine: this shows and tests the charts and the report
-//! on their own. `tests/report_browser.rs` builds the same report and
+//! on their own. `tests/all/report_browser.rs` builds the same report and
 //! screenshots it in a headless browser.
 
 use std::error::Error;

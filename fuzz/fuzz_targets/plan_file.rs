@@ -1,15 +1,7 @@
-//! A replay plan file (TOML) from arbitrary bytes. Any error is fine; a
-//! panic, abort or hang is a finding.
+//! cargo fuzz target: see `checks::plan_file`.
 #![no_main]
 
-use flowcast::pricing::PriceBook;
-use libfuzzer_sys::fuzz_target;
-use std::path::Path;
+#[path = "../checks.rs"]
+mod checks;
 
-fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else {
-        return;
-    };
-    let book = PriceBook::builtin();
-    let _ = flowcast::replay::plans::parse_plan_file(text, Path::new("plans.toml"), &book);
-});
+libfuzzer_sys::fuzz_target!(|data: &[u8]| checks::plan_file(data));

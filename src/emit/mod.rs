@@ -6,7 +6,7 @@
 //! teams, cycle by cycle (credits, the limit instant to the nanosecond,
 //! overage blocks, blocked runs): the engine and replay share the pricing
 //! function, the ledger and its tie rule, and the engine bills in the same
-//! integer nanoseconds the log carries (`tests/emit_replay.rs` checks it).
+//! integer nanoseconds the log carries (`tests/all/emit_replay.rs` checks it).
 //!
 //! - Team ids: `KIND-NNNN` (team number from 0001), plus `-tTRIAL` when more
 //!   than one trial is emitted.

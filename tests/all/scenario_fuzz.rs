@@ -5,7 +5,7 @@ use flowcast::scenario;
 use proptest::prelude::*;
 use std::path::Path;
 
-const BASE: &str = include_str!("../scenarios/default.toml");
+const BASE: &str = include_str!("../../scenarios/default.toml");
 
 /// Fragments that are likely to reach deep into the validator.
 const TOKENS: &[&str] = &[

@@ -3,15 +3,13 @@
 //! colours, text), determinism across thread counts, and no panics on
 //! degenerate or hostile input.
 
-mod report_support;
-
+use crate::report_support::{decode_png, OKABE_BLUE, OKABE_GREEN, OKABE_ORANGE, OKABE_VERMILLION};
 use flowcast::reports::charts::{
     font, write_all, BandPoint, BandSeries, BarSeries, Chart, ChartError, ChartFile, FanChart,
     Histogram, HitCdf, HitSeries, LineBand, Mark, Reference, StackedBars, Tornado, TornadoBar,
     Unit,
 };
 use proptest::prelude::*;
-use report_support::{decode_png, OKABE_BLUE, OKABE_GREEN, OKABE_ORANGE, OKABE_VERMILLION};
 
 /// A fan whose bands are straight lines: P10 = 2d, P25 = 5d, P50 = 10d,
 /// P75 = 15d, P90 = 20d credits by day d, with a 100-credit allotment. By

@@ -7,16 +7,15 @@
 //! Without Chromium the test fails when `CI` is set and is skipped with a
 //! notice otherwise (install it with `apt-get install chromium`).
 
-#[path = "../examples/demo_report.rs"]
+#[path = "../../examples/demo_report.rs"]
 #[allow(dead_code)]
 mod demo_report;
-mod report_support;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use report_support::{decode_png, OKABE_BLUE, OKABE_VERMILLION};
+use crate::report_support::{decode_png, OKABE_BLUE, OKABE_VERMILLION};
 
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 2000;

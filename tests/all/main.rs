@@ -1,0 +1,33 @@
+//! flowcast's integration tests: one test crate, one module per topic (so
+//! the test build links one executable, not one per file). Each module's
+//! own documentation says what it checks and against what.
+//!
+//! Run them all with `cargo test --profile ci`; one topic with, for example,
+//! `cargo test --profile ci --test all replay_cases::`.
+
+mod backtest_calibration;
+mod cli_check;
+mod emit_replay;
+mod engine_closed_form;
+mod engine_determinism;
+mod engine_pricing;
+mod engine_samplers;
+mod fit_cli;
+mod fit_recovery;
+mod fuzz_corpus;
+mod output_folders;
+mod planning_cli;
+mod planning_main;
+mod pricing_tables;
+mod replay_cases;
+mod replay_cli;
+mod replay_errors;
+mod replay_props;
+mod report_browser;
+mod report_charts;
+mod report_support;
+mod scenario_describe;
+mod scenario_errors;
+mod scenario_files;
+mod scenario_fuzz;
+mod simulate_cli;
