@@ -26,7 +26,19 @@ fn main() -> ExitCode {
                 .collect();
             let first = first.join(" ");
             let first = first.strip_prefix("error: ").unwrap_or(&first);
-            eprintln!("flowcast: error: {first} (see --help)");
+            // clap's "did you mean" (`tip: a similar argument exists: '--trials'`)
+            // sits in a later paragraph: keep it on the line.
+            let tips: Vec<&str> = text
+                .lines()
+                .map(str::trim)
+                .filter(|l| l.starts_with("tip:"))
+                .collect();
+            let tips = if tips.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", tips.join("; "))
+            };
+            eprintln!("flowcast: error: {first}{tips} (see --help)");
             return ExitCode::from(2);
         }
     };

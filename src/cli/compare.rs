@@ -22,7 +22,8 @@ pub struct CompareArgs {
     pub plans: Vec<String>,
     /// How to recommend: `mean` (lowest expected cost), `p90` (lowest P90
     /// cost) or `suspension<=P` (lowest expected cost among plans with at
-    /// most probability P of a suspension, e.g. suspension<=5%).
+    /// most probability P of a suspension, e.g. 'suspension<=5%', quoted:
+    /// an unquoted < is a shell redirect).
     #[arg(long, default_value = "suspension<=5%")]
     pub rule: String,
     /// Override a scenario value (KEY=VALUE), for every plan. Repeatable.

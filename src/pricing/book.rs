@@ -254,7 +254,12 @@ impl PriceBook {
         }
         for (name, p) in raw.plans {
             let key = format!("plans.{name}");
-            let existing = self.plans.iter().position(|q| q.name == name);
+            // Plan names are matched in any letter case: `[prices.plans.Team]`
+            // amends the built-in `team`.
+            let existing = self
+                .plans
+                .iter()
+                .position(|q| q.name.eq_ignore_ascii_case(&name));
             let mut plan = match existing {
                 Some(i) => self.plans.remove(i),
                 None => Plan {
@@ -296,12 +301,17 @@ impl PriceBook {
         Ok(self)
     }
 
-    /// The plan called `name`.
+    /// The plan called `name`, in any letter case (as model names are):
+    /// `Team` is `team`.
     pub fn plan(&self, name: &str) -> Result<&Plan, String> {
-        self.plans.iter().find(|p| p.name == name).ok_or_else(|| {
-            let known: Vec<&str> = self.plans.iter().map(|p| p.name.as_str()).collect();
-            format!("unknown plan '{name}' (known: {})", known.join(", "))
-        })
+        let name = name.trim();
+        self.plans
+            .iter()
+            .find(|p| p.name.eq_ignore_ascii_case(name))
+            .ok_or_else(|| {
+                let known: Vec<&str> = self.plans.iter().map(|p| p.name.as_str()).collect();
+                format!("unknown plan '{name}' (known: {})", known.join(", "))
+            })
     }
 }
 

@@ -107,9 +107,9 @@ pub fn summary_text(s: &Summary) -> String {
         };
         let _ = writeln!(
             out,
-            "\n{}: {} teams, plan {} ({} credits/month), {}",
+            "\n{}: {}, plan {} ({} credits/month), {}",
             k.name,
-            k.teams,
+            crate::reports::charts::format::count(u64::from(k.teams), "team"),
             p.plan,
             thousands(p.credits as f64),
             overage

@@ -430,10 +430,10 @@ pub fn describe(s: &Scenario) -> String {
         let _ = writeln!(o);
         let _ = writeln!(
             o,
-            "Kind '{}': {} teams x {} seat(s), plan {} ({} credits per cycle), {}",
+            "Kind '{}': {} x {}, plan {} ({} credits per cycle), {}",
             k.name,
-            k.teams,
-            k.seats,
+            crate::reports::charts::format::count(u64::from(k.teams), "team"),
+            crate::reports::charts::format::count(u64::from(k.seats), "seat"),
             k.plan.name,
             k.plan.credits,
             overage_text(k)

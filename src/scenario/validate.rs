@@ -209,11 +209,16 @@ impl Checker<'_> {
                     raw.start.span(),
                     "calendar.start",
                     format!(
-                        "must be a date-time like 2026-06-01T00:00:00Z, got a {}",
+                        "must be a date-time like 2026-06-01T00:00:00Z or a date like 2026-06-01, got a {}",
                         other.type_str()
                     ),
                 ))
             }
+        };
+        // A bare date (`2026-07-01`) is midnight UTC of that day.
+        let start_text = match chrono::NaiveDate::parse_from_str(start_text.trim(), "%Y-%m-%d") {
+            Ok(day) => format!("{day}T00:00:00Z"),
+            Err(_) => start_text,
         };
         let start = DateTime::parse_from_rfc3339(&start_text)
             .map_err(|e| {
@@ -222,7 +227,7 @@ impl Checker<'_> {
                     "calendar.start",
                     format!(
                         "'{start_text}' is not an RFC 3339 date-time with offset \
-                         (e.g. 2026-06-01T00:00:00Z): {e}"
+                         (e.g. 2026-06-01T00:00:00Z) or a date (2026-06-01): {e}"
                     ),
                 )
             })?

@@ -7,6 +7,7 @@
 
 mod backtest_calibration;
 mod cli_check;
+mod cli_shell;
 mod emit_replay;
 mod engine_closed_form;
 mod engine_determinism;

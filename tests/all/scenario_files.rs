@@ -174,3 +174,32 @@ fn bench_matches_the_benchmark_workload() {
         }
     );
 }
+
+/// Plan names are matched in any letter case, as model names are.
+#[test]
+fn plan_names_ignore_letter_case() {
+    let text = std::fs::read_to_string(scenarios_dir().join("default.toml"))
+        .unwrap()
+        .replacen("plan = \"team\"", "plan = \"Team\"", 1);
+    assert!(text.contains("plan = \"Team\""));
+    let s = flowcast::scenario::parse(&text, std::path::Path::new("d.toml")).unwrap();
+    assert!(s.kinds.iter().any(|k| k.plan.name == "team"));
+    let book = flowcast::pricing::PriceBook::builtin();
+    assert_eq!(book.plan("ENTERPRISE").unwrap().name, "enterprise");
+    assert!(book.plan("teams").is_err());
+}
+
+/// A bare date starts the first cycle at midnight UTC of that day.
+#[test]
+fn a_bare_start_date_is_midnight_utc() {
+    let text = std::fs::read_to_string(scenarios_dir().join("default.toml")).unwrap();
+    let explicit = flowcast::scenario::parse(&text, std::path::Path::new("d.toml")).unwrap();
+    let bare = text.replacen("start = 2026-06-01T00:00:00Z", "start = 2026-06-01", 1);
+    assert_ne!(bare, text);
+    let bare = flowcast::scenario::parse(&bare, std::path::Path::new("d.toml")).unwrap();
+    assert_eq!(bare.calendar.start, explicit.calendar.start);
+    assert_eq!(
+        bare.calendar.start.to_rfc3339(),
+        "2026-06-01T00:00:00+00:00"
+    );
+}

@@ -263,6 +263,12 @@ fn grouped(whole: f64) -> String {
     group_digits(&format!("{:.0}", whole.abs()))
 }
 
+/// A count with its noun, singular for one: `1 team`, `2,500 teams`.
+pub fn count(n: u64, noun: &str) -> String {
+    let s = if n == 1 { "" } else { "s" };
+    format!("{} {noun}{s}", group_digits(&n.to_string()))
+}
+
 /// Thousands separators on a string of digits: `1234567` -> `1,234,567`.
 /// The one grouping every table uses (charts, the run summary, replay), on
 /// digits so that integers too large for an `f64` group exactly.
@@ -281,6 +287,13 @@ pub fn group_digits(digits: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_agree_with_their_number() {
+        assert_eq!(count(1, "team"), "1 team");
+        assert_eq!(count(0, "team"), "0 teams");
+        assert_eq!(count(2500, "team"), "2,500 teams");
+    }
 
     #[test]
     fn group_digits_is_exact_for_any_integer() {
