@@ -32,3 +32,6 @@ mod scenario_errors;
 mod scenario_files;
 mod scenario_fuzz;
 mod simulate_cli;
+/// The source document's price tables, typed in by hand.
+#[path = "../data/source_prices.rs"]
+mod source_prices;

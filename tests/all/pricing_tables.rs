@@ -3,8 +3,7 @@
 //! and every model of tables A and B. Expected values are typed from the
 //! source (tests/data/source_prices.rs), not read from data/pricebook.toml.
 
-#[path = "../data/source_prices.rs"]
-mod source_prices;
+use crate::source_prices;
 
 use flowcast::pricing::{Item, PriceBook, Source, Trigger};
 use source_prices::*;

@@ -7,8 +7,7 @@
 //! record; the properties of issue 2 are asserted on their own as well.
 //! A second group feeds random bytes and mutated rows and asserts no panic.
 
-#[path = "../data/source_prices.rs"]
-mod source_prices;
+use crate::source_prices;
 
 use chrono::{DateTime, Datelike, Duration, Utc};
 use flowcast::ledger::{Overage, PlanTerms, Terms};
