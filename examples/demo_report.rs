@@ -565,6 +565,7 @@ pub fn build(out: &Path) -> Result<Built, Box<dyn Error>> {
             ("Billing month".into(), format!("{DAYS} days")),
             ("flowcast".into(), env!("CARGO_PKG_VERSION").into()),
         ],
+        notices: vec![],
         assumptions: vec![
             capitalise(&price_assumption),
             "Usage grows 6% a month in the 12-month forecast.".into(),

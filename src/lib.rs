@@ -43,6 +43,7 @@ pub mod fitting;
 pub mod ledger;
 pub mod planning;
 pub mod pricing;
+pub mod provenance;
 pub mod replay;
 pub mod reports;
 pub mod scenario;

@@ -140,6 +140,11 @@ pub struct Backtest {
     pub scores: Vec<Scores>,
     /// Per team and month.
     pub rows: Vec<Row>,
+    /// What it was computed from: command, input file and its SHA-256,
+    /// overrides, seed, trials (set by the command line; absent when the
+    /// library computed it without a file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<crate::provenance::Inputs>,
 }
 
 impl Backtest {
@@ -376,6 +381,7 @@ pub fn backtest(
         pit_histogram[((r.pit * 10.0) as usize).min(9)] += 1;
     }
     Ok(Backtest {
+        inputs: None,
         log: path.display().to_string(),
         train_months: o.train_months,
         trials: o.trials,

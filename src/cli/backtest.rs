@@ -66,7 +66,14 @@ pub fn execute(a: BacktestArgs) -> anyhow::Result<()> {
         projection_day: a.projection_day,
         billing,
     };
-    let b = backtest(&data, &a.log, &book, &opts)?;
+    let mut b = backtest(&data, &a.log, &book, &opts)?;
+    b.inputs = Some(super::common::inputs(
+        "backtest",
+        &a.log,
+        &[],
+        a.seed,
+        a.trials,
+    )?);
     write_all(
         &out,
         &[

@@ -110,6 +110,18 @@ pub fn placed(
     }
 }
 
+/// What a result of `command` is computed from (recorded in the result).
+pub fn inputs(
+    command: &str,
+    path: &Path,
+    overrides: &[(String, String)],
+    seed: u64,
+    trials: u32,
+) -> anyhow::Result<flowcast::provenance::Inputs> {
+    flowcast::provenance::Inputs::new(command, path, overrides, seed, trials)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
+}
+
 /// Parses `--set KEY=VALUE` flags.
 pub fn overrides(set: &[String]) -> anyhow::Result<Vec<(String, String)>> {
     set.iter()

@@ -48,7 +48,14 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     a.sim
         .check_work(&a.scenario, &base, opts.trials, variants as f64)?;
     let out = a.sim.staged_out_dir(&base.name)?;
-    let c = compare(&a.scenario, &o, &a.plans, rule, &opts)?;
+    let mut c = compare(&a.scenario, &o, &a.plans, rule, &opts)?;
+    c.inputs = Some(super::common::inputs(
+        "compare",
+        &a.scenario,
+        &o,
+        opts.seed,
+        opts.trials,
+    )?);
     write_all(
         &out,
         &[

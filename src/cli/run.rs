@@ -213,7 +213,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
             None
         },
     };
-    let (sim, summary) = match precision {
+    let (sim, mut summary) = match precision {
         None => {
             let sim = simulate(&scenario, &opts, &mut obs)?;
             (sim, obs.summary.clone().finish())
@@ -276,6 +276,13 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
         }
     };
 
+    summary.inputs = Some(super::common::inputs(
+        "run",
+        &args.scenario,
+        &o,
+        opts.seed,
+        summary.trials,
+    )?);
     write_all(&out, &flowcast::reports::table_files(&summary)?)?;
     let alerts = obs.alerts.finish();
     write_all(
@@ -285,7 +292,11 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
             ("alerts.json", json(&alerts)?),
         ],
     )?;
-    let forecast = obs.forecast.as_ref().map(|f| f.finish());
+    let forecast = obs.forecast.as_ref().map(|f| {
+        let mut f = f.finish();
+        f.inputs = summary.inputs.clone();
+        f
+    });
     match &forecast {
         Some(f) => write_all(
             &out,

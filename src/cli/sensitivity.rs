@@ -53,7 +53,14 @@ pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
     a.sim
         .check_work(&a.scenario, &base, opts.trials, variants)?;
     let out = a.sim.staged_out_dir(&base.name)?;
-    let s = sensitivity(&a.scenario, &o, &inputs, a.samples, &opts)?;
+    let mut s = sensitivity(&a.scenario, &o, &inputs, a.samples, &opts)?;
+    s.inputs = Some(super::common::inputs(
+        "sensitivity",
+        &a.scenario,
+        &o,
+        opts.seed,
+        opts.trials,
+    )?);
     write_all(
         &out,
         &[

@@ -46,7 +46,14 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
     super::common::validate(&a.scenario, &[], &base, opts.trials)?;
     a.sim.check_work(&a.scenario, &base, opts.trials, points)?;
     let out = a.sim.staged_out_dir(&base.name)?;
-    let s = sweep(&a.scenario, &[], &axes, &opts)?;
+    let mut s = sweep(&a.scenario, &[], &axes, &opts)?;
+    s.inputs = Some(super::common::inputs(
+        "sweep",
+        &a.scenario,
+        &[],
+        opts.seed,
+        opts.trials,
+    )?);
     write_all(
         &out,
         &[("sweep.csv", sweep_csv(&s)?), ("sweep.json", json(&s)?)],

@@ -80,6 +80,11 @@ pub struct Comparison {
     pub rows: Vec<PlanCost>,
     /// One per kind.
     pub recommendations: Vec<Recommendation>,
+    /// What it was computed from: command, input file and its SHA-256,
+    /// overrides, seed, trials (set by the command line; absent when the
+    /// library computed it without a file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<crate::provenance::Inputs>,
 }
 
 /// The overrides that put every kind of `base` on `plan`; overage is
@@ -191,6 +196,7 @@ pub fn compare(
         .map(|(_, s, _)| s.assumptions.clone())
         .unwrap_or_default();
     Ok(Comparison {
+        inputs: None,
         scenario: base.name.clone(),
         seed: opts.seed,
         trials: opts.trials,

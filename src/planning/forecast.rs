@@ -73,6 +73,11 @@ pub struct Forecast {
     pub groups: Vec<ForecastGroup>,
     /// How to read it.
     pub note: String,
+    /// What it was computed from: command, input file and its SHA-256,
+    /// overrides, seed, trials (set by the command line; absent when the
+    /// library computed it without a file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<crate::provenance::Inputs>,
 }
 
 #[derive(Clone, Debug)]
@@ -213,6 +218,7 @@ impl ForecastCollector {
             })
             .collect();
         Forecast {
+            inputs: None,
             scenario: self.scenario.clone(),
             seed: self.seed,
             trials: self.trials,

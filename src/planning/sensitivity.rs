@@ -120,6 +120,11 @@ pub struct Sensitivity {
     pub samples: u32,
     /// How to read it.
     pub note: String,
+    /// What it was computed from: command, input file and its SHA-256,
+    /// overrides, seed, trials (set by the command line; absent when the
+    /// library computed it without a file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<crate::provenance::Inputs>,
 }
 
 /// The analysis of the scenario at `path` over `inputs`, with `samples`
@@ -183,6 +188,7 @@ pub fn sensitivity(
     }
     swings.sort_by(|a, b| b.swing.total_cmp(&a.swing).then_with(|| a.key.cmp(&b.key)));
     Ok(Sensitivity {
+        inputs: None,
         scenario: name,
         seed: opts.seed,
         trials: opts.trials,

@@ -70,6 +70,11 @@ pub struct Sweep {
     pub points: Vec<SweepPoint>,
     /// How to read it.
     pub note: String,
+    /// What it was computed from: command, input file and its SHA-256,
+    /// overrides, seed, trials (set by the command line; absent when the
+    /// library computed it without a file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<crate::provenance::Inputs>,
 }
 
 /// Runs the scenario at `path` (with `overrides`) at every point of the grid.
@@ -104,6 +109,7 @@ pub fn sweep(
         });
     }
     Ok(Sweep {
+        inputs: None,
         scenario: name,
         seed: opts.seed,
         trials: opts.trials,

@@ -18,6 +18,7 @@ use crate::planning::compare::Comparison;
 use crate::planning::forecast::Forecast;
 use crate::planning::sensitivity::Sensitivity;
 use crate::planning::sweep::Sweep;
+use crate::provenance::Inputs;
 use crate::statistics::summary::{Distribution, Estimate, GroupStats, Summary};
 use serde::de::DeserializeOwned;
 use std::path::{Path, PathBuf};
@@ -186,6 +187,9 @@ pub fn refresh(dir: &Path) -> Result<Option<Refreshed>, ReportError> {
         charts += figs.len();
         report.sections.push(backtest_section(b, figs));
     }
+    let (notices, inputs) = provenance_section(&r);
+    report.notices = notices;
+    report.sections.extend(inputs);
     remove_stale_charts(dir, &report);
     if let (true, Some(b)) = (report.title.is_empty(), &r.backtest) {
         report.title = format!("flowcast: backtest of {}", b.log);
@@ -206,6 +210,100 @@ pub fn refresh(dir: &Path) -> Result<Option<Refreshed>, ReportError> {
         report: path,
         charts,
     }))
+}
+
+/// What each result was computed from, as a closing section, and a notice
+/// when the results describe different models (other input bytes or other
+/// overrides): a run and a compare made with other settings, say.
+fn provenance_section(r: &Results) -> (Vec<String>, Option<Section>) {
+    let found: Vec<(&str, &Inputs)> = [
+        (
+            "run (summary.json)",
+            r.summary.as_ref().and_then(|x| x.inputs.as_ref()),
+        ),
+        (
+            "forecast (forecast.json)",
+            r.forecast.as_ref().and_then(|x| x.inputs.as_ref()),
+        ),
+        (
+            "compare (compare.json)",
+            r.compare.as_ref().and_then(|x| x.inputs.as_ref()),
+        ),
+        (
+            "sweep (sweep.json)",
+            r.sweep.as_ref().and_then(|x| x.inputs.as_ref()),
+        ),
+        (
+            "sensitivity (sensitivity.json)",
+            r.sensitivity.as_ref().and_then(|x| x.inputs.as_ref()),
+        ),
+        (
+            "backtest (backtest.json)",
+            r.backtest.as_ref().and_then(|x| x.inputs.as_ref()),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(name, i)| i.map(|i| (name, i)))
+    .collect();
+    if found.is_empty() {
+        return (Vec::new(), None);
+    }
+    let mut notices = Vec::new();
+    let differs = found.iter().any(|(_, i)| !i.same_model(found[0].1));
+    if differs {
+        notices.push(format!(
+            "The sections of this report come from different inputs: {}. Compare their numbers with care (see Inputs, at the end).",
+            found
+                .iter()
+                .map(|(name, i)| format!("{name}: {}", i.describe()))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ));
+    }
+    let table = Table {
+        caption: "What each result in this folder was computed from".into(),
+        headers: [
+            "result",
+            "input file",
+            "SHA-256 (first 12)",
+            "overrides",
+            "seed",
+            "trials",
+            "flowcast",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: found
+            .iter()
+            .map(|(name, i)| {
+                vec![
+                    name.to_string(),
+                    i.input_file.clone(),
+                    i.input_sha256.chars().take(12).collect(),
+                    if i.overrides.is_empty() {
+                        "none".to_string()
+                    } else {
+                        i.overrides.join(", ")
+                    },
+                    i.seed.to_string(),
+                    thousands(f64::from(i.trials)),
+                    i.flowcast_version.clone(),
+                ]
+            })
+            .collect(),
+        note: String::new(),
+    };
+    let section = Section {
+        heading: "Inputs".into(),
+        intro: if differs {
+            "These results were computed from different inputs.".into()
+        } else {
+            "Every result here was computed from the same input file and overrides.".into()
+        },
+        tables: vec![table],
+        ..Default::default()
+    };
+    (notices, Some(section))
 }
 
 /// Removes chart files that no result in the folder draws any more (say, a

@@ -24,6 +24,9 @@ pub struct Report {
     /// Assumptions behind the numbers (e.g. an overage block price the
     /// source does not publish), shown in a labelled box at the top.
     pub assumptions: Vec<String>,
+    /// Things the reader must notice before trusting the page (say, that
+    /// its sections come from different inputs), in a box at the top.
+    pub notices: Vec<String>,
     /// The sections, in order.
     pub sections: Vec<Section>,
     /// When set, each figure links to its PNG and SVG files in this folder,
@@ -138,6 +141,7 @@ pub fn render(report: &Report) -> String {
         h.push_str("</dl>\n");
     }
     h.push_str("</header>\n");
+    notices_box(&mut h, &report.notices);
     assumptions_box(&mut h, &report.assumptions);
     if report.sections.len() > 1 {
         h.push_str("<nav class=\"toc\"><h2>Contents</h2><ol>\n");
@@ -206,6 +210,19 @@ fn svg_body(svg: &str) -> &str {
         Some(i) => svg[i..].trim_end(),
         None => "",
     }
+}
+
+fn notices_box(h: &mut String, items: &[String]) {
+    if items.is_empty() {
+        return;
+    }
+    h.push_str(
+        "<aside class=\"notice\"><h3><span class=\"badge\">Note</span> Read this first</h3><ul>\n",
+    );
+    for a in items {
+        let _ = writeln!(h, "<li>{}</li>", escape(a));
+    }
+    h.push_str("</ul></aside>\n");
 }
 
 fn assumptions_box(h: &mut String, items: &[String]) {
@@ -281,6 +298,8 @@ dl.meta dt::after { content: ":"; }
 dl.meta dd { margin: 0; font-weight: bold; font-variant-numeric: tabular-nums; }
 aside.assumptions { border-left: 5px solid var(--warn); background: #fdf3ec; padding: .6rem 1rem; margin: 1rem 0; }
 aside.assumptions ul { margin: .2rem 0; padding-left: 1.2rem; }
+aside.notice { border-left: 5px solid #0072b2; background: #eef5fb; padding: .6rem 1rem; margin: 1rem 0; }
+aside.notice ul { margin: .2rem 0; padding-left: 1.2rem; }
 .badge { display: inline-block; background: var(--warn); color: #fff; font-size: .75rem; text-transform: uppercase; letter-spacing: .04em; padding: .05rem .45rem; border-radius: 3px; margin-right: .4rem; vertical-align: .1em; }
 nav.toc ol { margin: .2rem 0; padding-left: 1.4rem; columns: 2; }
 nav.toc h2 { border: 0; margin-top: 1rem; font-size: 1.05rem; }
@@ -366,6 +385,7 @@ mod tests {
             title: evil.into(),
             subtitle: evil.into(),
             meta: vec![(evil.into(), evil.into())],
+            notices: vec![evil.into()],
             assumptions: vec![evil.into()],
             sections: vec![Section {
                 heading: evil.into(),

@@ -322,6 +322,7 @@ impl SummaryCollector {
         };
         Ok(SummaryCollector {
             head: Summary {
+                inputs: None,
                 schema_version: SCHEMA_VERSION,
                 generator: format!("flowcast {}", env!("CARGO_PKG_VERSION")),
                 scenario: s.name.clone(),

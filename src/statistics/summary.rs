@@ -45,6 +45,11 @@ pub struct Summary {
     /// How the number of trials was chosen, when `--precision` chose it.
     #[serde(default)]
     pub stopping: Option<Stopping>,
+    /// What it was computed from: command, input file and its SHA-256,
+    /// overrides, seed, trials (set by the command line; absent when the
+    /// library computed it without a file).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<crate::provenance::Inputs>,
 }
 
 /// Precision-based stopping: why the trials stopped where they did.

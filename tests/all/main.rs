@@ -26,6 +26,7 @@ mod replay_errors;
 mod replay_props;
 mod report_browser;
 mod report_charts;
+mod report_inputs;
 mod report_support;
 mod scenario_describe;
 mod scenario_errors;
