@@ -100,7 +100,7 @@ fn widths(s: &Summary, watch: &[String]) -> Vec<(String, f64)> {
             "total" => {
                 let t = &s.total_overage.per_trial_usd;
                 out.push((
-                    "total overage per trial".to_string(),
+                    "total overage".to_string(),
                     rel(t.mean, t.ci_low, t.ci_high),
                 ));
             }

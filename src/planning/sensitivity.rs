@@ -192,7 +192,7 @@ pub fn sensitivity(
         scenario: name,
         seed: opts.seed,
         trials: opts.trials,
-        output: "population total overage billed per trial, USD (mean)".to_string(),
+        output: "population total overage billed per simulated period (the scenario's billing cycles), USD (mean)".to_string(),
         baseline,
         swings,
         samples,

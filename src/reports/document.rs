@@ -437,7 +437,10 @@ fn run_sections(s: &Summary, figs: Vec<Figure>, alerts: Option<&[AlertRow]>) -> 
     };
     let t = &s.total_overage;
     let total = Table {
-        caption: "The population's total overage bill per trial (the finance number)".into(),
+        caption: format!(
+            "The population's total overage bill {} (the finance number)",
+            super::charts::format::per_horizon(s.calendar.months, s.calendar.cycle_days)
+        ),
         headers: ["mean (95% CI)", "P50", "P90", "P99"]
             .map(String::from)
             .to_vec(),
@@ -646,7 +649,7 @@ fn sweep_section(s: &Sweep, figs: Vec<Figure>) -> Section {
             headers: [
                 "setting",
                 "P(hit limit)",
-                "total overage per trial (95% CI)",
+                "total overage per simulated period (95% CI)",
                 "P90",
                 "suspended",
             ]

@@ -137,7 +137,10 @@ pub fn run_charts(s: &Summary) -> Vec<ChartFile> {
         "overage-total",
         captions::overage_total(),
         Histogram {
-            title: "The population's total overage bill per trial".into(),
+            title: format!(
+                "The population's total overage bill {}",
+                super::charts::format::per_horizon(s.calendar.months, s.calendar.cycle_days)
+            ),
             subtitle: sub.clone(),
             note: PRICE_NOTE.into(),
             x_label: "total overage billed, all teams (USD)".into(),
@@ -389,7 +392,7 @@ pub fn sweep_charts(s: &Sweep) -> Vec<ChartFile> {
             ),
             note: PRICE_NOTE.into(),
             x_label,
-            y_label: "total overage per trial, mean (USD)".into(),
+            y_label: "total overage per simulated period, mean (USD)".into(),
             x_unit: Unit::Plain,
             y_unit: Unit::Dollars,
             band_label: "95% confidence interval".into(),
@@ -412,7 +415,7 @@ pub fn sensitivity_charts(s: &Sensitivity) -> Vec<ChartFile> {
                 s.scenario, s.trials, s.seed
             ),
             note: PRICE_NOTE.into(),
-            x_label: "total overage per trial, mean (USD)".into(),
+            x_label: "total overage per simulated period, mean (USD)".into(),
             x_unit: Unit::Dollars,
             baseline: s.baseline.value,
             low_label: "input at its low setting".into(),

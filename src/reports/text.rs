@@ -119,7 +119,8 @@ pub fn summary_text(s: &Summary) -> String {
     let t = &s.total_overage;
     let _ = writeln!(
         out,
-        "\nTotal overage billed per trial, all teams: {}",
+        "\nTotal overage billed {}, all teams: {}",
+        crate::reports::charts::format::per_horizon(s.calendar.months, s.calendar.cycle_days),
         dist_line(&t.per_trial_usd, dollars)
     );
     out

@@ -370,7 +370,10 @@ impl SummaryCollector {
             trials: self.totals.len(),
             per_trial_usd: self.totals.dist(),
             histogram: self.totals.chart(CHART_BINS),
-            note: "Sum of the overage billed to every team of every kind in all simulated cycles of one trial, one value per trial (the finance number); the block price is an assumption.".to_string(),
+            note: format!(
+                "Sum of the overage billed to every team of every kind over all {} simulated billing cycle(s) of one trial, one value per trial (the finance number); the block price is an assumption.",
+                s.calendar.months
+            ),
         };
         s
     }

@@ -36,7 +36,7 @@ fn run_writes_summary_tables_and_prints_a_summary() {
         .success();
     let stdout = String::from_utf8(a.get_output().stdout.clone()).unwrap();
     assert!(stdout.contains("scenario 'default', 5 trials"), "{stdout}");
-    assert!(stdout.contains("Total overage billed per trial"));
+    assert!(stdout.contains("Total overage billed per simulated month, all teams"));
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["schema_version"], 1);

@@ -263,6 +263,18 @@ fn grouped(whole: f64) -> String {
     group_digits(&format!("{:.0}", whole.abs()))
 }
 
+/// The horizon one simulated total covers, for finance readers (who say
+/// "per month", not "per trial"): `per simulated month`, `per simulated 3
+/// months`, `per simulated 30-day cycle`, `per simulated 4 cycles of 30 days`.
+pub fn per_horizon(months: u32, cycle_days: Option<u32>) -> String {
+    match (months, cycle_days) {
+        (1, None) => "per simulated month".to_string(),
+        (n, None) => format!("per simulated {n} months"),
+        (1, Some(d)) => format!("per simulated {d}-day cycle"),
+        (n, Some(d)) => format!("per simulated {n} cycles of {d} days"),
+    }
+}
+
 /// A count with its noun, singular for one: `1 team`, `2,500 teams`.
 pub fn count(n: u64, noun: &str) -> String {
     let s = if n == 1 { "" } else { "s" };
@@ -287,6 +299,14 @@ pub fn group_digits(digits: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn horizons_read_as_finance_says_them() {
+        assert_eq!(per_horizon(1, None), "per simulated month");
+        assert_eq!(per_horizon(12, None), "per simulated 12 months");
+        assert_eq!(per_horizon(1, Some(30)), "per simulated 30-day cycle");
+        assert_eq!(per_horizon(4, Some(7)), "per simulated 4 cycles of 7 days");
+    }
 
     #[test]
     fn counts_agree_with_their_number() {
