@@ -406,7 +406,10 @@ fn run_sections(s: &Summary, figs: Vec<Figure>, alerts: Option<&[AlertRow]>) -> 
                 ]
             })
             .collect(),
-        note: "Block price: USD per 1,000-credit overage block, a user input (Postman does not publish it).".into(),
+        note: format!(
+            "Block price: USD per {}-credit overage block, a user input (Postman does not publish it).",
+            thousands(s.kinds.first().map_or(1000, |k| k.plan.block_credits) as f64)
+        ),
     };
     let mut rows: Vec<Vec<String>> = s
         .kinds

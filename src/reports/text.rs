@@ -99,9 +99,10 @@ pub fn summary_text(s: &Summary) -> String {
         let p = &k.plan;
         let overage = match p.overage_price_usd {
             Some(price) => format!(
-                "overage {} at {} per 1,000-credit block (assumption)",
+                "overage {} at {} per {}-credit block (assumption)",
                 p.overage_policy,
-                dollars(price)
+                dollars(price),
+                thousands(p.block_credits as f64)
             ),
             None => format!("overage {}", p.overage_policy),
         };

@@ -382,10 +382,11 @@ fn days_text(w: &[f64; 7]) -> String {
     parts.join(" ")
 }
 
-fn overage_text(k: &TeamKind) -> String {
+fn overage_text(k: &TeamKind, block_credits: u64) -> String {
+    let block = crate::reports::charts::format::group_digits(&block_credits.to_string());
     let price = k
         .overage_price
-        .map(|p| format!(" at ${p:.2} per 1,000-credit block (ASSUMPTION: not published)"))
+        .map(|p| format!(" at ${p:.2} per {block}-credit block (ASSUMPTION: not published)"))
         .unwrap_or_default();
     match &k.overage {
         OveragePolicy::Off => "overage off (suspended at the limit)".to_string(),
@@ -436,7 +437,7 @@ pub fn describe(s: &Scenario) -> String {
             crate::reports::charts::format::count(u64::from(k.seats), "seat"),
             k.plan.name,
             k.plan.credits,
-            overage_text(k)
+            overage_text(k, s.prices.block_credits)
         );
         let _ = writeln!(
             o,

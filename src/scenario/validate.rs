@@ -336,8 +336,11 @@ impl Checker<'_> {
                 return Err(self.err(
                     span,
                     &k("overage_price"),
-                    "missing: overage can be on, so the USD price of a 1,000-credit block is required \
-                     (the source does not publish it: it is your assumption)",
+                    format!(
+                        "missing: overage can be on, so the USD price of a {}-credit block is required \
+                         (the source does not publish it: it is your assumption)",
+                        crate::reports::charts::format::group_digits(&prices.block_credits.to_string())
+                    ),
                 ));
             }
             Err(e @ TermsError::BadPrice(_)) => {

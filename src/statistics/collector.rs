@@ -292,6 +292,7 @@ impl SummaryCollector {
                     seat_price_usd: k.plan.seat_price_usd,
                     overage_policy: policy_label(&k.overage),
                     overage_price_usd: price,
+                    block_credits: s.prices.block_credits,
                     overage_price_note: price.map(|_| OVERAGE_PRICE_NOTE.to_string()),
                 },
                 stats: GroupAcc::new(0, None, None).finish(),

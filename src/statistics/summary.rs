@@ -11,6 +11,10 @@ pub const SCHEMA_VERSION: u32 = 1;
 /// The note shown next to every overage price.
 pub const OVERAGE_PRICE_NOTE: &str = "assumption: user input, not published by Postman";
 
+fn default_block_credits() -> u64 {
+    1000
+}
+
 /// A whole simulation's results.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
@@ -106,8 +110,11 @@ pub struct PlanInfo {
     pub seat_price_usd: f64,
     /// Overage policy: `off`, `on`, or `after suspension (...)`.
     pub overage_policy: String,
-    /// USD per 1,000-credit overage block, when overage can be on.
+    /// USD per overage block, when overage can be on.
     pub overage_price_usd: Option<f64>,
+    /// Credits per overage block (1,000 unless the price book changes it).
+    #[serde(default = "default_block_credits")]
+    pub block_credits: u64,
     /// [`OVERAGE_PRICE_NOTE`] when a price is given.
     pub overage_price_note: Option<String>,
 }

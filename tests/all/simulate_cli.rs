@@ -313,3 +313,31 @@ fn a_guard_refusal_names_the_override_that_caused_it() {
     );
     assert_eq!(err.lines().count(), 1);
 }
+
+/// The block size in every label follows the price book: a 500-credit block
+/// is not called a 1,000-credit one.
+#[test]
+fn block_labels_follow_the_price_book() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = flowcast()
+        .args(["run", &scenario("default.toml"), "--trials", "2", "--quiet"])
+        .args([
+            "--no-charts",
+            "--set",
+            "prices.overage.block_credits=500",
+            "--out",
+        ])
+        .arg(dir.path().join("out"))
+        .assert()
+        .success();
+    let stdout = String::from_utf8(a.get_output().stdout.clone()).unwrap();
+    assert!(stdout.contains("per 500-credit block"), "{stdout}");
+    assert!(!stdout.contains("1,000-credit"), "{stdout}");
+    let check = flowcast()
+        .args(["check", &scenario("default.toml")])
+        .args(["--set", "prices.overage.block_credits=500"])
+        .assert()
+        .success();
+    let text = String::from_utf8(check.get_output().stdout.clone()).unwrap();
+    assert!(text.contains("per 500-credit block"), "{text}");
+}
