@@ -18,12 +18,14 @@ pub mod text;
 
 use crate::statistics::Summary;
 
-/// The run's tables: `summary.json`, `teams.csv` and `daily.csv`, as
+/// The run's tables: `summary.json`, `teams.csv`, `daily.csv` and
+/// `total_overage.csv`, as
 /// (file name, bytes), for the caller to write.
 pub fn table_files(s: &Summary) -> Result<Vec<(&'static str, Vec<u8>)>, csv::Error> {
     Ok(vec![
         ("summary.json", s.to_json().into_bytes()),
         ("teams.csv", tables::teams_csv(s)?),
         ("daily.csv", tables::daily_csv(s)?),
+        ("total_overage.csv", tables::total_overage_csv(s)?),
     ])
 }

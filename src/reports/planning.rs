@@ -72,7 +72,8 @@ pub fn compare_csv(c: &Comparison) -> Csv {
             Some(e) => row.extend(est_cells(e, 2)),
             None => row.extend([String::new(), String::new(), String::new()]),
         }
-        row.push(if rec { "yes" } else { "" }.to_string());
+        // true/false: a spreadsheet filter or a boolean column, not a blank.
+        row.push(rec.to_string());
         w.write_record(&row)?;
     }
     finish(w)

@@ -1,7 +1,7 @@
 //! The spreadsheet tables: `teams.csv` (one row per team kind) and
 //! `daily.csv` (cumulative credits by day of the cycle, per team kind).
 
-use crate::statistics::summary::{Distribution, Summary};
+use crate::statistics::summary::{Distribution, GroupStats, Summary};
 
 /// A number for a CSV cell: fixed decimals, no thousands separators.
 pub(crate) fn num(x: f64, decimals: usize) -> String {
@@ -58,16 +58,8 @@ pub fn teams_csv(s: &Summary) -> Result<Vec<u8>, csv::Error> {
         header.extend(dist_headers(name));
     }
     w.write_record(&header)?;
-    for k in &s.kinds {
-        let st = &k.stats;
+    let stats = |st: &GroupStats| {
         let mut row = vec![
-            k.name.clone(),
-            k.teams.to_string(),
-            k.plan.plan.clone(),
-            k.plan.credits.to_string(),
-            k.plan.seats.to_string(),
-            k.plan.overage_policy.clone(),
-            opt(k.plan.overage_price_usd, 2),
             st.team_months.to_string(),
             num(st.hit.probability.value, 4),
             num(st.hit.probability.ci_low, 4),
@@ -83,8 +75,52 @@ pub fn teams_csv(s: &Summary) -> Result<Vec<u8>, csv::Error> {
         row.extend(dist_cells(&st.runs_blocked, 1));
         row.extend(dist_cells(&st.credits_blocked, 1));
         row.extend(dist_cells(&st.days_suspended, 3));
+        row
+    };
+    for k in &s.kinds {
+        let mut row = vec![
+            k.name.clone(),
+            k.teams.to_string(),
+            k.plan.plan.clone(),
+            k.plan.credits.to_string(),
+            k.plan.seats.to_string(),
+            k.plan.overage_policy.clone(),
+            opt(k.plan.overage_price_usd, 2),
+        ];
+        row.extend(stats(&k.stats));
         w.write_record(&row)?;
     }
+    // Every team-month of every kind together, for the spreadsheet's total
+    // line (plan columns empty: kinds differ).
+    let teams: u64 = s.kinds.iter().map(|k| u64::from(k.teams)).sum();
+    let mut row = vec![
+        "(population)".to_string(),
+        teams.to_string(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+        String::new(),
+    ];
+    row.extend(stats(&s.population));
+    w.write_record(&row)?;
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// `total_overage.csv`: the population's total overage bill, one value per
+/// simulated horizon (the finance number), as one row: horizon, trials,
+/// mean with its 95% CI, P50, P90, P99.
+pub fn total_overage_csv(s: &Summary) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    let mut header = vec!["horizon".to_string(), "trials".to_string()];
+    header.extend(dist_headers("total_overage_usd"));
+    w.write_record(&header)?;
+    let mut row = vec![
+        super::charts::format::per_horizon(s.calendar.months, s.calendar.cycle_days),
+        s.total_overage.trials.to_string(),
+    ];
+    row.extend(dist_cells(&s.total_overage.per_trial_usd, 2));
+    w.write_record(&row)?;
     w.into_inner().map_err(|e| e.into_error().into())
 }
 

@@ -135,9 +135,18 @@ fn compare_sweep_sensitivity_write_their_results_into_the_report() {
     let csv = read(tmp.path(), "compare.csv");
     assert!(
         csv.lines()
-            .any(|l| l.starts_with("steady,team,") && l.ends_with(",yes")),
+            .any(|l| l.starts_with("steady,team,") && l.ends_with(",true")),
         "{csv}"
     );
+    assert_eq!(
+        csv.lines().filter(|l| l.ends_with(",true")).count(),
+        1,
+        "one recommendation, the other plans false: {csv}"
+    );
+    assert!(csv
+        .lines()
+        .skip(1)
+        .all(|l| l.ends_with(",true") || l.ends_with(",false")));
 
     let text = run_ok(&[
         "sweep",

@@ -43,7 +43,22 @@ fn run_writes_summary_tables_and_prints_a_summary() {
     assert_eq!(summary["trials"], 5);
     let kinds = summary["kinds"].as_array().unwrap();
     let teams = std::fs::read_to_string(out.join("teams.csv")).unwrap();
-    assert_eq!(teams.lines().count(), kinds.len() + 1);
+    // A row per kind and the population's, plus the header.
+    assert_eq!(teams.lines().count(), kinds.len() + 2);
+    let population = teams.lines().last().unwrap();
+    assert!(
+        population.starts_with("(population),150,,,,,,750,"),
+        "{population}"
+    );
+    // The finance number in a CSV of its own, equal to summary.json's.
+    let total = std::fs::read_to_string(out.join("total_overage.csv")).unwrap();
+    let row: Vec<&str> = total.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(row[0], "per simulated month");
+    assert_eq!(row[1], "5");
+    let mean = summary["total_overage"]["per_trial_usd"]["mean"]
+        .as_f64()
+        .unwrap();
+    assert_eq!(row[2], format!("{mean:.2}"));
     assert!(teams.starts_with("kind,teams,plan,allotment_credits"));
     let daily = std::fs::read_to_string(out.join("daily.csv")).unwrap();
     // June: 30 days per kind, plus the header.
