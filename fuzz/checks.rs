@@ -1,28 +1,15 @@
 // What each fuzz target does with one input, shared by the fuzz targets
 // (fuzz_targets/*.rs) and by the stable test that replays the saved corpus
-// (tests/fuzz_corpus.rs). Any error is fine; a panic, abort or hang is a
+// (tests/all/fuzz_corpus.rs). Any error is fine; a panic, abort or hang is a
 // finding.
 
-use flowcast::engine::{guard, simulate, Observer, SimOptions, TeamMonth};
+use flowcast::engine::{guard, simulate, SimOptions};
 use flowcast::ledger::{Overage, PlanTerms, Terms};
 use flowcast::planning::alerts::AlertCollector;
 use flowcast::pricing::PriceBook;
 use flowcast::replay::{replay_reader, Anchor, Billing};
 use flowcast::statistics::SummaryCollector;
 use std::path::Path;
-
-struct Both(SummaryCollector, AlertCollector);
-
-impl Observer for Both {
-    fn team_month(&mut self, tm: &TeamMonth<'_>) {
-        self.0.team_month(tm);
-        self.1.team_month(tm);
-    }
-    fn trial_end(&mut self, trial: u32) {
-        self.0.trial_end(trial);
-        self.1.trial_end(trial);
-    }
-}
 
 /// Scenario TOML: parse and validate; when the result is small enough to
 /// simulate in milliseconds, simulate one trial into the summary and alert
@@ -52,7 +39,8 @@ pub fn scenario(data: &[u8]) {
     let Ok(summary) = SummaryCollector::new(&s, &o) else {
         return;
     };
-    let mut obs = Both(summary, AlertCollector::new(&s));
+    // A pair of observers is an observer (flowcast::planning).
+    let mut obs = (summary, AlertCollector::new(&s));
     if simulate(&s, &o, &mut obs).is_ok() {
         let _ = obs.0.finish().to_json();
         let _ = obs.1.finish();
