@@ -141,7 +141,7 @@ fn credits_rec(prices: &PriceBook, kind: &TeamKind, flow: usize, depth: usize) -
 
 /// Expected runs per team of a flow's own arrivals in the first cycle
 /// (before any suspension), with the kind's mean size and the scenario's
-/// usage multiplier. Bursts are counted as if never cut by the cycle's end.
+/// usage multiplier. Overlapping bursts compound, as in the simulator.
 pub fn expected_runs_per_team_cycle(s: &Scenario, kind: &TeamKind, flow: usize) -> f64 {
     expected_runs_in_cycle(s, kind, flow, 0)
 }
@@ -167,22 +167,21 @@ pub fn expected_runs_in_cycle(s: &Scenario, kind: &TeamKind, flow: usize, cycle:
             growth_per_month,
             bursts,
         } => {
-            let base = poisson_profile_days(
-                s.calendar.start,
-                start,
-                end,
-                hour_weights,
-                weekday_weights,
-                *growth_per_month,
-            );
-            let cycle_days = (end - start).num_seconds() as f64 / 86_400.0;
-            let burst = bursts.as_ref().map_or(0.0, |b| {
-                // Extra runs: bursts x hours x (multiplier - 1) x the mean
-                // rate per hour over the cycle.
-                let n = b.per_month * cycle_days / 30.0;
-                n * b.duration_hours.mean() * (b.multiplier - 1.0) * base / (cycle_days * 24.0)
-            });
-            per_day * s.usage_multiplier * kind.size.mean() * (base + burst)
+            let profile = |a, b| {
+                poisson_profile_days(
+                    s.calendar.start,
+                    a,
+                    b,
+                    hour_weights,
+                    weekday_weights,
+                    *growth_per_month,
+                )
+            };
+            let days = match bursts {
+                None => profile(start, end),
+                Some(b) => bursty_profile_days(s.calendar.start, start, end, b, profile),
+            };
+            per_day * s.usage_multiplier * kind.size.mean() * days
         }
     }
 }
@@ -250,6 +249,77 @@ fn poisson_profile_days(
         t = next;
     }
     total
+}
+
+/// The profile's days over `[start, end)` with bursts, as the simulator
+/// draws them: burst starts form a Poisson process of `per_month` per 30
+/// days from the first cycle's start (`origin`) on (the simulator draws a
+/// Poisson number per cycle, each uniform in its cycle: the same process),
+/// each lasting a drawn duration D and multiplying the rate while active, so
+/// overlapping bursts compound (`multiplier^(bursts active)`). The number
+/// active at t is Poisson with mean mu(t) = rho E[min(D, t - origin)], and
+/// E[multiplier^N] = exp(mu(t) (multiplier - 1)): the profile is weighted by
+/// that, integrated in 15-minute steps (midpoint). E[min(D, x)] is exact for
+/// a constant duration, and taken from 4,096 draws (a fixed stream) for a
+/// random one.
+fn bursty_profile_days(
+    origin: DateTime<Utc>,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+    b: &Bursts,
+    profile: impl Fn(DateTime<Utc>, DateTime<Utc>) -> f64,
+) -> f64 {
+    const STEP_SECONDS: i64 = 900;
+    let rho = b.per_month / (30.0 * 86_400.0);
+    let durations = burst_durations(&b.duration_hours);
+    let mut total = 0.0;
+    let mut t = start;
+    while t < end {
+        let next = (t + Duration::seconds(STEP_SECONDS)).min(end);
+        let mid = ((t - origin).num_seconds() + (next - origin).num_seconds()) as f64 / 2.0;
+        let mu = rho * durations.mean_min(mid);
+        total += profile(t, next) * (mu * (b.multiplier - 1.0)).exp();
+        t = next;
+    }
+    total
+}
+
+/// Burst durations (seconds), sorted, with prefix sums: E[min(D, x)].
+struct Durations {
+    sorted: Vec<f64>,
+    prefix: Vec<f64>,
+}
+
+impl Durations {
+    /// E[min(D, x)], seconds.
+    fn mean_min(&self, x: f64) -> f64 {
+        let n = self.sorted.len() as f64;
+        let below = self.sorted.partition_point(|&d| d < x);
+        (self.prefix[below] + x * (self.sorted.len() - below) as f64) / n
+    }
+}
+
+fn burst_durations(hours: &Dist) -> Durations {
+    use rand::SeedableRng;
+    let mut sorted: Vec<f64> = match hours {
+        Dist::Constant(h) => vec![h.max(0.0) * 3600.0],
+        other => match crate::workload::sampling::Sampler::new(other) {
+            Ok(sampler) => {
+                let mut rng = crate::workload::sampling::SimRng::seed_from_u64(0x0B0B_5EED);
+                (0..4096)
+                    .map(|_| sampler.sample(&mut rng).max(0.0) * 3600.0)
+                    .collect()
+            }
+            Err(_) => vec![other.mean().max(0.0) * 3600.0],
+        },
+    };
+    sorted.sort_by(f64::total_cmp);
+    let mut prefix = Vec::with_capacity(sorted.len() + 1);
+    prefix.push(0.0);
+    for d in &sorted {
+        prefix.push(prefix.last().copied().unwrap_or(0.0) + d);
+    }
+    Durations { sorted, prefix }
 }
 
 /// Expected values for every kind and flow (first cycle).

@@ -357,6 +357,15 @@ plan = "enterprise"
     );
     // Without bursts it would be 600: the test can tell the difference.
     assert!((mean - 600.0).abs() > 8.0 * se);
+    // `flowcast check` states the same expectation (it used to add bursts
+    // as if they never overlapped: 600 + 3 x 12 h x 3 x 20/24 = 690, against
+    // the 696.3 of the closed form).
+    let checked = flowcast::scenario::expected_runs_per_team_cycle(&s, &s.kinds[0], 0);
+    assert!(
+        (checked - expected).abs() < 1e-3 * expected,
+        "check says {checked}, closed form {expected}"
+    );
+    assert!((checked - 690.0).abs() > 5.0);
 }
 
 /// An hourly agent flow whose two model calls each call one MCP tool that is
