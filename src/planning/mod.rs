@@ -35,6 +35,34 @@ pub fn simulate_summary(
     Ok(summary.finish())
 }
 
+/// A progress bar over the `total` simulations a planning command runs (a
+/// sweep's points, a sensitivity analysis's variants), on standard error
+/// when `opts.progress`; and the options each simulation then runs with
+/// (no bar of its own, which would flash once per variant).
+pub fn variants_bar(
+    what: &str,
+    total: u64,
+    opts: &SimOptions,
+) -> (indicatif::ProgressBar, SimOptions) {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    let target = if opts.progress {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(total), target);
+    let template =
+        format!("{{spinner}} {what}: simulation {{pos}} of {{len}} [{{bar:30}}] eta {{eta}}");
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    let inner = SimOptions {
+        progress: false,
+        ..opts.clone()
+    };
+    (bar, inner)
+}
+
 /// Per kind and trial, the mean over the kind's team-months of a quantity:
 /// the unit of pairing for common-random-number differences. Memory: kinds x
 /// trials numbers.

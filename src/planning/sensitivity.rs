@@ -139,13 +139,16 @@ pub fn sensitivity(
     if inputs.is_empty() {
         anyhow::bail!("sensitivity needs at least one --vary KEY=LOW..HIGH");
     }
+    let total = 1 + 2 * inputs.len() as u64 + if samples >= 3 { u64::from(samples) } else { 0 };
+    let (bar, inner) = super::variants_bar("sensitivity", total, opts);
     let output = |extra: &[(String, String)]| -> anyhow::Result<(String, Estimate)> {
         let mut o = overrides.to_vec();
         o.extend_from_slice(extra);
         let s = scenario::load_with(path, &o)?;
-        let t = simulate_summary(&s, opts, &mut Nothing)?
+        let t = simulate_summary(&s, &inner, &mut Nothing)?
             .total_overage
             .per_trial_usd;
+        bar.inc(1);
         Ok((
             s.name,
             Estimate {
@@ -186,6 +189,7 @@ pub fn sensitivity(
             sw.rank_correlation = spearman(&xs, &ys);
         }
     }
+    bar.finish_and_clear();
     swings.sort_by(|a, b| b.swing.total_cmp(&a.swing).then_with(|| a.key.cmp(&b.key)));
     Ok(Sensitivity {
         inputs: None,

@@ -88,6 +88,8 @@ pub fn sweep(
         anyhow::bail!("sweep needs at least one --set KEY=V1,V2,...");
     }
     let grid = cartesian(axes);
+    let (bar, opts) = super::variants_bar("sweep", grid.len() as u64, opts);
+    let opts = &opts;
     let mut points = Vec::with_capacity(grid.len());
     let mut name = String::new();
     for settings in grid {
@@ -96,6 +98,7 @@ pub fn sweep(
         let s = scenario::load_with(path, &o)?;
         name.clone_from(&s.name);
         let summary = simulate_summary(&s, opts, &mut Nothing)?;
+        bar.inc(1);
         let mut groups: Vec<Headline> = summary
             .kinds
             .iter()
@@ -108,6 +111,7 @@ pub fn sweep(
             total_overage_usd: summary.total_overage.per_trial_usd,
         });
     }
+    bar.finish_and_clear();
     Ok(Sweep {
         inputs: None,
         scenario: name,
