@@ -354,7 +354,15 @@ fn credits(v: f64) -> String {
 fn headline_row(name: &str, g: &GroupStats) -> Vec<String> {
     let h = &g.hit;
     let when = match (h.day_p10, h.day_p50, h.day_p90) {
-        (Some(a), Some(b), Some(c)) => format!("{:.1} / {:.1} / {:.1}", a, b, c),
+        // The convention of the printed summary: day of the cycle (day 1
+        // first) and time; CSV and JSON hold the same instants as days
+        // elapsed since the cycle start (9.097 is day 10, 02:20).
+        (Some(a), Some(b), Some(c)) => format!(
+            "{} / {} / {}",
+            crate::statistics::collector::day_label(a),
+            crate::statistics::collector::day_label(b),
+            crate::statistics::collector::day_label(c)
+        ),
         _ => "never".to_string(),
     };
     vec![
@@ -422,7 +430,7 @@ fn run_sections(s: &Summary, figs: Vec<Figure>, alerts: Option<&[AlertRow]>) -> 
         headers: [
             "kind",
             "P(hit limit)",
-            "hit day P10 / P50 / P90",
+            "hit time P10 / P50 / P90 (day 1 is the first)",
             "never hit",
             "credits used",
             "overage cost",

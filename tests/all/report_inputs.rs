@@ -68,3 +68,38 @@ fn results_record_their_inputs_and_the_report_flags_a_mix() {
     );
     assert!(report.contains("kinds.light-1-seat.overage_price=40"));
 }
+
+/// Hit times read the same in the printed summary and in the report: the
+/// day of the cycle (day 1 first) and the time.
+#[test]
+fn hit_times_use_one_convention() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let a = flowcast()
+        .args([
+            "run",
+            "scenarios/default.toml",
+            "--trials",
+            "5",
+            "--quiet",
+            "--out",
+        ])
+        .arg(&out)
+        .assert()
+        .success();
+    let stdout = String::from_utf8(a.get_output().stdout.clone()).unwrap();
+    let line = stdout
+        .lines()
+        .find(|l| l.contains("when hit, P10 "))
+        .unwrap();
+    let p10 = line
+        .split("P10 ")
+        .nth(1)
+        .unwrap()
+        .split(" / ")
+        .next()
+        .unwrap();
+    assert!(p10.starts_with("day ") && p10.contains(':'), "{p10}");
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(report.contains(p10), "the report shows {p10} too");
+}
