@@ -50,9 +50,11 @@ pub fn json(replay: &Replay) -> String {
 
 /// The records as CSV (header row, then one row per team-cycle; the same
 /// fields and order as the JSON, an empty cell for a limit never reached).
+/// The money column is headed `overage_cost_usd`: a spreadsheet keeps the
+/// header, not the contract that defines the JSON's `overage_cost` in USD.
 pub fn csv(replay: &Replay) -> String {
     let mut out = String::from(
-        "team,cycle_start,allotment,credits_used,limit_reached_at,overage_blocks,overage_cost,runs_executed,runs_blocked,blocked_credits\n",
+        "team,cycle_start,allotment,credits_used,limit_reached_at,overage_blocks,overage_cost_usd,runs_executed,runs_blocked,blocked_credits\n",
     );
     for r in &replay.records {
         let fields = [

@@ -164,7 +164,7 @@ fn csv_and_table_carry_the_same_records() {
     let csv = run(&[EXAMPLE, "--plan", "team", "--csv"]);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines.len(), 6);
-    assert_eq!(lines[0], "team,cycle_start,allotment,credits_used,limit_reached_at,overage_blocks,overage_cost,runs_executed,runs_blocked,blocked_credits");
+    assert_eq!(lines[0], "team,cycle_start,allotment,credits_used,limit_reached_at,overage_blocks,overage_cost_usd,runs_executed,runs_blocked,blocked_credits");
     assert_eq!(
         lines[1],
         "acme-support,2026-03-01T00:00:00Z,100,110,2026-03-04T10:00:45Z,0,0,6,1,17"
