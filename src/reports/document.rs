@@ -357,12 +357,11 @@ fn headline_row(name: &str, g: &GroupStats) -> Vec<String> {
         // The convention of the printed summary: day of the cycle (day 1
         // first) and time; CSV and JSON hold the same instants as days
         // elapsed since the cycle start (9.097 is day 10, 02:20).
-        (Some(a), Some(b), Some(c)) => format!(
-            "{} / {} / {}",
-            crate::statistics::collector::day_label(a),
-            crate::statistics::collector::day_label(b),
-            crate::statistics::collector::day_label(c)
-        ),
+        // No-break spaces inside each time: a narrow column wraps between
+        // the percentiles, never inside "day 10, 02:20".
+        (Some(a), Some(b), Some(c)) => [a, b, c]
+            .map(|d| crate::statistics::collector::day_label(d).replace(' ', "\u{a0}"))
+            .join("\u{a0}/ "),
         _ => "never".to_string(),
     };
     vec![
@@ -430,7 +429,7 @@ fn run_sections(s: &Summary, figs: Vec<Figure>, alerts: Option<&[AlertRow]>) -> 
         headers: [
             "kind",
             "P(hit limit)",
-            "hit time P10 / P50 / P90 (day 1 is the first)",
+            "hit time P10 / P50 / P90",
             "never hit",
             "credits used",
             "overage cost",
@@ -442,9 +441,7 @@ fn run_sections(s: &Summary, figs: Vec<Figure>, alerts: Option<&[AlertRow]>) -> 
         .map(String::from)
         .to_vec(),
         rows,
-        note:
-            "Hit day counts from the start of the billing cycle (day 0.5 = noon of the first day)."
-                .into(),
+        note: "Hit times: the day of the billing cycle (day 1 is the first) and the time of day, as in the printed summary; teams.csv holds the same instants as days elapsed since the cycle start (9.097 = day 10, 02:20).".into(),
     };
     let t = &s.total_overage;
     let total = Table {

@@ -100,6 +100,9 @@ fn hit_times_use_one_convention() {
         .next()
         .unwrap();
     assert!(p10.starts_with("day ") && p10.contains(':'), "{p10}");
-    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
+    // The report keeps each time on one line with no-break spaces.
+    let report = std::fs::read_to_string(out.join("report.html"))
+        .unwrap()
+        .replace('\u{a0}', " ");
     assert!(report.contains(p10), "the report shows {p10} too");
 }
