@@ -277,6 +277,60 @@ fn a_real_full_file_system_leaves_the_old_result() {
     assert_eq!(others(&mnt, "out"), ["filler"]);
 }
 
+/// A read-only result folder is refused before any work, in one line naming
+/// it (it used to say "Permission denied" twice, after simulating). A
+/// read-only tmpfs stands in for permissions, which root bypasses; skipped,
+/// saying so, where it cannot be mounted.
+#[cfg(target_os = "linux")]
+#[test]
+fn a_read_only_folder_is_one_line_before_any_work() {
+    let root = tempfile::tempdir().unwrap();
+    let mnt = root.path().join("ro");
+    std::fs::create_dir(&mnt).unwrap();
+    let mount = |opts: &str| {
+        std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", opts, "tmpfs"])
+            .arg(&mnt)
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !mount("size=4m") {
+        eprintln!("skipped: cannot mount a tmpfs here (not root?)");
+        return;
+    }
+    struct Unmount(PathBuf);
+    impl Drop for Unmount {
+        fn drop(&mut self) {
+            let _ = std::process::Command::new("umount").arg(&self.0).status();
+        }
+    }
+    let _guard = Unmount(mnt.clone());
+    let out = mnt.join("out");
+    run(&out, 1, 5);
+    let old = tree(&out);
+    let remounted = std::process::Command::new("mount")
+        .args(["-o", "remount,ro"])
+        .arg(&mnt)
+        .status()
+        .is_ok_and(|s| s.success());
+    assert!(remounted, "remount read-only");
+    for args in [
+        run_args(&out, 2, 5),
+        vec!["report".into(), out.display().to_string()],
+    ] {
+        let a = Command::new(bin()).args(&args).assert().code(2).stdout("");
+        let err = String::from_utf8(a.get_output().stderr.clone()).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("Read-only file system"), "{err}");
+        assert!(
+            err.contains(&format!("cannot write into {}", out.display())),
+            "{err}"
+        );
+        assert_eq!(err.matches("Read-only").count(), 1, "said once: {err}");
+    }
+    assert_eq!(tree(&out), old);
+}
+
 #[test]
 fn files_the_user_put_in_the_folder_are_kept() {
     let root = tempfile::tempdir().unwrap();
