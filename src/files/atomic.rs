@@ -13,15 +13,14 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     write_atomic_with(path, |f| f.write_all(bytes))
 }
 
-/// The temporary name of `path` for process `pid`: `.NAME.tmpPID` beside it
-/// (`suffix` keeps an extension some writers need, e.g. `-3.png`).
-pub(crate) fn temp_name(path: &Path, suffix: &str) -> PathBuf {
+/// The temporary name of `path` for this process: `.NAME.tmpPID` beside it.
+fn temp_name(path: &Path) -> PathBuf {
     let dir = folder_of(path);
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    dir.join(format!(".{name}.tmp{}{suffix}", std::process::id()))
+    dir.join(format!(".{name}.tmp{}", std::process::id()))
 }
 
 /// The folder `path` is in (`.` for a bare name).
@@ -36,16 +35,16 @@ pub(crate) fn folder_of(path: &Path) -> &Path {
 /// the same folder (buffered), which is synced and renamed over `path` only
 /// when `fill` succeeds; on any error it is removed and `path` is untouched.
 /// Leftover temporary files of killed processes in that folder are swept
-/// first.
+/// at this process's first write there.
 pub fn write_atomic_with<T>(
     path: &Path,
     fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<T>,
 ) -> std::io::Result<T> {
     let dir = folder_of(path);
     std::fs::create_dir_all(dir)?;
-    cleanup::sweep(dir);
+    cleanup::sweep_once(dir);
     fault::before_write()?;
-    let tmp = temp_name(path, "");
+    let tmp = temp_name(path);
     cleanup::register(tmp.clone());
     let result = (|| {
         let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);

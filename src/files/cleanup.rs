@@ -82,7 +82,8 @@ pub(crate) fn owner_pid(name: &str) -> Option<i32> {
                 .take_while(|c| c.is_ascii_digit())
                 .collect();
             let rest = &name[at + marker.len() + digits.len()..];
-            // `.tmpPID`, `.tmpPID-N.png` (charts), `.stagingPID`, `.oldPID`.
+            // `.tmpPID`, `.tmpPID-N.png` (charts of earlier versions),
+            // `.stagingPID`, `.oldPID`.
             let tail_ok = rest.is_empty() || (marker == ".tmp" && rest.starts_with('-'));
             if !digits.is_empty() && tail_ok && at > 0 {
                 return digits.parse().ok();
@@ -100,6 +101,19 @@ fn alive(pid: i32) -> bool {
     // SAFETY: signal 0 only checks that the process exists.
     let r = unsafe { libc::kill(pid, 0) };
     r == 0 || std::io::Error::last_os_error().raw_os_error() == Some(libc::EPERM)
+}
+
+/// [`sweep`], the first time this process writes into `dir` only: a folder
+/// swept once holds no leftovers of dead processes that appear later (their
+/// PIDs are gone), so sweeping again before each of a run's many file writes
+/// would only repeat the folder listing.
+pub(crate) fn sweep_once(dir: &Path) {
+    static SWEPT: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+    let mut swept = SWEPT.lock().unwrap_or_else(|e| e.into_inner());
+    if !swept.iter().any(|d| d == dir) {
+        sweep(dir);
+        swept.push(dir.to_path_buf());
+    }
 }
 
 /// Removes from `dir` what killed flowcast processes left there: their

@@ -330,7 +330,8 @@ fn remove_stale_charts(dir: &Path, report: &Report) {
             .and_then(|x| x.to_str())
             .unwrap_or_default();
         if is_chart && !keep.contains(&stem) {
-            crate::files::manifest::remove_own(dir, &own);
+            // Listed in the manifest just read: flowcast's own file.
+            let _ = std::fs::remove_file(dir.join(&own));
         }
     }
 }

@@ -96,13 +96,19 @@ pub fn place(
     let loc = Locator {
         path,
         text: &text,
-        sets: overrides
-            .iter()
-            .map(|(k, v)| crate::files::one_line(&format!("{k}={v}")))
-            .collect(),
+        sets: set_texts(overrides),
         doc: Some(&root),
     };
     loc.error_at_key(None, key, crate::files::one_line(problem))
+}
+
+/// The overrides as errors quote them (`KEY=VALUE`), each folded onto one
+/// line: an error message must stay one line.
+fn set_texts(overrides: &[(String, String)]) -> Vec<String> {
+    overrides
+        .iter()
+        .map(|(k, v)| crate::files::one_line(&format!("{k}={v}")))
+        .collect()
 }
 
 /// Validates scenario `text`; `origin` names it in errors.
@@ -119,11 +125,7 @@ pub fn parse_with(
     let loc = Locator {
         path: origin,
         text,
-        // Folded onto one line: the error message must stay one line.
-        sets: overrides
-            .iter()
-            .map(|(k, v)| crate::files::one_line(&format!("{k}={v}")))
-            .collect(),
+        sets: set_texts(overrides),
         doc: None,
     };
     let doc = toml::de::DeTable::parse(text).map_err(|e| loc.error(e.span(), None, e.message()))?;

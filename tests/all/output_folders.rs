@@ -227,30 +227,45 @@ fn a_full_disk_is_one_line_and_leaves_the_old_result() {
     }
 }
 
+/// A tmpfs of `size` mounted at `dir/name`, unmounted when dropped; `None`
+/// (the caller skips, saying so) where it cannot be mounted (not root).
+#[cfg(target_os = "linux")]
+struct Tmpfs(PathBuf);
+
+#[cfg(target_os = "linux")]
+impl Tmpfs {
+    fn mount(dir: &Path, name: &str, size: &str) -> Option<Tmpfs> {
+        let mnt = dir.join(name);
+        std::fs::create_dir(&mnt).unwrap();
+        let mounted = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(&mnt)
+            .status()
+            .is_ok_and(|s| s.success());
+        if !mounted {
+            eprintln!("skipped: cannot mount a tmpfs here (not root?)");
+        }
+        mounted.then_some(Tmpfs(mnt))
+    }
+}
+
+#[cfg(target_os = "linux")]
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
 /// The same on a real full file system: a 1 MB tmpfs (needs root to mount;
 /// skipped, saying so, where it cannot be mounted).
 #[cfg(target_os = "linux")]
 #[test]
 fn a_real_full_file_system_leaves_the_old_result() {
     let root = tempfile::tempdir().unwrap();
-    let mnt = root.path().join("small");
-    std::fs::create_dir(&mnt).unwrap();
-    let mounted = std::process::Command::new("mount")
-        .args(["-t", "tmpfs", "-o", "size=1m", "tmpfs"])
-        .arg(&mnt)
-        .status()
-        .is_ok_and(|s| s.success());
-    if !mounted {
-        eprintln!("skipped: cannot mount a tmpfs here (not root?)");
+    let Some(small) = Tmpfs::mount(root.path(), "small", "1m") else {
         return;
-    }
-    struct Unmount(PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _guard = Unmount(mnt.clone());
+    };
+    let mnt = small.0.clone();
     let out = mnt.join("out");
     // A small first result (no charts), then a run whose charts and report
     // do not fit beside it.
@@ -285,26 +300,10 @@ fn a_real_full_file_system_leaves_the_old_result() {
 #[test]
 fn a_read_only_folder_is_one_line_before_any_work() {
     let root = tempfile::tempdir().unwrap();
-    let mnt = root.path().join("ro");
-    std::fs::create_dir(&mnt).unwrap();
-    let mount = |opts: &str| {
-        std::process::Command::new("mount")
-            .args(["-t", "tmpfs", "-o", opts, "tmpfs"])
-            .arg(&mnt)
-            .status()
-            .is_ok_and(|s| s.success())
-    };
-    if !mount("size=4m") {
-        eprintln!("skipped: cannot mount a tmpfs here (not root?)");
+    let Some(ro) = Tmpfs::mount(root.path(), "ro", "4m") else {
         return;
-    }
-    struct Unmount(PathBuf);
-    impl Drop for Unmount {
-        fn drop(&mut self) {
-            let _ = std::process::Command::new("umount").arg(&self.0).status();
-        }
-    }
-    let _guard = Unmount(mnt.clone());
+    };
+    let mnt = ro.0.clone();
     let out = mnt.join("out");
     run(&out, 1, 5);
     let old = tree(&out);
