@@ -120,6 +120,8 @@ pub fn compare(
     let base = scenario::load_with(path, overrides)?;
     // per plan: the summary, and each kind's mean cost per trial (for pairing).
     let mut runs = Vec::new();
+    let (bar, opts) = super::variants_bar("compare", plans.len() as u64, opts);
+    let opts = &opts;
     for plan in plans {
         let mut o = overrides.to_vec();
         o.extend(plan_overrides(&base, plan).map_err(anyhow::Error::msg)?);
@@ -129,7 +131,9 @@ pub fn compare(
         });
         let summary = simulate_summary(&s, opts, &mut per_trial)?;
         runs.push((s, summary, per_trial.finish()));
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     let mut rows = Vec::new();
     let mut recommendations = Vec::new();
     for (ki, kind) in base.kinds.iter().enumerate() {

@@ -68,6 +68,10 @@ pub struct Sweep {
     pub axes: Vec<Axis>,
     /// The grid, first axis varying slowest.
     pub points: Vec<SweepPoint>,
+    /// What a total covers, e.g. `per simulated month` (the scenario's
+    /// horizon; a swept calendar takes the first point's).
+    #[serde(default = "one_month")]
+    pub horizon: String,
     /// How to read it.
     pub note: String,
     /// What it was computed from: command, input file and its SHA-256,
@@ -75,6 +79,10 @@ pub struct Sweep {
     /// library computed it without a file).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<crate::provenance::Inputs>,
+}
+
+fn one_month() -> String {
+    crate::reports::charts::format::per_horizon(1, None)
 }
 
 /// Runs the scenario at `path` (with `overrides`) at every point of the grid.
@@ -92,6 +100,7 @@ pub fn sweep(
     let opts = &opts;
     let mut points = Vec::with_capacity(grid.len());
     let mut name = String::new();
+    let mut horizon = None;
     for settings in grid {
         let mut o = overrides.to_vec();
         o.extend(settings.iter().cloned());
@@ -99,6 +108,12 @@ pub fn sweep(
         name.clone_from(&s.name);
         let summary = simulate_summary(&s, opts, &mut Nothing)?;
         bar.inc(1);
+        horizon.get_or_insert_with(|| {
+            crate::reports::charts::format::per_horizon(
+                summary.calendar.months,
+                summary.calendar.cycle_days,
+            )
+        });
         let mut groups: Vec<Headline> = summary
             .kinds
             .iter()
@@ -119,6 +134,7 @@ pub fn sweep(
         trials: opts.trials,
         axes: axes.to_vec(),
         points,
+        horizon: horizon.unwrap_or_else(one_month),
         note: "Every grid point is simulated on the same random numbers (same seed and trials), so differences between points come from the swept values. Overage is priced at the scenario's overage price, an assumption (user input).".to_string(),
     })
 }

@@ -654,11 +654,14 @@ fn sweep_section(s: &Sweep, figs: Vec<Figure>) -> Section {
         heading: "Sweep".into(),
         intro: s.note.clone(),
         tables: vec![Table {
-            caption: "The population at each grid point".into(),
+            caption: format!(
+                "The population at each setting: total overage of all teams {}",
+                s.horizon
+            ),
             headers: [
                 "setting",
                 "P(hit limit)",
-                "total overage per simulated period (95% CI)",
+                "total overage (95% CI)",
                 "P90",
                 "suspended",
             ]
@@ -666,7 +669,7 @@ fn sweep_section(s: &Sweep, figs: Vec<Figure>) -> Section {
             .to_vec(),
             rows,
             note: format!(
-                "{} trials per point, seed {}; per-kind numbers in sweep.csv.",
+                "{} trials per setting, seed {}; per-kind numbers in sweep.csv.",
                 s.trials, s.seed
             ),
         }],

@@ -331,7 +331,7 @@ pub fn compare_charts(c: &Comparison) -> Vec<ChartFile> {
         .collect()
 }
 
-/// The sweep's chart: the population's total overage per trial (mean with
+/// The sweep's chart: the population's total overage per simulated horizon (mean with
 /// its 95% CI) against the first axis, one line per combination of the
 /// other axes. Non-numeric values are placed at 1, 2, 3...
 pub fn sweep_charts(s: &Sweep) -> Vec<ChartFile> {
@@ -387,12 +387,12 @@ pub fn sweep_charts(s: &Sweep) -> Vec<ChartFile> {
         LineBand {
             title: format!("Total overage bill as {short} changes"),
             subtitle: format!(
-                "Scenario: {}, {} trials per point, seed {}",
+                "Scenario: {}, {} trials per setting, seed {}",
                 s.scenario, s.trials, s.seed
             ),
             note: PRICE_NOTE.into(),
             x_label,
-            y_label: "total overage per simulated period, mean (USD)".into(),
+            y_label: format!("total overage {}, mean (USD)", s.horizon),
             x_unit: Unit::Plain,
             y_unit: Unit::Dollars,
             band_label: "95% confidence interval".into(),

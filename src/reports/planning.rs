@@ -2,6 +2,7 @@
 //! `sweep.csv`, `sensitivity.csv`, `forecast.csv`, `alerts.csv`, and the
 //! tables each command prints.
 
+use super::charts::format::count;
 use super::tables::{dist_cells, dist_headers, num, opt};
 use super::text::{dollars, pct, thousands};
 use crate::planning::alerts::AlertRow;
@@ -9,7 +10,7 @@ use crate::planning::compare::Comparison;
 use crate::planning::forecast::Forecast;
 use crate::planning::sensitivity::Sensitivity;
 use crate::planning::sweep::Sweep;
-use crate::statistics::summary::Estimate;
+use crate::statistics::summary::{Distribution, Estimate};
 use std::fmt::Write;
 
 type Csv = Result<Vec<u8>, csv::Error>;
@@ -24,6 +25,20 @@ fn est_headers(name: &str) -> [String; 3] {
         format!("{name}_ci_low"),
         format!("{name}_ci_high"),
     ]
+}
+
+/// A money distribution with its P10 in percentile order: mean, interval,
+/// P10, P50, P90, P99 (the forecast's fan needs the low end).
+fn dist_headers_p10(name: &str) -> Vec<String> {
+    let mut h = dist_headers(name).to_vec();
+    h.insert(3, format!("{name}_p10"));
+    h
+}
+
+fn dist_cells_p10(d: &Distribution, p10: f64) -> Vec<String> {
+    let mut c = dist_cells(d, 2, 2).to_vec();
+    c.insert(3, num(p10, 2));
+    c
 }
 
 fn finish(w: csv::Writer<Vec<u8>>) -> Csv {
@@ -63,8 +78,8 @@ pub fn compare_csv(c: &Comparison) -> Csv {
             num(r.seat_cost_usd, 2),
             r.overage_policy.clone(),
         ];
-        row.extend(dist_cells(&r.overage_usd, 2));
-        row.extend(dist_cells(&r.total_usd, 2));
+        row.extend(dist_cells(&r.overage_usd, 2, 2));
+        row.extend(dist_cells(&r.total_usd, 2, 2));
         row.extend(est_cells(&r.suspended_share, 4));
         row.push(num(r.runs_blocked.mean, 2));
         row.push(num(r.days_suspended.mean, 3));
@@ -169,12 +184,12 @@ pub fn sweep_csv(s: &Sweep) -> Csv {
             row.push(g.group.clone());
             row.extend(est_cells(&g.hit_probability, 4));
             row.push(opt(g.hit_day_p50, 2));
-            row.extend(dist_cells(&g.credits_used, 1));
-            row.extend(dist_cells(&g.overage_usd, 2));
+            row.extend(dist_cells(&g.credits_used, 1, 0));
+            row.extend(dist_cells(&g.overage_usd, 2, 2));
             row.extend(est_cells(&g.suspended_share, 4));
             row.push(num(g.runs_blocked.mean, 2));
             if g.group == "population" {
-                row.extend(dist_cells(&p.total_overage_usd, 2));
+                row.extend(dist_cells(&p.total_overage_usd, 2, 2));
             } else {
                 row.extend(std::iter::repeat_n(String::new(), 6));
             }
@@ -189,10 +204,10 @@ pub fn sweep_text(s: &Sweep) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "{}: sweep over {} point(s), {} trials each, seed {} (same random numbers at every point)\n",
+        "{}: sweep over {}, {} each, seed {} (same random numbers at every setting)\n",
         s.scenario,
-        s.points.len(),
-        s.trials,
+        count(s.points.len() as u64, "setting"),
+        count(u64::from(s.trials), "trial"),
         s.seed
     );
     let setting_w = s
@@ -202,10 +217,11 @@ pub fn sweep_text(s: &Sweep) -> String {
         .max()
         .unwrap_or(8)
         .max(8);
+    let _ = writeln!(out, "Total overage of all teams, {}:", s.horizon);
     let _ = writeln!(
         out,
         "{:<setting_w$}  {:>22}  {:>28}  {:>12}  {:>10}",
-        "setting", "P(hit limit)", "total overage/trial [95% CI]", "P90 total", "suspended"
+        "setting", "P(hit limit)", "total overage [95% CI]", "P90 total", "suspended"
     );
     for p in &s.points {
         if let Some(g) = p.groups.iter().find(|g| g.group == "population") {
@@ -336,10 +352,8 @@ pub fn forecast_csv(f: &Forecast) -> Csv {
     let mut h: Vec<String> = ["group", "teams", "month", "cycle_start"]
         .map(String::from)
         .to_vec();
-    h.extend(dist_headers("overage_usd"));
-    h.push("overage_usd_p10".to_string());
-    h.extend(dist_headers("cumulative_overage_usd"));
-    h.push("cumulative_overage_usd_p10".to_string());
+    h.extend(dist_headers_p10("overage_usd"));
+    h.extend(dist_headers_p10("cumulative_overage_usd"));
     h.extend(est_headers("suspended_share"));
     h.extend(
         [
@@ -358,10 +372,8 @@ pub fn forecast_csv(f: &Forecast) -> Csv {
                 m.month.to_string(),
                 m.cycle_start.clone(),
             ];
-            row.extend(dist_cells(&m.overage_usd, 2));
-            row.push(num(m.overage_p10, 2));
-            row.extend(dist_cells(&m.cumulative_usd, 2));
-            row.push(num(m.cumulative_p10, 2));
+            row.extend(dist_cells_p10(&m.overage_usd, m.overage_p10));
+            row.extend(dist_cells_p10(&m.cumulative_usd, m.cumulative_p10));
             row.extend(est_cells(&m.suspended_share, 4));
             row.push(num(m.days_suspended.value, 3));
             row.push(num(m.runs_blocked.value, 2));

@@ -16,8 +16,18 @@ pub(crate) fn opt(x: Option<f64>, decimals: usize) -> String {
     x.map_or(String::new(), |v| num(v, decimals))
 }
 
-pub(crate) fn dist_cells(d: &Distribution, decimals: usize) -> [String; 6] {
-    [d.mean, d.ci_low, d.ci_high, d.p50, d.p90, d.p99].map(|v| num(v, decimals))
+/// A distribution's cells: the mean and its interval with `decimals`, the
+/// percentiles with `pct_decimals` (0 for whole quantities such as credits,
+/// runs and blocks: their percentiles are whole numbers, their mean is not).
+pub(crate) fn dist_cells(d: &Distribution, decimals: usize, pct_decimals: usize) -> [String; 6] {
+    [
+        num(d.mean, decimals),
+        num(d.ci_low, decimals),
+        num(d.ci_high, decimals),
+        num(d.p50, pct_decimals),
+        num(d.p90, pct_decimals),
+        num(d.p99, pct_decimals),
+    ]
 }
 
 pub(crate) fn dist_headers(name: &str) -> [String; 6] {
@@ -69,12 +79,12 @@ pub fn teams_csv(s: &Summary) -> Result<Vec<u8>, csv::Error> {
             opt(st.hit.day_p50, 3),
             opt(st.hit.day_p90, 3),
         ];
-        row.extend(dist_cells(&st.credits_used, 1));
-        row.extend(dist_cells(&st.overage_blocks, 2));
-        row.extend(dist_cells(&st.overage_cost_usd, 2));
-        row.extend(dist_cells(&st.runs_blocked, 1));
-        row.extend(dist_cells(&st.credits_blocked, 1));
-        row.extend(dist_cells(&st.days_suspended, 3));
+        row.extend(dist_cells(&st.credits_used, 1, 0));
+        row.extend(dist_cells(&st.overage_blocks, 2, 0));
+        row.extend(dist_cells(&st.overage_cost_usd, 2, 2));
+        row.extend(dist_cells(&st.runs_blocked, 1, 0));
+        row.extend(dist_cells(&st.credits_blocked, 1, 0));
+        row.extend(dist_cells(&st.days_suspended, 3, 3));
         row
     };
     for k in &s.kinds {
@@ -119,13 +129,14 @@ pub fn total_overage_csv(s: &Summary) -> Result<Vec<u8>, csv::Error> {
         super::charts::format::per_horizon(s.calendar.months, s.calendar.cycle_days),
         s.total_overage.trials.to_string(),
     ];
-    row.extend(dist_cells(&s.total_overage.per_trial_usd, 2));
+    row.extend(dist_cells(&s.total_overage.per_trial_usd, 2, 2));
     w.write_record(&row)?;
     w.into_inner().map_err(|e| e.into_error().into())
 }
 
 /// `daily.csv`: per team kind and day of the cycle, the credits used by the
-/// end of that day at P10, P25, P50, P75, P90 across team-months.
+/// end of that day at P10, P25, P50, P75, P90 across team-months (whole
+/// credits).
 pub fn daily_csv(s: &Summary) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
@@ -145,11 +156,11 @@ pub fn daily_csv(s: &Summary) -> Result<Vec<u8>, csv::Error> {
                 k.name.clone(),
                 d.day[i].to_string(),
                 k.plan.credits.to_string(),
-                num(d.p10[i], 1),
-                num(d.p25[i], 1),
-                num(d.p50[i], 1),
-                num(d.p75[i], 1),
-                num(d.p90[i], 1),
+                num(d.p10[i], 0),
+                num(d.p25[i], 0),
+                num(d.p50[i], 0),
+                num(d.p75[i], 0),
+                num(d.p90[i], 0),
             ])?;
         }
     }

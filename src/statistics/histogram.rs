@@ -91,8 +91,10 @@ impl LogHistogram {
     }
 
     /// The `q`-quantile by nearest rank (the smallest value with at least
-    /// `q n` values at or below it), as its bin's midpoint; exact for values
-    /// below `2^(bits+1)`. `None` when empty.
+    /// `q n` values at or below it), as its bin's middle value rounded down
+    /// to a whole number (the values are whole credits, runs or blocks, so a
+    /// percentile is one too); exact for values below `2^(bits+1)`. `None`
+    /// when empty.
     pub fn quantile(&self, q: f64) -> Option<f64> {
         if self.n == 0 {
             return None;
@@ -104,7 +106,7 @@ impl LogHistogram {
             if acc >= rank {
                 let (lo, w) = self.bin(i);
                 let hi = (lo + (w - 1)).min(self.max);
-                return Some(lo as f64 + (hi.saturating_sub(lo)) as f64 / 2.0);
+                return Some((lo + hi.saturating_sub(lo) / 2) as f64);
             }
         }
         Some(self.max as f64)
@@ -177,6 +179,15 @@ mod tests {
         assert!((q - 2e6).abs() / 2e6 < 1.0 / 256.0, "{q}");
         let top = big.quantile(1.0).unwrap();
         assert!((top - 3e6).abs() / 3e6 < 1.0 / 256.0, "{top}");
+        // Above the exact range a percentile is still a whole number (its
+        // bin's middle, rounded down), never a half credit.
+        for v in 600..2000u64 {
+            big.add(v);
+        }
+        for q in [0.1, 0.25, 0.5, 0.75, 0.9, 0.99] {
+            let x = big.quantile(q).unwrap();
+            assert_eq!(x.fract(), 0.0, "P{q} = {x}");
+        }
     }
 
     #[test]

@@ -8,6 +8,7 @@
 mod backtest_calibration;
 mod cli_check;
 mod cli_shell;
+mod csv_columns;
 mod emit_replay;
 mod engine_closed_form;
 mod engine_determinism;

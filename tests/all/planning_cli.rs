@@ -238,3 +238,95 @@ fn bad_planning_flags_are_one_line_errors() {
         }
     }
 }
+
+/// Runs `args` under a pseudo-terminal (`script`, util-linux) so that the
+/// progress bars draw as they would for a person; returns what the
+/// terminal showed, or `None` when `script` is missing (fails under CI).
+fn on_a_terminal(args: &[&str]) -> Option<String> {
+    let bin = assert_cmd::cargo::cargo_bin("flowcast");
+    let line = std::iter::once(bin.display().to_string())
+        .chain(args.iter().map(|a| a.to_string()))
+        .map(|a| format!("'{a}'"))
+        .collect::<Vec<_>>()
+        .join(" ");
+    match std::process::Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .output()
+    {
+        Ok(out) => {
+            assert!(
+                out.status.success(),
+                "{line}: {}",
+                String::from_utf8_lossy(&out.stdout)
+            );
+            Some(String::from_utf8_lossy(&out.stdout).into_owned())
+        }
+        Err(e) if std::env::var_os("CI").is_none() => {
+            eprintln!("NOTICE: no `script` ({e}); skipping the progress-bar check");
+            None
+        }
+        Err(e) => panic!("`script` is needed under CI: {e}"),
+    }
+}
+
+#[test]
+fn every_planning_command_shows_progress_over_its_simulations() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().to_str().unwrap();
+    for (what, args, total) in [
+        (
+            "compare",
+            vec![
+                "compare",
+                STEADY,
+                "--plans",
+                "solo,team,enterprise",
+                "--trials",
+                "40",
+            ],
+            3,
+        ),
+        (
+            "sweep",
+            vec![
+                "sweep",
+                STEADY,
+                "--set",
+                "kinds.steady.teams=1,2",
+                "--trials",
+                "40",
+            ],
+            2,
+        ),
+        (
+            "sensitivity",
+            vec![
+                "sensitivity",
+                STEADY,
+                "--vary",
+                "kinds.steady.teams=1..3",
+                "--samples",
+                "4",
+                "--trials",
+                "20",
+            ],
+            0,
+        ),
+    ] {
+        let mut a = args.clone();
+        a.extend(["--out", out]);
+        let Some(screen) = on_a_terminal(&a) else {
+            return;
+        };
+        assert!(
+            screen.contains(&format!("{what}: simulation ")),
+            "{what} drew no progress:\n{screen}"
+        );
+        if total > 0 {
+            assert!(
+                screen.contains(&format!(" of {total} ")),
+                "{what}: the bar does not count {total} simulations:\n{screen}"
+            );
+        }
+    }
+}
