@@ -5,13 +5,9 @@
 
 use super::common::{json, overrides, write_all, SimFlags};
 use anyhow::Context;
-use flowcast::engine::{simulate, Observer, SimOptions, SimStats};
-use flowcast::planning::alerts::AlertCollector;
-use flowcast::planning::forecast::ForecastCollector;
-use flowcast::planning::stopping::{next_batch, percent, Precision, StopReason};
+use flowcast::planning::run::{Trials, Watch};
+use flowcast::planning::stopping::{parse_fraction, percent, Precision};
 use flowcast::reports::planning::{alerts_csv, alerts_text, forecast_csv, forecast_text};
-use flowcast::statistics::summary::{Stopping, Summary};
-use flowcast::statistics::SummaryCollector;
 use std::path::PathBuf;
 
 /// The trial cap of `--precision` unless `--max-trials` says otherwise.
@@ -58,76 +54,6 @@ pub struct RunArgs {
     pub sim: SimFlags,
 }
 
-/// The observers of a run.
-struct Observers {
-    summary: SummaryCollector,
-    alerts: AlertCollector,
-    forecast: Option<ForecastCollector>,
-}
-
-impl Observer for Observers {
-    fn team_month(&mut self, tm: &flowcast::engine::TeamMonth<'_>) {
-        self.summary.team_month(tm);
-        self.alerts.team_month(tm);
-        if let Some(f) = &mut self.forecast {
-            f.team_month(tm);
-        }
-    }
-    fn trial_end(&mut self, trial: u32) {
-        self.summary.trial_end(trial);
-        self.alerts.trial_end(trial);
-        if let Some(f) = &mut self.forecast {
-            f.trial_end(trial);
-        }
-    }
-}
-
-/// The relative half-widths of the watched numbers in `s`.
-fn widths(s: &Summary, watch: &[String]) -> Vec<(String, f64)> {
-    let rel = |mean: f64, lo: f64, hi: f64| {
-        let half = (hi - lo) / 2.0;
-        if half == 0.0 {
-            0.0
-        } else if mean == 0.0 {
-            f64::INFINITY
-        } else {
-            half / mean.abs()
-        }
-    };
-    let mut out = Vec::new();
-    for w in watch {
-        match w.as_str() {
-            "total" => {
-                let t = &s.total_overage.per_trial_usd;
-                out.push((
-                    "total overage".to_string(),
-                    rel(t.mean, t.ci_low, t.ci_high),
-                ));
-            }
-            "overage" => {
-                for k in &s.kinds {
-                    let d = &k.stats.overage_cost_usd;
-                    out.push((
-                        format!("{} overage", k.name),
-                        rel(d.mean, d.ci_low, d.ci_high),
-                    ));
-                }
-            }
-            "hit" => {
-                for k in &s.kinds {
-                    let e = &k.stats.hit.probability;
-                    out.push((
-                        format!("{} P(hit)", k.name),
-                        rel(e.value, e.ci_low, e.ci_high),
-                    ));
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
 /// Writes `--emit-log` (and its plan file), saying what it wrote on stderr.
 fn emit(
     scenario: &flowcast::scenario::Scenario,
@@ -155,6 +81,16 @@ fn emit(
     Ok(())
 }
 
+/// `--precision P` as a target: a percentage sign is required, since "0.5"
+/// could mean 0.5% or 50%.
+fn precision(p: &str, max_trials: u32) -> anyhow::Result<Precision> {
+    if !p.trim().ends_with('%') {
+        anyhow::bail!("--precision takes a percentage, e.g. 1% or 0.5% (got '{p}')");
+    }
+    let relative = parse_fraction(p).map_err(|e| anyhow::anyhow!("--precision: {e}"))?;
+    Precision::new(relative, max_trials).map_err(|e| anyhow::anyhow!("--precision: {e}"))
+}
+
 /// Runs `flowcast run`.
 pub fn execute(args: RunArgs) -> anyhow::Result<()> {
     let mut o = overrides(&args.set)?;
@@ -174,23 +110,22 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
     }
     let scenario = flowcast::scenario::load_with(&args.scenario, &o)?;
     let opts = args.sim.options(&scenario);
-    let precision = match &args.precision {
-        // A percentage sign is required: "0.5" could mean 0.5% or 50%.
-        Some(p) if !p.trim().ends_with('%') => {
-            anyhow::bail!("--precision takes a percentage, e.g. 1% or 0.5% (got '{p}')")
-        }
-        Some(p) => Some(
-            Precision::parse(p, args.max_trials)
-                .map_err(|e| anyhow::anyhow!("--precision: {e}"))?,
-        ),
-        None => None,
+    let trials = match &args.precision {
+        None => Trials::Fixed,
+        Some(p) => Trials::Adaptive {
+            precision: precision(p, args.max_trials)?,
+            watch: args
+                .precision_of
+                .iter()
+                .map(|w| w.parse::<Watch>())
+                .collect::<Result<_, _>>()
+                .map_err(|e| anyhow::anyhow!("--precision-of: {e}"))?,
+        },
     };
-    for w in &args.precision_of {
-        if !["total", "overage", "hit"].contains(&w.as_str()) {
-            anyhow::bail!("--precision-of: unknown '{w}' (expected total, overage or hit)");
-        }
-    }
-    let planned = precision.as_ref().map_or(opts.trials, |p| p.max_trials);
+    let planned = match &trials {
+        Trials::Fixed => opts.trials,
+        Trials::Adaptive { precision, .. } => precision.max_trials,
+    };
     super::common::validate(&args.scenario, &o, &scenario, planned)?;
     args.sim
         .check_work(&args.scenario, &scenario, planned, 1.0)?;
@@ -204,78 +139,12 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
             args.sim.quiet,
         )?;
     }
-    let mut obs = Observers {
-        summary: SummaryCollector::new(&scenario, &opts)?,
-        alerts: AlertCollector::new(&scenario),
-        forecast: if scenario.calendar.months > 1 {
-            Some(ForecastCollector::new(&scenario, opts.seed)?)
-        } else {
-            None
-        },
-    };
-    let (sim, mut summary) = match precision {
-        None => {
-            let sim = simulate(&scenario, &opts, &mut obs)?;
-            (sim, obs.summary.clone().finish())
-        }
-        Some(p) => {
-            // Geometric batches on consecutive trial numbers: the result is
-            // the same as one run of the final trial count.
-            let mut done = 0u32;
-            let mut total = SimStats {
-                runs: 0,
-                team_months: 0,
-                seconds: 0.0,
-            };
-            // Not `clamp(2, cap)`: a cap of 1 is allowed and clamp would panic.
-            let first = opts.trials.max(2).min(p.max_trials);
-            loop {
-                let batch = next_batch(done, first, p.max_trials);
-                if batch == 0 {
-                    break;
-                }
-                let o = SimOptions {
-                    first_trial: done,
-                    trials: batch,
-                    ..opts.clone()
-                };
-                let s = simulate(&scenario, &o, &mut obs)?;
-                total.runs += s.runs;
-                total.team_months += s.team_months;
-                total.seconds += s.seconds;
-                done += batch;
-                let now = obs.summary.clone().finish();
-                if widths(&now, &args.precision_of)
-                    .iter()
-                    .all(|(_, w)| *w <= p.relative)
-                {
-                    break;
-                }
-            }
-            let mut summary = obs.summary.clone().finish();
-            summary.trials = done;
-            let ws = widths(&summary, &args.precision_of);
-            let achieved = ws.iter().map(|(_, w)| *w).fold(0.0, f64::max);
-            let reason = if achieved <= p.relative {
-                StopReason::PrecisionReached
-            } else {
-                StopReason::TrialCap
-            };
-            summary.stopping = Some(Stopping {
-                target_relative: p.relative,
-                watched: ws.iter().map(|(n, _)| n.clone()).collect(),
-                achieved_relative: achieved,
-                reason: match reason {
-                    StopReason::PrecisionReached => "precision_reached",
-                    StopReason::TrialCap => "trial_cap",
-                }
-                .to_string(),
-                max_trials: p.max_trials,
-            });
-            (total, summary)
-        }
-    };
-
+    let flowcast::planning::run::RunResult {
+        sim,
+        mut summary,
+        alerts,
+        forecast,
+    } = flowcast::planning::run::run(&scenario, &opts, &trials)?;
     summary.inputs = Some(super::common::inputs(
         "run",
         &args.scenario,
@@ -284,7 +153,6 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
         summary.trials,
     )?);
     write_all(&out, &flowcast::reports::table_files(&summary)?)?;
-    let alerts = obs.alerts.finish();
     write_all(
         &out,
         &[
@@ -292,8 +160,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
             ("alerts.json", json(&alerts)?),
         ],
     )?;
-    let forecast = obs.forecast.as_ref().map(|f| {
-        let mut f = f.finish();
+    let forecast = forecast.map(|mut f| {
         f.inputs = summary.inputs.clone();
         f
     });

@@ -34,7 +34,7 @@ pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
         .iter()
         .map(|s| Input::parse(s))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(anyhow::Error::msg)?;
+        .map_err(|e| anyhow::anyhow!("--vary {e}"))?;
     if a.samples > 0 && a.samples < 3 {
         anyhow::bail!("--samples: use 0 (no rank correlations) or at least 3");
     }

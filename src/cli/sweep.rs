@@ -31,7 +31,7 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         .iter()
         .map(|s| parse_axis(s))
         .collect::<Result<Vec<_>, _>>()
-        .map_err(anyhow::Error::msg)?;
+        .map_err(|e| anyhow::anyhow!("--set {e}"))?;
     let base = flowcast::scenario::load(&a.scenario)?;
     let opts = a.sim.options(&base);
     // The grid is the product of the axes: counted before it is built.

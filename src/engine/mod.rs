@@ -65,10 +65,12 @@
 
 pub mod clock;
 pub mod guard;
+pub mod observe;
 mod streams;
 mod team;
 mod timeline;
 
+pub use observe::{Nothing, Observer};
 pub use streams::{mix64, stream, Purpose};
 pub use team::{RunTap, SimRun};
 pub use timeline::{bounds_ns, timeline};
@@ -128,14 +130,6 @@ pub struct TeamMonth<'a> {
     pub demand_credits: u64,
     /// Runs started in the cycle (executed + blocked), nested included.
     pub runs_started: u64,
-}
-
-/// Something that consumes team-months in a fixed order.
-pub trait Observer {
-    /// One team-month; called in (trial, kind, team, cycle) order.
-    fn team_month(&mut self, tm: &TeamMonth<'_>);
-    /// Every team-month of `trial` has been seen.
-    fn trial_end(&mut self, _trial: u32) {}
 }
 
 /// What a simulation did.

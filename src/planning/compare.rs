@@ -115,7 +115,7 @@ pub fn compare(
     opts: &SimOptions,
 ) -> anyhow::Result<Comparison> {
     if plans.is_empty() {
-        anyhow::bail!("--plans: name at least one plan");
+        anyhow::bail!("name at least one plan to compare");
     }
     let base = scenario::load_with(path, overrides)?;
     // per plan: the summary, and each kind's mean cost per trial (for pairing).

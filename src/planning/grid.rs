@@ -1,5 +1,6 @@
-//! Sweep grids: `--set KEY=V1,V2,...` flags turned into the cartesian
-//! product of overrides, one scenario variant per grid point.
+//! Sweep grids: axes (`KEY=V1,V2,...`, as `sweep --set` writes them)
+//! turned into the cartesian product of overrides, one scenario variant per
+//! grid point.
 
 /// One axis of a sweep: a scenario key and the values it takes.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -15,14 +16,14 @@ pub struct Axis {
 pub fn parse_axis(s: &str) -> Result<Axis, String> {
     let (key, values) = s
         .split_once('=')
-        .ok_or_else(|| format!("--set '{s}': expected KEY=V1,V2,..."))?;
+        .ok_or_else(|| format!("'{s}': expected KEY=V1,V2,..."))?;
     let key = key.trim();
     if key.is_empty() {
-        return Err(format!("--set '{s}': the key is empty"));
+        return Err(format!("'{s}': the key is empty"));
     }
     let values = split_top_level(values)?;
     if values.iter().any(|v| v.is_empty()) {
-        return Err(format!("--set '{s}': an empty value"));
+        return Err(format!("'{s}': an empty value"));
     }
     Ok(Axis {
         key: key.to_string(),

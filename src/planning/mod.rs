@@ -7,7 +7,9 @@
 //! - [`forecast`]: consecutive billing cycles, monthly and cumulative overage;
 //! - [`sensitivity`]: which input moves the population's overage most;
 //! - [`stopping`]: add trials until the confidence intervals are tight enough;
-//! - [`alerts`]: how many days of warning usage alerts give.
+//! - [`alerts`]: how many days of warning usage alerts give;
+//! - [`run`]: a scenario's standard results (summary, alerts, forecast) in
+//!   one pass, with a fixed or an adaptive number of trials.
 
 pub mod alerts;
 pub mod compare;
@@ -15,10 +17,12 @@ pub mod forecast;
 pub mod grid;
 pub mod rank;
 pub mod recommend;
+pub mod run;
 pub mod sensitivity;
 pub mod stopping;
 pub mod sweep;
 
+pub use crate::engine::Nothing;
 use crate::engine::{simulate, EngineError, Observer, SimOptions, TeamMonth};
 use crate::scenario::{Scenario, TeamKind};
 use crate::statistics::{Summary, SummaryCollector};
@@ -104,31 +108,4 @@ impl<F: FnMut(&TeamMonth<'_>, &TeamKind) -> f64> Observer for PerTrialMean<F> {
             *s = (0.0, 0);
         }
     }
-}
-
-impl<A: Observer + ?Sized> Observer for &mut A {
-    fn team_month(&mut self, tm: &TeamMonth<'_>) {
-        (**self).team_month(tm)
-    }
-    fn trial_end(&mut self, trial: u32) {
-        (**self).trial_end(trial)
-    }
-}
-
-impl<A: Observer, B: Observer> Observer for (A, B) {
-    fn team_month(&mut self, tm: &TeamMonth<'_>) {
-        self.0.team_month(tm);
-        self.1.team_month(tm);
-    }
-    fn trial_end(&mut self, trial: u32) {
-        self.0.trial_end(trial);
-        self.1.trial_end(trial);
-    }
-}
-
-/// An observer that ignores everything.
-pub struct Nothing;
-
-impl Observer for Nothing {
-    fn team_month(&mut self, _tm: &TeamMonth<'_>) {}
 }

@@ -34,28 +34,28 @@ pub struct Input {
 }
 
 impl Input {
-    /// Parses `KEY=LOW..HIGH`.
+    /// Parses `KEY=LOW..HIGH` (as `sensitivity --vary` writes it).
     pub fn parse(s: &str) -> Result<Input, String> {
         let (key, range) = s
             .split_once('=')
-            .ok_or_else(|| format!("--vary '{s}': expected KEY=LOW..HIGH"))?;
+            .ok_or_else(|| format!("'{s}': expected KEY=LOW..HIGH"))?;
         let (lo, hi) = range
             .split_once("..")
-            .ok_or_else(|| format!("--vary '{s}': expected KEY=LOW..HIGH"))?;
+            .ok_or_else(|| format!("'{s}': expected KEY=LOW..HIGH"))?;
         let num = |t: &str| -> Result<f64, String> {
             let v: f64 = t
                 .trim()
                 .parse()
-                .map_err(|_| format!("--vary '{s}': '{}' is not a number", t.trim()))?;
+                .map_err(|_| format!("'{s}': '{}' is not a number", t.trim()))?;
             if v.is_finite() {
                 Ok(v)
             } else {
-                Err(format!("--vary '{s}': '{}' is not finite", t.trim()))
+                Err(format!("'{s}': '{}' is not finite", t.trim()))
             }
         };
         let (low, high) = (num(lo)?, num(hi)?);
         if low >= high {
-            return Err(format!("--vary '{s}': LOW must be below HIGH"));
+            return Err(format!("'{s}': LOW must be below HIGH"));
         }
         let whole = |t: &str| !t.contains(['.', 'e', 'E']);
         Ok(Input {
@@ -137,7 +137,7 @@ pub fn sensitivity(
     opts: &SimOptions,
 ) -> anyhow::Result<Sensitivity> {
     if inputs.is_empty() {
-        anyhow::bail!("sensitivity needs at least one --vary KEY=LOW..HIGH");
+        anyhow::bail!("sensitivity needs at least one input (KEY=LOW..HIGH)");
     }
     let total = 1 + 2 * inputs.len() as u64 + if samples >= 3 { u64::from(samples) } else { 0 };
     let (bar, inner) = super::variants_bar("sensitivity", total, opts);

@@ -38,12 +38,13 @@ pub struct Precision {
 }
 
 impl Precision {
-    /// Parses `--precision` (e.g. `1%`) with a trial cap.
-    pub fn parse(s: &str, max_trials: u32) -> Result<Precision, String> {
-        let relative = parse_fraction(s)?;
+    /// A target of `relative` (strictly between 0 and 1) with a trial cap of
+    /// at least one.
+    pub fn new(relative: f64, max_trials: u32) -> Result<Precision, String> {
         if !(relative > 0.0 && relative < 1.0) {
             return Err(format!(
-                "--precision must be between 0% and 100%, got '{s}'"
+                "must be between 0% and 100%, got {}",
+                percent(relative)
             ));
         }
         if max_trials == 0 {
@@ -100,14 +101,15 @@ mod tests {
 
     #[test]
     fn precision_rule() {
-        let p = Precision::parse("1%", 100).unwrap();
+        let p = Precision::new(0.01, 100).unwrap();
         assert!(p.met_by(100.0, 1.0));
         assert!(!p.met_by(100.0, 1.01));
         assert!(p.met_by(-100.0, 0.5));
         assert!(p.met_by(0.0, 0.0));
         assert!(!p.met_by(0.0, 0.1));
-        assert!(Precision::parse("0%", 10).is_err());
-        assert!(Precision::parse("1%", 0).is_err());
+        assert!(Precision::new(0.0, 10).is_err());
+        assert!(Precision::new(1.0, 10).is_err());
+        assert!(Precision::new(0.01, 0).is_err());
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub fn sweep(
     opts: &SimOptions,
 ) -> anyhow::Result<Sweep> {
     if axes.is_empty() {
-        anyhow::bail!("sweep needs at least one --set KEY=V1,V2,...");
+        anyhow::bail!("a sweep needs at least one axis (KEY=V1,V2,...)");
     }
     let grid = cartesian(axes);
     let (bar, opts) = super::variants_bar("sweep", grid.len() as u64, opts);

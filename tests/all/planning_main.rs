@@ -241,3 +241,32 @@ fn alert_lead_times_match_hand_computation() {
         assert_eq!(r.under_one_day_share, 0.0);
     }
 }
+
+#[test]
+fn an_adaptive_run_is_the_fixed_run_of_the_trials_it_stopped_at() {
+    use flowcast::planning::run::{run, Trials, Watch};
+    use flowcast::planning::stopping::Precision;
+    let s = scenario::load_with(&default_scenario(), &set(&[("calendar.months", "2")])).unwrap();
+    let adaptive = run(
+        &s,
+        &opts(4),
+        &Trials::Adaptive {
+            precision: Precision::new(0.02, 64).unwrap(),
+            watch: vec![Watch::Total, Watch::Hit],
+        },
+    )
+    .unwrap();
+    let n = adaptive.summary.trials;
+    // Batches of 4, 4, 8, 16, 32: the stop is one of these totals.
+    assert!([4, 8, 16, 32, 64].contains(&n), "{n} trials");
+    let stop = adaptive.summary.stopping.clone().unwrap();
+    assert_eq!(stop.watched[0], "total overage");
+    assert_eq!(stop.reason == "trial_cap", stop.achieved_relative > 0.02);
+    let fixed = run(&s, &opts(n), &Trials::Fixed).unwrap();
+    let mut a = adaptive.summary.clone();
+    a.stopping = None;
+    assert_eq!(a, fixed.summary, "summary after {n} trials");
+    assert_eq!(adaptive.alerts, fixed.alerts);
+    assert_eq!(adaptive.forecast, fixed.forecast);
+    assert_eq!(adaptive.sim.team_months, fixed.sim.team_months);
+}
