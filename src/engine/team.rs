@@ -245,6 +245,136 @@ pub(crate) fn simulate_teams<'t>(
     }
 }
 
+/// One team's trial in progress: the ledger and the running cycle, and
+/// what the engine keeps of them. The main loop in [`simulate_team`] draws
+/// runs; these methods move time forward and book what happens.
+struct TeamTrial<'c, 'o> {
+    cx: &'c TeamCtx<'c>,
+    team: u32,
+    size: f64,
+    ledger: Ledger<i64>,
+    m: MonthState,
+    /// The drawn instant overage is switched on (a reaction), once drawn.
+    switch_at: Option<i64>,
+    out: &'o mut TaskOut,
+}
+
+impl<'c, 'o> TeamTrial<'c, 'o> {
+    fn new(cx: &'c TeamCtx<'c>, team: u32, size: f64, out: &'o mut TaskOut) -> Self {
+        let m = MonthState::new(cx.bounds, 0, out.daily.len());
+        TeamTrial {
+            cx,
+            team,
+            size,
+            ledger: Ledger::new(cx.k.terms, 0),
+            m,
+            switch_at: None,
+            out,
+        }
+    }
+
+    /// Time reaches `t`: close any cycles that ended before it, then bring
+    /// the per-day cumulative credits up to `t`.
+    #[inline]
+    fn advance_to(&mut self, t: i64) {
+        if t >= self.m.end {
+            self.roll_cycles(t);
+        }
+        let used = self.ledger.current().credits_used;
+        self.m.days_until(t, used, &mut self.out.daily);
+    }
+
+    /// Everything that happens when an executed run ends: the ledger books
+    /// it (and its nested runs), and a suspension may draw the team's
+    /// reaction. (Always inlined: it runs once per executed run, and an
+    /// out-of-line call measured 3% more instructions per run.)
+    #[inline(always)]
+    fn end_run(&mut self, p: Pending, heap: &InFlight) {
+        let t = p.end;
+        self.advance_to(t);
+        let (charge, nested) = heap.slot(p.slot);
+        self.ledger.end(p.start, t, charge);
+        for _ in 0..nested {
+            // Nested MCP-flow runs start and end with their parent; their
+            // credits are in the parent's charge.
+            self.ledger.end(p.start, t, &Charge::default());
+        }
+        if self.switch_at.is_none() && self.ledger.current().suspended_at.is_some() {
+            if let Some(delay) = &self.cx.k.reaction {
+                let cx = self.cx;
+                let mut r = stream(cx.seed, cx.trial, cx.kind, self.team, Purpose::Reaction);
+                let h = delay.sample(&mut r);
+                // A reaction comes after its cause: with no delay, the next
+                // nanosecond (at the suspending instant itself the switch
+                // would be ordered before a zero-length run's end that
+                // caused it).
+                let at = t.saturating_add(to_ns(h * HOUR).max(1));
+                self.switch_at = Some(at);
+                self.ledger.switch_overage_on(at);
+            }
+        }
+    }
+
+    /// Closes every cycle that ends at or before `t` (never the last one).
+    #[cold]
+    fn roll_cycles(&mut self, t: i64) {
+        let ncycles = self.cx.bounds.len() - 1;
+        while t >= self.m.end && self.m.cycle + 1 < ncycles {
+            let used = self.ledger.current().credits_used;
+            self.m.close_days(used, &mut self.out.daily);
+            let record = self.ledger.next_cycle(self.m.end);
+            self.push_month(record);
+            self.m = MonthState::new(self.cx.bounds, self.m.cycle + 1, self.out.daily.len());
+        }
+    }
+
+    fn push_month(&mut self, record: CycleRecord<i64>) {
+        let m = &self.m;
+        self.out.months.push(MonthOut {
+            kind: self.cx.kind,
+            team: self.team,
+            cycle: m.cycle as u32,
+            size: self.size,
+            cycle_start: m.start,
+            cycle_end: m.end,
+            record,
+            switch_at: None,
+            demand_credits: m.demand,
+            runs_started: m.runs_started,
+            daily: m.daily_from..self.out.daily.len(),
+        });
+    }
+
+    /// The horizon is reached: runs in flight that end within it accrue
+    /// (those past the end of the last cycle are dropped), the last cycle
+    /// closes, and every cycle of the team learns its reaction instant.
+    fn finish(mut self, heap: &mut InFlight) {
+        let horizon = self.cx.bounds[self.cx.bounds.len() - 1];
+        while let Some(p) = heap.pop() {
+            if p.end >= horizon {
+                break;
+            }
+            self.end_run(p, heap);
+        }
+        heap.clear();
+        self.roll_cycles(horizon);
+        let used = self.ledger.current().credits_used;
+        self.m.close_days(used, &mut self.out.daily);
+        // `Ledger::finish` consumes the ledger; a fresh one takes its place
+        // in the struct, unused (once per team, not per run).
+        let ledger = std::mem::replace(&mut self.ledger, Ledger::new(self.cx.k.terms, 0));
+        let record = ledger.finish(self.m.end);
+        self.push_month(record);
+        let (kind, team, switch_at) = (self.cx.kind, self.team, self.switch_at);
+        for mo in self.out.months.iter_mut().rev() {
+            if mo.kind != kind || mo.team != team {
+                break;
+            }
+            mo.switch_at = switch_at;
+        }
+    }
+}
+
 fn simulate_team<'t>(
     cx: &TeamCtx<'_>,
     team: u32,
@@ -279,72 +409,13 @@ fn simulate_team<'t>(
         })
         .collect();
 
-    let bounds = cx.bounds;
-    let horizon = bounds[bounds.len() - 1];
-    let ncycles = bounds.len() - 1;
-    let mut ledger = Ledger::new(k.terms, 0);
-    let mut m = MonthState::new(bounds, 0, out.daily.len());
-    // The drawn instant overage is switched on (a reaction), once drawn.
-    let mut switch_at: Option<i64> = None;
     let heap = &mut sc.heap;
     heap.clear();
-
-    // Time reaches `t`: close any cycles that ended before it, then bring the
-    // per-day cumulative credits up to `t`. (A macro, not a function: it
-    // borrows most of this frame's locals, and it must inline in the hot loop.)
-    macro_rules! advance_to {
-        ($t:expr) => {{
-            let t: i64 = $t;
-            if t >= m.end {
-                roll_cycles(
-                    t,
-                    kind,
-                    team,
-                    size,
-                    bounds,
-                    ncycles,
-                    &mut ledger,
-                    &mut m,
-                    out,
-                );
-            }
-            m.days_until(t, ledger.current().credits_used, &mut out.daily);
-        }};
-    }
-
-    // Everything that happens when an executed run ends.
-    macro_rules! apply_end {
-        ($p:expr) => {{
-            let p: Pending = $p;
-            let t = p.end;
-            advance_to!(t);
-            let (charge, nested) = heap.slot(p.slot);
-            ledger.end(p.start, t, charge);
-            for _ in 0..nested {
-                // Nested MCP-flow runs start and end with their parent;
-                // their credits are in the parent's charge.
-                ledger.end(p.start, t, &Charge::default());
-            }
-            if let Some(delay) = &k.reaction {
-                if switch_at.is_none() && ledger.current().suspended_at.is_some() {
-                    let mut r = stream(seed, trial, kind, team, Purpose::Reaction);
-                    let h = delay.sample(&mut r);
-                    // A reaction comes after its cause: with no delay, the
-                    // next nanosecond (at the suspending instant itself the
-                    // switch would be ordered before a zero-length run's end
-                    // that caused it).
-                    let at = t.saturating_add(to_ns(h * HOUR).max(1));
-                    switch_at = Some(at);
-                    ledger.switch_overage_on(at);
-                }
-            }
-        }};
-    }
-
     let nested = &mut sc.nested;
     let tree = &mut sc.tree;
     let heads = &mut sc.heads;
     let mut runs = 0u64;
+    let mut tt = TeamTrial::new(cx, team, size, out);
     loop {
         // The next start over all flows (lowest flow index first at ties).
         let mut best = f64::INFINITY;
@@ -364,10 +435,10 @@ fn simulate_team<'t>(
         let t = to_ns(best);
         while heap.ends_before_start(t) {
             if let Some(p) = heap.pop() {
-                apply_end!(p);
+                tt.end_run(p, heap);
             }
         }
-        advance_to!(t);
+        tt.advance_to(t);
 
         // Every draw of the run is made, whether or not it executes; a tap
         // draws the same numbers through the counting path.
@@ -397,14 +468,14 @@ fn simulate_team<'t>(
             nested_charge.absorb(&own);
             nested_charge
         };
-        let adm = ledger.start(t, plan.cloud, own.total);
+        let adm = tt.ledger.start(t, plan.cloud, own.total);
         for &n in nested.iter() {
-            ledger.start_nested(t, n, adm);
+            tt.ledger.start_nested(t, n, adm);
         }
         let started = 1 + nested.len() as u64;
         runs += started;
-        m.runs_started += started;
-        m.demand = m.demand.saturating_add(charge.total);
+        tt.m.runs_started += started;
+        tt.m.demand = tt.m.demand.saturating_add(charge.total);
         if let Some(tap) = tap.as_deref_mut() {
             tap.run(&SimRun {
                 flow: bf,
@@ -420,81 +491,6 @@ fn simulate_team<'t>(
             heap.push(t, end, charge, nested.len() as u32);
         }
     }
-    // Runs still in flight: those ending within the horizon accrue; runs in
-    // flight past the end of the last cycle are dropped.
-    while let Some(p) = heap.pop() {
-        if p.end >= horizon {
-            break;
-        }
-        apply_end!(p);
-    }
-    heap.clear();
-    roll_cycles(
-        horizon,
-        kind,
-        team,
-        size,
-        bounds,
-        ncycles,
-        &mut ledger,
-        &mut m,
-        out,
-    );
-    let used = ledger.current().credits_used;
-    m.close_days(used, &mut out.daily);
-    let record = ledger.finish(m.end);
-    push_month(kind, team, size, &m, record, out);
-    for mo in out.months.iter_mut().rev() {
-        if mo.kind != kind || mo.team != team {
-            break;
-        }
-        mo.switch_at = switch_at;
-    }
+    tt.finish(heap);
     out.runs += runs;
-}
-
-/// Closes every cycle that ends at or before `t` (never the last one).
-#[allow(clippy::too_many_arguments)]
-#[cold]
-fn roll_cycles(
-    t: i64,
-    kind: usize,
-    team: u32,
-    size: f64,
-    bounds: &[i64],
-    ncycles: usize,
-    ledger: &mut Ledger<i64>,
-    m: &mut MonthState,
-    out: &mut TaskOut,
-) {
-    while t >= m.end && m.cycle + 1 < ncycles {
-        let used = ledger.current().credits_used;
-        m.close_days(used, &mut out.daily);
-        let record = ledger.next_cycle(m.end);
-        push_month(kind, team, size, m, record, out);
-        *m = MonthState::new(bounds, m.cycle + 1, out.daily.len());
-    }
-}
-
-fn push_month(
-    kind: usize,
-    team: u32,
-    size: f64,
-    m: &MonthState,
-    record: CycleRecord<i64>,
-    out: &mut TaskOut,
-) {
-    out.months.push(MonthOut {
-        kind,
-        team,
-        cycle: m.cycle as u32,
-        size,
-        cycle_start: m.start,
-        cycle_end: m.end,
-        record,
-        switch_at: None,
-        demand_credits: m.demand,
-        runs_started: m.runs_started,
-        daily: m.daily_from..out.daily.len(),
-    });
 }
