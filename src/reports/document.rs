@@ -336,12 +336,28 @@ fn remove_stale_charts(dir: &Path, report: &Report) {
     }
 }
 
+/// `value (low – high)`: the interval may move to its own line in a
+/// narrow column, but never breaks inside (no-break spaces around the dash).
+fn interval(value: String, low: String, high: String) -> String {
+    format!("{value} ({low}\u{a0}\u{2013}\u{a0}{high})")
+}
+
+/// A difference in dollars, signed both ways: `+$12`, `-$3.50`, `$0`.
+fn signed_dollars(v: f64) -> String {
+    let d = dollars(v);
+    if v > 0.0 && d != "$0" && d != "$0.00" {
+        format!("+{d}")
+    } else {
+        d
+    }
+}
+
 fn ci(e: &Estimate, f: fn(f64) -> String) -> String {
-    format!("{} ({} \u{2013} {})", f(e.value), f(e.ci_low), f(e.ci_high))
+    interval(f(e.value), f(e.ci_low), f(e.ci_high))
 }
 
 fn mean_ci(d: &Distribution, f: fn(f64) -> String) -> String {
-    format!("{} ({} \u{2013} {})", f(d.mean), f(d.ci_low), f(d.ci_high))
+    interval(f(d.mean), f(d.ci_low), f(d.ci_high))
 }
 
 fn days1(v: f64) -> String {
@@ -352,7 +368,9 @@ fn credits(v: f64) -> String {
     thousands(v)
 }
 
-fn headline_row(name: &str, g: &GroupStats) -> Vec<String> {
+/// A kind's (or the population's) row of the limit table: when and how
+/// often teams reach the limit, and what they use.
+fn limit_row(name: &str, g: &GroupStats) -> Vec<String> {
     let h = &g.hit;
     let when = match (h.day_p10, h.day_p50, h.day_p90) {
         // The convention of the printed summary: day of the cycle (day 1
@@ -371,9 +389,17 @@ fn headline_row(name: &str, g: &GroupStats) -> Vec<String> {
         when,
         percent(h.never_hit_share),
         mean_ci(&g.credits_used, credits),
+    ]
+}
+
+/// A kind's (or the population's) row of the cost table: overage billed,
+/// and what suspension cost in blocked work.
+fn cost_row(name: &str, g: &GroupStats) -> Vec<String> {
+    vec![
+        name.to_string(),
         mean_ci(&g.overage_cost_usd, dollars),
         format!(
-            "{} / {} / {}",
+            "{}\u{a0}/ {}\u{a0}/ {}",
             dollars(g.overage_cost_usd.p50),
             dollars(g.overage_cost_usd.p90),
             dollars(g.overage_cost_usd.p99)
@@ -419,21 +445,36 @@ fn run_sections(s: &Summary, figs: Vec<Figure>, alerts: Option<&[AlertRow]>) -> 
             thousands(s.kinds.first().map_or(1000, |k| k.plan.block_credits) as f64)
         ),
     };
-    let mut rows: Vec<Vec<String>> = s
-        .kinds
-        .iter()
-        .map(|k| headline_row(&k.name, &k.stats))
-        .collect();
-    rows.push(headline_row("population", &s.population));
-    let headline = Table {
-        caption: "Headline numbers per team-month (mean with 95% confidence interval)".into(),
+    let rows = |row: fn(&str, &GroupStats) -> Vec<String>| -> Vec<Vec<String>> {
+        s.kinds
+            .iter()
+            .map(|k| row(&k.name, &k.stats))
+            .chain(std::iter::once(row("population", &s.population)))
+            .collect()
+    };
+    // Two tables of five or six columns rather than one of ten: each fits
+    // the page at 1280 px and on A4 paper without scrolling or clipping.
+    let limit = Table {
+        caption: "When teams hit the limit, per team-month (mean with 95% confidence interval)".into(),
         headers: [
             "kind",
             "P(hit limit)",
             "hit time P10 / P50 / P90",
             "never hit",
             "credits used",
-            "overage cost",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: rows(limit_row),
+        note: "Hit times: the day of the billing cycle (day 1 is the first) and the time of day, as in the printed summary; teams.csv holds the same instants as days elapsed since the cycle start (9.097 = day 10, 02:20).".into(),
+    };
+    let cost = Table {
+        caption:
+            "What the limit costs, per team-month: overage billed, and work blocked while suspended"
+                .into(),
+        headers: [
+            "kind",
+            "overage (mean, 95% CI)",
             "overage P50 / P90 / P99",
             "runs blocked",
             "credits blocked",
@@ -441,8 +482,9 @@ fn run_sections(s: &Summary, figs: Vec<Figure>, alerts: Option<&[AlertRow]>) -> 
         ]
         .map(String::from)
         .to_vec(),
-        rows,
-        note: "Hit times: the day of the billing cycle (day 1 is the first) and the time of day, as in the printed summary; teams.csv holds the same instants as days elapsed since the cycle start (9.097 = day 10, 02:20).".into(),
+        rows: rows(cost_row),
+        note: "Blocked work and days suspended are means over all team-months, suspended or not."
+            .into(),
     };
     let t = &s.total_overage;
     let total = Table {
@@ -470,7 +512,7 @@ fn run_sections(s: &Summary, figs: Vec<Figure>, alerts: Option<&[AlertRow]>) -> 
                 s.calendar.months,
                 thousands(f64::from(s.trials))
             ),
-            tables: vec![plan_table, headline, total],
+            tables: vec![plan_table, limit, cost, total],
             ..Default::default()
         },
         Section {
@@ -593,9 +635,10 @@ fn compare_section(c: &Comparison, figs: Vec<Figure>) -> Section {
                 format!("{:.1}", r.runs_blocked.mean),
                 format!("{:.2}", r.days_suspended.mean),
                 r.vs_recommended_usd.map_or("-".to_string(), |e| {
-                    format!(
-                        "{:+.2} ({:+.2} \u{2013} {:+.2})",
-                        e.value, e.ci_low, e.ci_high
+                    interval(
+                        signed_dollars(e.value),
+                        signed_dollars(e.ci_low),
+                        signed_dollars(e.ci_high),
                     )
                 }),
             ]
@@ -624,7 +667,7 @@ fn compare_section(c: &Comparison, figs: Vec<Figure>) -> Section {
                 "P(suspended)",
                 "runs blocked",
                 "days suspended",
-                "vs recommended, paired USD",
+                "vs recommended (paired)",
             ]
             .map(String::from)
             .to_vec(),

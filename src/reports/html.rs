@@ -236,6 +236,16 @@ fn assumptions_box(h: &mut String, items: &[String]) {
     h.push_str("</ul></aside>\n");
 }
 
+/// A row's name with each word kept whole: browsers break `agent-teams`
+/// after its hyphen in a narrow column, which reads as two names. Spaces
+/// still wrap; the text copies unchanged (no look-alike characters).
+fn unbroken_words(cell: &str) -> String {
+    cell.split(' ')
+        .map(|w| format!("<span class=\"w\">{}</span>", escape(w)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn table_html(h: &mut String, t: &Table, number: usize) {
     let numeric = numeric_columns(t);
     let class = |c: usize| {
@@ -265,7 +275,7 @@ fn table_html(h: &mut String, t: &Table, number: usize) {
         h.push_str("<tr>");
         for (c, cell) in row.iter().enumerate() {
             if c == 0 && !numeric.first().copied().unwrap_or(false) {
-                let _ = write!(h, "<th scope=\"row\">{}</th>", escape(cell));
+                let _ = write!(h, "<th scope=\"row\">{}</th>", unbroken_words(cell));
             } else {
                 let _ = write!(h, "<td{}>{}</td>", class(c), escape(cell));
             }
@@ -310,7 +320,9 @@ caption { text-align: left; font-weight: bold; padding-bottom: .4rem; caption-si
 th, td { padding: .35rem .6rem; border-bottom: 1px solid var(--rule); text-align: left; vertical-align: top; }
 thead th { border-bottom: 2px solid #999; }
 tbody th { font-weight: normal; }
-.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+.num { text-align: right; font-variant-numeric: tabular-nums; }
+.w { white-space: nowrap; }
+td:not(.num) { overflow-wrap: anywhere; }
 tbody tr:nth-child(even) { background: #fafafa; }
 .table-note { color: var(--muted); font-size: .85rem; margin: .3rem 0 0; }
 figure { margin: 1.2rem 0 2rem; }
@@ -326,6 +338,8 @@ figcaption { color: var(--ink); font-size: .92rem; margin-top: .4rem; max-width:
   h2 { break-after: avoid; }
   figure, table, aside { break-inside: avoid; }
   .table-wrap { overflow: visible; }
+  table { font-size: 8.5pt; }
+  th, td { padding: .2rem .3rem; }
   nav.toc, .files { display: none; }
   a { color: inherit; text-decoration: none; }
 }
@@ -374,7 +388,7 @@ mod tests {
         table_html(&mut h, &t, 1);
         assert!(h.contains("<th scope=\"col\" class=\"num\">credits</th>"));
         assert!(h.contains("<td class=\"num\">1,200</td>"));
-        assert!(h.contains("<th scope=\"row\">api</th>"));
+        assert!(h.contains("<th scope=\"row\"><span class=\"w\">api</span></th>"));
         assert!(h.contains("<td>lots</td>"));
     }
 
