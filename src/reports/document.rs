@@ -613,27 +613,27 @@ fn forecast_section(f: &Forecast, figs: Vec<Figure>) -> Section {
 }
 
 fn compare_section(c: &Comparison, figs: Vec<Figure>) -> Section {
-    let rows = c
+    let plan_label = |r: &crate::planning::compare::PlanCost| {
+        let rec = c
+            .recommendations
+            .iter()
+            .any(|x| x.kind == r.kind && x.plan.as_deref() == Some(r.plan.as_str()));
+        if rec {
+            format!("{} (recommended)", r.plan)
+        } else {
+            r.plan.clone()
+        }
+    };
+    let cost_rows = c
         .rows
         .iter()
         .map(|r| {
-            let rec = c
-                .recommendations
-                .iter()
-                .any(|x| x.kind == r.kind && x.plan.as_deref() == Some(r.plan.as_str()));
             vec![
                 r.kind.clone(),
-                if rec {
-                    format!("{} (recommended)", r.plan)
-                } else {
-                    r.plan.clone()
-                },
+                plan_label(r),
                 dollars(r.seat_cost_usd),
                 mean_ci(&r.total_usd, dollars),
                 dollars(r.total_usd.p90),
-                ci(&r.suspended_share, percent),
-                format!("{:.1}", r.runs_blocked.mean),
-                format!("{:.2}", r.days_suspended.mean),
                 r.vs_recommended_usd.map_or("-".to_string(), |e| {
                     interval(
                         signed_dollars(e.value),
@@ -644,6 +644,51 @@ fn compare_section(c: &Comparison, figs: Vec<Figure>) -> Section {
             ]
         })
         .collect();
+    let suspension_rows = c
+        .rows
+        .iter()
+        .map(|r| {
+            vec![
+                r.kind.clone(),
+                plan_label(r),
+                ci(&r.suspended_share, percent),
+                format!("{:.1}", r.runs_blocked.mean),
+                format!("{:.2}", r.days_suspended.mean),
+            ]
+        })
+        .collect();
+    // Two tables rather than one of nine columns, so that each fits A4.
+    let tables = vec![
+        Table {
+            caption: "Monthly cost per team by plan: seats + overage".into(),
+            headers: [
+                "kind",
+                "plan",
+                "seats",
+                "total cost (95% CI)",
+                "P90 cost",
+                "vs recommended (paired)",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: cost_rows,
+            note: "Overage is switched off on plans that forbid it (free). 'vs recommended' is the mean difference per team-month, paired by trial.".into(),
+        },
+        Table {
+            caption: "Suspension by plan: its own cost, in blocked work".into(),
+            headers: [
+                "kind",
+                "plan",
+                "P(suspended)",
+                "runs blocked",
+                "days suspended",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: suspension_rows,
+            note: "Share of team-months suspended at some point (95% CI); blocked runs and days suspended are means over all team-months.".into(),
+        },
+    ];
     Section {
         heading: "Plan comparison".into(),
         intro: format!(
@@ -656,24 +701,7 @@ fn compare_section(c: &Comparison, figs: Vec<Figure>) -> Section {
             .filter(|a| a.contains("Overage block price"))
             .cloned()
             .collect(),
-        tables: vec![Table {
-            caption: "Monthly cost per team by plan: seats + overage, and suspension as its own cost".into(),
-            headers: [
-                "kind",
-                "plan",
-                "seats",
-                "total cost (95% CI)",
-                "P90 cost",
-                "P(suspended)",
-                "runs blocked",
-                "days suspended",
-                "vs recommended (paired)",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows,
-            note: "Overage is switched off on plans that forbid it (free). 'vs recommended' is the mean difference per team-month, paired by trial.".into(),
-        }],
+        tables,
         figures: figs,
     }
 }

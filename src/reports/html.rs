@@ -236,12 +236,20 @@ fn assumptions_box(h: &mut String, items: &[String]) {
     h.push_str("</ul></aside>\n");
 }
 
-/// A row's name with each word kept whole: browsers break `agent-teams`
-/// after its hyphen in a narrow column, which reads as two names. Spaces
-/// still wrap; the text copies unchanged (no look-alike characters).
+/// A cell with each word kept whole: browsers break `agent-teams` or
+/// `2026-07-01` after a hyphen in a narrow column, which reads as two
+/// values. Spaces still wrap; the text copies unchanged (no look-alike
+/// characters).
+/// A path may still break after each `/` (a file name from the command
+/// line can be longer than an A4 column).
 fn unbroken_words(cell: &str) -> String {
     cell.split(' ')
-        .map(|w| format!("<span class=\"w\">{}</span>", escape(w)))
+        .map(|w| {
+            w.split_inclusive('/')
+                .map(|part| format!("<span class=\"w\">{}</span>", escape(part)))
+                .collect::<Vec<_>>()
+                .join("<wbr>")
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -277,7 +285,7 @@ fn table_html(h: &mut String, t: &Table, number: usize) {
             if c == 0 && !numeric.first().copied().unwrap_or(false) {
                 let _ = write!(h, "<th scope=\"row\">{}</th>", unbroken_words(cell));
             } else {
-                let _ = write!(h, "<td{}>{}</td>", class(c), escape(cell));
+                let _ = write!(h, "<td{}>{}</td>", class(c), unbroken_words(cell));
             }
         }
         h.push_str("</tr>\n");
@@ -322,7 +330,6 @@ thead th { border-bottom: 2px solid #999; }
 tbody th { font-weight: normal; }
 .num { text-align: right; font-variant-numeric: tabular-nums; }
 .w { white-space: nowrap; }
-td:not(.num) { overflow-wrap: anywhere; }
 tbody tr:nth-child(even) { background: #fafafa; }
 .table-note { color: var(--muted); font-size: .85rem; margin: .3rem 0 0; }
 figure { margin: 1.2rem 0 2rem; }
@@ -387,9 +394,9 @@ mod tests {
         let mut h = String::new();
         table_html(&mut h, &t, 1);
         assert!(h.contains("<th scope=\"col\" class=\"num\">credits</th>"));
-        assert!(h.contains("<td class=\"num\">1,200</td>"));
+        assert!(h.contains("<td class=\"num\"><span class=\"w\">1,200</span></td>"));
         assert!(h.contains("<th scope=\"row\"><span class=\"w\">api</span></th>"));
-        assert!(h.contains("<td>lots</td>"));
+        assert!(h.contains("<td><span class=\"w\">lots</span></td>"));
     }
 
     #[test]
