@@ -1,3 +1,4 @@
+#![warn(missing_docs)]
 //! flowcast: forecasts of what a credit-metered automation product costs.
 //!
 //! Postman Flows bills in credits: a team gets a monthly allotment from its

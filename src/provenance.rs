@@ -51,7 +51,7 @@ impl Inputs {
     /// What makes two results comparable: the same input bytes and the same
     /// overrides (seeds and trials may differ: a compare with more trials
     /// still describes the same teams).
-    pub fn same_model(&self, other: &Inputs) -> bool {
+    pub(crate) fn same_model(&self, other: &Inputs) -> bool {
         self.input_sha256 == other.input_sha256 && self.overrides == other.overrides
     }
 

@@ -10,7 +10,7 @@
 
 /// A forecast distribution: its sample, sorted.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Sample {
+pub(crate) struct Sample {
     sorted: Vec<f64>,
 }
 
@@ -20,16 +20,6 @@ impl Sample {
         xs.retain(|x| x.is_finite());
         xs.sort_by(f64::total_cmp);
         Sample { sorted: xs }
-    }
-
-    /// The number of draws.
-    pub fn len(&self) -> usize {
-        self.sorted.len()
-    }
-
-    /// Whether there are no draws.
-    pub fn is_empty(&self) -> bool {
-        self.sorted.is_empty()
     }
 
     /// The `p` quantile (lower empirical quantile: the smallest draw with at
@@ -52,7 +42,7 @@ impl Sample {
     }
 
     /// The CRPS of this forecast against `y`.
-    pub fn crps(&self, y: f64) -> f64 {
+    pub(crate) fn crps(&self, y: f64) -> f64 {
         let n = self.sorted.len();
         if n == 0 {
             return f64::NAN;
@@ -72,7 +62,7 @@ impl Sample {
     /// The randomised PIT of `y`: F(y-) + u (F(y) - F(y-)), u uniform on
     /// [0, 1) (ties in a discrete forecast spread evenly), uniform on [0, 1]
     /// when the forecast is calibrated.
-    pub fn pit(&self, y: f64, u: f64) -> f64 {
+    pub(crate) fn pit(&self, y: f64, u: f64) -> f64 {
         let (lo, hi) = self.cdf(y);
         lo + u * (hi - lo)
     }
@@ -80,7 +70,7 @@ impl Sample {
 
 /// The Brier score of probability `p` for an event that did (`true`) or did
 /// not happen.
-pub fn brier(p: f64, happened: bool) -> f64 {
+pub(crate) fn brier(p: f64, happened: bool) -> f64 {
     let o = if happened { 1.0 } else { 0.0 };
     (p - o) * (p - o)
 }

@@ -8,16 +8,16 @@
 //! after that is integer arithmetic (an end is a start plus a duration).
 
 /// Nanoseconds in a second.
-pub const NS_PER_SECOND: f64 = 1e9;
+pub(crate) const NS_PER_SECOND: f64 = 1e9;
 
 /// Nanoseconds in a day.
-pub const DAY_NS: i64 = 86_400_000_000_000;
+pub(crate) const DAY_NS: i64 = 86_400_000_000_000;
 
 /// Seconds as nanoseconds, rounded to the nearest; a non-finite or negative
 /// value is 0 and a huge one saturates (durations past the horizon are
 /// dropped anyway).
 #[inline]
-pub fn to_ns(seconds: f64) -> i64 {
+pub(crate) fn to_ns(seconds: f64) -> i64 {
     if seconds > 0.0 {
         // Half up, by truncation (`round` is a library call on baseline
         // x86-64, and this is on the hot path); `as` saturates at i64::MAX.
@@ -29,7 +29,7 @@ pub fn to_ns(seconds: f64) -> i64 {
 
 /// Nanoseconds as seconds (for the statistics and charts).
 #[inline]
-pub fn to_seconds(ns: i64) -> f64 {
+pub(crate) fn to_seconds(ns: i64) -> f64 {
     ns as f64 / NS_PER_SECOND
 }
 

@@ -48,7 +48,7 @@ fn runs_per_team(s: &Scenario, kind: usize, flow: usize) -> f64 {
 /// [`scenario::place`](crate::scenario::place)) and the estimate.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("{key}: {problem}")]
-pub struct Refusal {
+pub(crate) struct Refusal {
     /// The dotted key path.
     pub key: String,
     /// What would happen, with the estimate.
@@ -57,7 +57,7 @@ pub struct Refusal {
 
 /// Refuses a scenario one of whose teams could start more runs of one flow
 /// than memory holds. The error names the key and the estimate.
-pub fn check_team_memory(s: &Scenario, trials: u32) -> Result<(), Refusal> {
+pub(crate) fn check_team_memory(s: &Scenario, trials: u32) -> Result<(), Refusal> {
     for (ki, k) in s.kinds.iter().enumerate() {
         let draws = u64::from(k.teams).saturating_mul(u64::from(trials));
         let mean = Sampler::new(&k.size).map_or(f64::INFINITY, |x| x.mean());

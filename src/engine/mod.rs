@@ -298,7 +298,7 @@ pub struct BilledMonth {
 /// and returns the engine's billing of every team-month. The draws are those
 /// of [`simulate`] with the same seed: the same teams, runs and bills.
 /// Memory does not grow with the runs (the tap sees them one at a time).
-pub fn tap_runs(
+pub(crate) fn tap_runs(
     s: &Scenario,
     seed: u64,
     first_trial: u32,
@@ -333,7 +333,7 @@ pub fn tap_runs(
 }
 
 /// A [`RunTap`] that is also told when each trial begins.
-pub trait TrialTap {
+pub(crate) trait TrialTap {
     /// Trial `trial` begins.
     fn trial(&mut self, trial: u32);
     /// The tap for the runs.

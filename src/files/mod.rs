@@ -61,7 +61,7 @@ pub fn one_line(s: &str) -> String {
 }
 
 /// Reads a UTF-8 text file, naming it in the error.
-pub fn read_text(path: &Path) -> Result<String, InputError> {
+pub(crate) fn read_text(path: &Path) -> Result<String, InputError> {
     let bytes = std::fs::read(path).map_err(|e| InputError::at(path, None, e.to_string()))?;
     String::from_utf8(bytes).map_err(|e| {
         let upto = &e.as_bytes()[..e.utf8_error().valid_up_to()];
@@ -71,7 +71,7 @@ pub fn read_text(path: &Path) -> Result<String, InputError> {
 }
 
 /// The 1-based line of byte `offset` in `text`.
-pub fn line_of(text: &str, offset: usize) -> usize {
+pub(crate) fn line_of(text: &str, offset: usize) -> usize {
     let end = offset.min(text.len());
     text.as_bytes()[..end]
         .iter()
@@ -81,7 +81,7 @@ pub fn line_of(text: &str, offset: usize) -> usize {
 }
 
 /// A TOML parse error as one line naming the file, the line and the key.
-pub fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> InputError {
+pub(crate) fn toml_error(path: &Path, text: &str, err: &toml::de::Error) -> InputError {
     let line = err.span().map(|s| line_of(text, s.start));
     InputError::at(path, line, err.message())
 }

@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 /// Most entries a destination may hold: it is republished whole, so a
 /// folder of many unrelated files (a home folder given as `--out`) is
 /// refused rather than relinked.
-pub const MAX_ENTRIES: usize = 100_000;
+pub(crate) const MAX_ENTRIES: usize = 100_000;
 
 /// A result folder being written: its files go into [`path`](Self::path)
 /// until [`publish`](Self::publish).

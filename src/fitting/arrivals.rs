@@ -18,7 +18,7 @@
 use std::fmt::Write;
 
 /// Nanoseconds in a day.
-pub const DAY_NS: i64 = 86_400_000_000_000;
+pub(crate) const DAY_NS: i64 = 86_400_000_000_000;
 const HOUR_NS: i64 = 3_600_000_000_000;
 const SECOND_NS: i64 = 1_000_000_000;
 /// The 30-day month of growth rates and burst frequencies.
@@ -349,7 +349,7 @@ fn burst_shape(
 
 /// P(X >= k) for X ~ Poisson(mu), by summing the upper tail from the mode
 /// down in log space (accurate where it matters, tails below 1e-3).
-pub fn poisson_upper_tail(k: u64, mu: f64) -> f64 {
+pub(crate) fn poisson_upper_tail(k: u64, mu: f64) -> f64 {
     if k == 0 {
         return 1.0;
     }

@@ -35,7 +35,7 @@ pub fn variance(h: &Histogram) -> f64 {
 }
 
 /// The count distribution of `h` as a scenario value (TOML).
-pub fn count_dist(h: &Histogram) -> String {
+pub(crate) fn count_dist(h: &Histogram) -> String {
     let nonzero: Vec<(&u64, &u64)> = h.iter().filter(|(_, c)| **c > 0).collect();
     match nonzero.as_slice() {
         [] => "0".to_string(),
@@ -64,7 +64,7 @@ pub fn count_dist(h: &Histogram) -> String {
 }
 
 /// A number written with enough digits to keep means exact in practice.
-pub fn num(x: f64) -> String {
+pub(crate) fn num(x: f64) -> String {
     if x == x.trunc() && x.abs() < 1e15 {
         format!("{x:.1}")
     } else {

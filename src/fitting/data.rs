@@ -12,19 +12,19 @@ use std::path::Path;
 /// Count slots of [`Usage::counts`].
 pub const HTTP: usize = 0;
 /// Logic blocks.
-pub const LOGIC: usize = 1;
+pub(crate) const LOGIC: usize = 1;
 /// AI Request blocks.
-pub const AI_REQUEST: usize = 2;
+pub(crate) const AI_REQUEST: usize = 2;
 /// Connector blocks.
-pub const CONNECTOR: usize = 3;
+pub(crate) const CONNECTOR: usize = 3;
 /// Create with AI runs or prompt tests.
-pub const PROMPTS: usize = 4;
+pub(crate) const PROMPTS: usize = 4;
 /// Images.
-pub const IMAGES: usize = 5;
+pub(crate) const IMAGES: usize = 5;
 /// AI Agent model calls.
-pub const AGENT_CALLS: usize = 6;
+pub(crate) const AGENT_CALLS: usize = 6;
 /// MCP tool calls.
-pub const MCP_TOOLS: usize = 7;
+pub(crate) const MCP_TOOLS: usize = 7;
 
 /// "No model" in [`Usage`].
 pub const NO_MODEL: u16 = u16::MAX;

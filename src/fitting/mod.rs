@@ -147,7 +147,7 @@ pub(crate) struct KindRuns {
 }
 
 /// Fits already-read log data (a backtest fits many windows of one log).
-pub fn fit_data(
+pub(crate) fn fit_data(
     data: &FitData,
     path: &Path,
     book: &PriceBook,

@@ -7,11 +7,11 @@
 pub const ALERT_PCT: [u64; 3] = [50, 80, 95];
 
 /// The alert levels as fractions of the allotment (for labels and charts).
-pub const ALERT_LEVELS: [f64; 3] = [0.5, 0.8, 0.95];
+pub(crate) const ALERT_LEVELS: [f64; 3] = [0.5, 0.8, 0.95];
 
 /// The credits at which each alert fires: used x 100 >= pct x allotment,
 /// i.e. used >= ceil(pct x allotment / 100), in integers (no rounding).
-pub fn alert_credits(allotment: u64) -> [u64; 3] {
+pub(crate) fn alert_credits(allotment: u64) -> [u64; 3] {
     ALERT_PCT.map(|p| {
         let c = (u128::from(p) * u128::from(allotment)).div_ceil(100);
         u64::try_from(c).unwrap_or(u64::MAX)

@@ -106,7 +106,7 @@ impl<T: Instant> CycleRecord<T> {
 
     /// The same record with every instant mapped by `f` (e.g. nanoseconds to
     /// seconds for the statistics).
-    pub fn map_time<U: Instant>(&self, f: impl Fn(T) -> U) -> CycleRecord<U> {
+    pub(crate) fn map_time<U: Instant>(&self, f: impl Fn(T) -> U) -> CycleRecord<U> {
         CycleRecord {
             cycle_start: f(self.cycle_start),
             allotment: self.allotment,
@@ -181,7 +181,7 @@ impl<T: Instant> Ledger<T> {
 
     /// Whether a run that costs credits would be blocked now.
     #[inline]
-    pub fn is_suspended(&self) -> bool {
+    pub(crate) fn is_suspended(&self) -> bool {
         !self.overage_on && self.cycle.credits_used >= self.terms.allotment()
     }
 
@@ -252,7 +252,7 @@ impl<T: Instant> Ledger<T> {
     /// A nested MCP-flow run starts at `t`: it executes if and only if its
     /// parent was admitted, whatever the limit says now.
     #[inline]
-    pub fn start_nested(&mut self, t: T, credits: u64, parent: Admission) -> Admission {
+    pub(crate) fn start_nested(&mut self, t: T, credits: u64, parent: Admission) -> Admission {
         self.advance_to(t, Phase::Start);
         match parent {
             Admission::Executes => Admission::Executes,

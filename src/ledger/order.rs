@@ -42,7 +42,7 @@ impl Phase {
 /// Whether the event (`t`, `phase`) comes at or after the event (`at`,
 /// `then`) in billing order.
 #[inline]
-pub fn at_or_after<T: PartialOrd>(t: T, phase: Phase, at: T, then: Phase) -> bool {
+pub(crate) fn at_or_after<T: PartialOrd>(t: T, phase: Phase, at: T, then: Phase) -> bool {
     at < t || (at == t && then <= phase)
 }
 

@@ -9,7 +9,7 @@
 //! - a price with overage off is refused as a likely mistake.
 
 /// The largest overage block price accepted, USD.
-pub const MAX_BLOCK_PRICE: f64 = 1e9;
+pub(crate) const MAX_BLOCK_PRICE: f64 = 1e9;
 
 /// When overage (pay-as-you-go) is on.
 #[derive(Clone, Copy, Debug, PartialEq)]

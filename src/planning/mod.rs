@@ -29,7 +29,7 @@ use crate::statistics::{Summary, SummaryCollector};
 
 /// Simulates `s` into its standard [`Summary`], feeding `extra` the same
 /// team-months.
-pub fn simulate_summary(
+pub(crate) fn simulate_summary(
     s: &Scenario,
     opts: &SimOptions,
     extra: &mut impl Observer,
@@ -43,7 +43,7 @@ pub fn simulate_summary(
 /// sweep's points, a sensitivity analysis's variants), on standard error
 /// when `opts.progress`; and the options each simulation then runs with
 /// (no bar of its own, which would flash once per variant).
-pub fn variants_bar(
+pub(crate) fn variants_bar(
     what: &str,
     total: u64,
     opts: &SimOptions,
@@ -70,7 +70,7 @@ pub fn variants_bar(
 /// Per kind and trial, the mean over the kind's team-months of a quantity:
 /// the unit of pairing for common-random-number differences. Memory: kinds x
 /// trials numbers.
-pub struct PerTrialMean<F> {
+pub(crate) struct PerTrialMean<F> {
     kinds: Vec<TeamKind>,
     f: F,
     sums: Vec<(f64, u64)>,

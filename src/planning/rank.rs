@@ -25,7 +25,7 @@ pub fn ranks(xs: &[f64]) -> Vec<f64> {
 }
 
 /// Pearson correlation; `None` when either side has no spread.
-pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
+pub(crate) fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
     let n = x.len().min(y.len());
     if n < 2 {
         return None;
@@ -46,14 +46,14 @@ pub fn pearson(x: &[f64], y: &[f64]) -> Option<f64> {
 }
 
 /// Spearman's rank correlation: Pearson on average ranks.
-pub fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
+pub(crate) fn spearman(x: &[f64], y: &[f64]) -> Option<f64> {
     pearson(&ranks(x), &ranks(y))
 }
 
 /// A Latin hypercube design: `n` points in `[0, 1)^dims`, each dimension's
 /// values one per stratum `[k/n, (k+1)/n)`, strata shuffled independently.
 /// Deterministic in `seed`.
-pub fn latin_hypercube(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
+pub(crate) fn latin_hypercube(n: usize, dims: usize, seed: u64) -> Vec<Vec<f64>> {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
     let mut points = vec![vec![0.0; dims]; n];
     for d in 0..dims {

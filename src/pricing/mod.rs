@@ -104,7 +104,7 @@ pub enum Source {
 }
 
 /// Number of [`Source`]s.
-pub const N_SOURCES: usize = 9;
+pub(crate) const N_SOURCES: usize = 9;
 
 impl Source {
     /// Every source, in chart order.
@@ -201,7 +201,7 @@ impl Charge {
 
     /// Adds another charge (a nested run folded into its parent, or a sum).
     #[inline]
-    pub fn absorb(&mut self, other: &Charge) {
+    pub(crate) fn absorb(&mut self, other: &Charge) {
         self.total = self.total.saturating_add(other.total);
         for (a, b) in self.by_source.iter_mut().zip(other.by_source) {
             *a = a.saturating_add(b);

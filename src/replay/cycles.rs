@@ -14,7 +14,7 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, SecondsFormat, Timelike, 
 /// representable too.
 pub const FIRST_YEAR: i32 = 1678;
 /// Latest year accepted in a log (see [`FIRST_YEAR`]).
-pub const LAST_YEAR: i32 = 2261;
+pub(crate) const LAST_YEAR: i32 = 2261;
 
 /// Parses an RFC 3339 instant (any offset) into nanoseconds since the Unix
 /// epoch, UTC. The error says what is wrong, on one line.
@@ -110,7 +110,7 @@ impl Anchor {
     }
 
     /// The cycle length in days of fixed-length cycles ([`Anchor::every`]).
-    pub fn every_days(&self) -> Option<i64> {
+    pub(crate) fn every_days(&self) -> Option<i64> {
         self.every.map(|(_, len)| len / DAY_NS)
     }
 

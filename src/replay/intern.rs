@@ -20,7 +20,7 @@ pub struct Interner {
 
 /// Why a string could not be interned.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TooMany;
+pub(crate) struct TooMany;
 
 impl Interner {
     /// An empty interner.
@@ -74,7 +74,7 @@ impl Interner {
     }
 
     /// The id of `s`, interning it if new; the flag says whether it was new.
-    pub fn intern(&mut self, s: &[u8]) -> Result<(u32, bool), TooMany> {
+    pub(crate) fn intern(&mut self, s: &[u8]) -> Result<(u32, bool), TooMany> {
         if let Some(id) = self.find(s) {
             return Ok((id, false));
         }

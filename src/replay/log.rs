@@ -76,7 +76,7 @@ pub struct RunTable {
 }
 
 /// The log's columns, in the order of shared/usage-log.md.
-pub const COLUMNS: [&str; 10] = [
+pub(crate) const COLUMNS: [&str; 10] = [
     "run_id",
     "team",
     "flow",
@@ -107,7 +107,7 @@ pub fn read_log<R: Read>(input: R, path: &Path, book: &PriceBook) -> Result<RunT
 /// [`read_log`], also handing every priced row to `usage` as (run index,
 /// item, count): what fitting needs beyond a run's total credits, from the
 /// same single validated pass.
-pub fn read_log_with<R: Read>(
+pub(crate) fn read_log_with<R: Read>(
     input: R,
     path: &Path,
     book: &PriceBook,

@@ -69,7 +69,7 @@ impl Billing {
     }
 
     /// The terms of team `team`.
-    pub fn terms_for(&self, team: &str) -> Terms<i64> {
+    pub(crate) fn terms_for(&self, team: &str) -> Terms<i64> {
         self.teams.get(team).copied().unwrap_or(self.default)
     }
 }
@@ -164,7 +164,7 @@ pub fn replay_reader<R: std::io::Read>(
 /// Bills an already-read run table (checked as [`replay_reader`] checks a
 /// log); only runs with `keep(run)` true are billed, as if the others were
 /// not in the log (a backtest bills the month to date this way).
-pub fn replay_table(
+pub(crate) fn replay_table(
     table: &RunTable,
     path: &Path,
     billing: &Billing,

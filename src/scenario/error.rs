@@ -80,7 +80,7 @@ impl Locator<'_> {
     /// Like [`Locator::error`], but at the key's own span whenever the
     /// document has the key (for values read from a `toml::Value`, which
     /// keeps no inner spans: a distribution's parameters).
-    pub fn error_at_key(
+    pub(crate) fn error_at_key(
         &self,
         span: Option<Range<usize>>,
         key: Option<&str>,

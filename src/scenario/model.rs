@@ -14,22 +14,53 @@ pub enum Dist {
     /// Always this value.
     Constant(f64),
     /// Uniform on `[low, high]`.
-    Uniform { low: f64, high: f64 },
+    Uniform {
+        /// Lower end.
+        low: f64,
+        /// Upper end.
+        high: f64,
+    },
     /// Bernoulli(p): 1 with probability `p`, else 0.
-    Bernoulli { p: f64 },
+    Bernoulli {
+        /// Probability of a 1.
+        p: f64,
+    },
     /// Poisson with this mean.
-    Poisson { mean: f64 },
+    Poisson {
+        /// Mean (and variance).
+        mean: f64,
+    },
     /// Negative binomial (overdispersed counts) with this mean and shape `r`
     /// (variance = mean + mean^2 / r): the number of failures before the
     /// r-th success, success probability r / (r + mean).
-    NegBinomial { mean: f64, r: f64 },
+    NegBinomial {
+        /// Mean.
+        mean: f64,
+        /// Shape: smaller is more overdispersed.
+        r: f64,
+    },
     /// exp(Normal(mu, sigma)); the median is exp(mu).
-    LogNormal { mu: f64, sigma: f64 },
+    LogNormal {
+        /// Mean of the logarithm.
+        mu: f64,
+        /// Standard deviation of the logarithm.
+        sigma: f64,
+    },
     /// Gamma with shape k and scale theta (mean k * theta).
-    Gamma { shape: f64, scale: f64 },
+    Gamma {
+        /// Shape k.
+        shape: f64,
+        /// Scale theta.
+        scale: f64,
+    },
     /// One of `values`, with probabilities proportional to `weights`
     /// (equal when the file gives none; normalised to sum 1 here).
-    Empirical { values: Vec<f64>, weights: Vec<f64> },
+    Empirical {
+        /// The values.
+        values: Vec<f64>,
+        /// Their probabilities (sum 1).
+        weights: Vec<f64>,
+    },
 }
 
 /// The billing calendar: when cycles start and how many are simulated.
@@ -53,7 +84,10 @@ pub enum OveragePolicy {
     On,
     /// Switched on after a suspension, `delay_hours` (drawn per team and
     /// suspension) after the limit is reached; stays on afterwards.
-    AfterSuspension { delay_hours: Dist },
+    AfterSuspension {
+        /// Hours from the suspension to the switch.
+        delay_hours: Dist,
+    },
 }
 
 /// Random bursts of activity: a Poisson number of bursts per cycle per team,
@@ -78,8 +112,11 @@ pub enum Arrivals {
     /// `offset_seconds` into each day the schedule runs on; `days` says which
     /// weekdays (Monday first). Not scaled by the team's size.
     Schedule {
+        /// Seconds between runs.
         every_seconds: f64,
+        /// Seconds after midnight UTC of the first run of a day.
         offset_seconds: f64,
+        /// Weekdays the schedule runs on, Monday first.
         days: [bool; 7],
     },
     /// A Poisson process with rate, in runs per day:
@@ -87,10 +124,15 @@ pub enum Arrivals {
     /// over the day) x `weekday_weights[weekday]` (Monday first, multipliers
     /// as given) x (1 + `growth_per_month`)^(t / 30 days) x burst multiplier.
     Poisson {
+        /// Runs per day of a team of size 1.
         per_day: f64,
+        /// Relative rate by hour of day (UTC), normalised to average 1.
         hour_weights: [f64; 24],
+        /// Rate multiplier by weekday, Monday first.
         weekday_weights: [f64; 7],
+        /// Compound growth of the rate per 30 days (0.1 = +10%).
         growth_per_month: f64,
+        /// Random bursts, if any.
         bursts: Option<Bursts>,
     },
     /// No runs of its own: the flow runs only as an MCP tool of another flow.

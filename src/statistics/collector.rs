@@ -235,7 +235,7 @@ impl GroupAcc {
 }
 
 /// "day D, HH:MM" for a time `days` after the cycle start.
-pub fn day_label(days: f64) -> String {
+pub(crate) fn day_label(days: f64) -> String {
     let minutes = (days * 1440.0).round().max(0.0) as u64;
     format!(
         "day {}, {:02}:{:02}",

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// Log-linear histogram of `u64` values.
 #[derive(Clone, Debug, PartialEq)]
-pub struct LogHistogram {
+pub(crate) struct LogHistogram {
     bits: u32,
     counts: Vec<u64>,
     n: u64,
@@ -61,33 +61,6 @@ impl LogHistogram {
         self.counts[i] += 1;
         self.n += 1;
         self.max = self.max.max(v);
-    }
-
-    /// Adds every count of `other` (same `bits`).
-    pub fn merge(&mut self, other: &LogHistogram) {
-        if other.counts.len() > self.counts.len() {
-            self.counts.resize(other.counts.len(), 0);
-        }
-        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
-            *a += b;
-        }
-        self.n += other.n;
-        self.max = self.max.max(other.max);
-    }
-
-    /// How many values.
-    pub fn len(&self) -> u64 {
-        self.n
-    }
-
-    /// Whether no value was added.
-    pub fn is_empty(&self) -> bool {
-        self.n == 0
-    }
-
-    /// The largest value added.
-    pub fn max(&self) -> u64 {
-        self.max
     }
 
     /// The `q`-quantile by nearest rank (the smallest value with at least

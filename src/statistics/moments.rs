@@ -2,7 +2,7 @@
 //! numerically stable) and Wilson intervals for probabilities.
 
 /// The normal quantile of a two-sided 95% interval.
-pub const Z95: f64 = 1.959_963_984_540_054;
+pub(crate) const Z95: f64 = 1.959_963_984_540_054;
 
 /// Running count, mean and sum of squared deviations.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -38,7 +38,7 @@ impl Moments {
     }
 
     /// The sample standard deviation (0 with fewer than two values).
-    pub fn std_dev(&self) -> f64 {
+    pub(crate) fn std_dev(&self) -> f64 {
         if self.n < 2 {
             0.0
         } else {
@@ -47,7 +47,7 @@ impl Moments {
     }
 
     /// The 95% confidence interval of the mean: mean +- 1.96 s / sqrt(n).
-    pub fn ci95(&self) -> (f64, f64) {
+    pub(crate) fn ci95(&self) -> (f64, f64) {
         if self.n < 2 {
             return (self.mean, self.mean);
         }
@@ -57,7 +57,7 @@ impl Moments {
 }
 
 /// The Wilson score interval (95%) of a proportion `k / n`.
-pub fn wilson95(k: u64, n: u64) -> (f64, f64) {
+pub(crate) fn wilson95(k: u64, n: u64) -> (f64, f64) {
     if n == 0 {
         return (0.0, 1.0);
     }

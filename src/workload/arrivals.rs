@@ -16,18 +16,18 @@ use super::sampling::{exp1, u01, Sampler, SimRng};
 use crate::scenario::{Arrivals, Bursts};
 
 /// Seconds in an hour.
-pub const HOUR: f64 = 3600.0;
+pub(crate) const HOUR: f64 = 3600.0;
 /// Seconds in a day.
 pub const DAY: f64 = 86_400.0;
 /// Seconds in a week.
-pub const WEEK: f64 = 7.0 * DAY;
+pub(crate) const WEEK: f64 = 7.0 * DAY;
 /// Seconds in the "month" of growth rates and burst frequencies (30 days).
-pub const MONTH: f64 = 30.0 * DAY;
+pub(crate) const MONTH: f64 = 30.0 * DAY;
 
 /// Runs one flow of one team may be expected to start over the whole
 /// horizon (at size 1): beyond this a scenario is refused rather than left
 /// to exhaust memory.
-pub const MAX_RUNS_PER_TEAM: f64 = 5e7;
+pub(crate) const MAX_RUNS_PER_TEAM: f64 = 5e7;
 
 /// The simulated stretch of time.
 #[derive(Clone, Debug)]

@@ -346,12 +346,6 @@ impl RunPlan {
         u
     }
 
-    /// The charge of every run when nothing is drawn (all counts constant).
-    #[inline]
-    pub fn fixed_charge(&self) -> Option<Charge> {
-        self.fixed_charge
-    }
-
     /// Draws one run and returns its own charge: the same draws, in the same
     /// order, as [`RunPlan::draw`], priced as [`RunPlan::price`] would, without
     /// materialising the counts (the engine's hot path).

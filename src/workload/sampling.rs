@@ -28,19 +28,19 @@ pub type SimRng = Xoshiro256PlusPlus;
 
 /// A uniform draw in `[0, 1)` with 53 random bits.
 #[inline(always)]
-pub fn u01(rng: &mut SimRng) -> f64 {
+pub(crate) fn u01(rng: &mut SimRng) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// A standard exponential draw (ziggurat).
 #[inline(always)]
-pub fn exp1(rng: &mut SimRng) -> f64 {
+pub(crate) fn exp1(rng: &mut SimRng) -> f64 {
     Exp1.sample(rng)
 }
 
 /// A standard normal draw (ziggurat).
 #[inline(always)]
-pub fn std_normal(rng: &mut SimRng) -> f64 {
+pub(crate) fn std_normal(rng: &mut SimRng) -> f64 {
     StandardNormal.sample(rng)
 }
 
@@ -360,11 +360,6 @@ impl Sampler {
         self.mean
     }
 
-    /// Whether every draw is the same value (no randomness consumed).
-    pub fn is_constant(&self) -> bool {
-        matches!(self.kind, Kind::Constant(_) | Kind::Whole(_))
-    }
-
     /// For a whole constant, its value.
     pub fn whole(&self) -> Option<u64> {
         match self.kind {
@@ -374,7 +369,7 @@ impl Sampler {
     }
 
     /// For a Bernoulli sampler, its probability.
-    pub fn bernoulli_p(&self) -> Option<f64> {
+    pub(crate) fn bernoulli_p(&self) -> Option<f64> {
         match self.kind {
             Kind::Bernoulli(p) => Some(p),
             _ => None,
