@@ -14,7 +14,7 @@ use crate::planning::forecast::{Forecast, ForecastGroup, MonthRow};
 use crate::planning::sensitivity::Sensitivity;
 use crate::planning::sweep::Sweep;
 use crate::statistics::histogram::ChartHistogram;
-use crate::statistics::summary::{Distribution, Summary};
+use crate::statistics::summary::{Distribution, HitStats, Summary};
 
 fn subtitle(s: &Summary) -> String {
     format!(
@@ -49,20 +49,51 @@ fn trimmed(h: &ChartHistogram) -> (Vec<f64>, Vec<u64>) {
 const PRICE_NOTE: &str =
     "Overage priced at the scenario's block price: an assumption, not published by Postman.";
 
+/// The burn-up's box: when team-months hit the limit, in the convention of
+/// the summary and the tables (hit-time percentiles among those that hit:
+/// P10 is the early tenth), with the share that hit at all.
+fn hit_lines(h: &HitStats) -> Vec<String> {
+    let share = super::charts::format::percent(h.probability.value);
+    let mut lines = vec![format!("Hit the limit: {share} of team-months")];
+    if let (Some(p10), Some(p50), Some(p90)) = (h.day_p10, h.day_p50, h.day_p90) {
+        let label = crate::statistics::collector::day_label;
+        lines.push("When, among those that hit:".to_string());
+        lines.push(format!("P10 {} (the first tenth)", label(p10)));
+        lines.push(format!("P50 {} (half)", label(p50)));
+        lines.push(format!("P90 {} (nine in ten)", label(p90)));
+    }
+    lines
+}
+
 /// The charts of a `run`: burn-up per kind, when limits are hit, overage
 /// per kind and for the population, credits by source.
 pub fn run_charts(s: &Summary) -> Vec<ChartFile> {
     let sub = subtitle(s);
     let mut out = Vec::new();
+    // Over several cycles the bands pool every cycle's days: say so.
+    let (through, pooled) = match s.calendar.months {
+        1 => ("the month".to_string(), String::new()),
+        n => (
+            "a billing cycle".to_string(),
+            format!(", all {n} cycles pooled"),
+        ),
+    };
     for k in &s.kinds {
         let d = &k.stats.daily;
         out.push(ChartFile::new(
             format!("burn-up-{}", k.name),
             captions::burn_up(&k.name),
             FanChart {
-                title: format!("Credits used through the month: {}", k.name),
-                subtitle: format!("{sub}; plan {} ({} credits)", k.plan.plan, k.plan.credits),
-                x_label: "day of the billing month".into(),
+                title: format!("Credits used through {through}: {}", k.name),
+                subtitle: format!(
+                    "{sub}; plan {} ({} credits){pooled}",
+                    k.plan.plan, k.plan.credits
+                ),
+                x_label: if s.calendar.months == 1 {
+                    "day of the billing month".into()
+                } else {
+                    "day of the billing cycle".into()
+                },
                 y_label: "credits used per team (cumulative)".into(),
                 x_unit: Unit::Days,
                 y_unit: Unit::Credits,
@@ -76,6 +107,7 @@ pub fn run_charts(s: &Summary) -> Vec<ChartFile> {
                     label: format!("allotment ({} credits)", k.plan.credits),
                     value: k.plan.credits as f64,
                 }),
+                box_lines: hit_lines(&k.stats.hit),
                 ..Default::default()
             },
         ));
@@ -256,6 +288,7 @@ fn month_fan(f: &Forecast, g: &ForecastGroup, cumulative: bool) -> FanChart {
         p75: v.iter().map(|t| t.3).collect(),
         p90: v.iter().map(|t| t.4).collect(),
         reference: None,
+        box_lines: Vec::new(),
     }
 }
 

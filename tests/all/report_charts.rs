@@ -301,6 +301,94 @@ fn fan_chart_states_when_each_band_reaches_the_allotment() {
 }
 
 #[test]
+fn crossings_crowded_at_the_axis_are_listed_not_piled_up() {
+    // Every band reaches the allotment on day 1 (teams that hit at once):
+    // the mark names would stack on the axis; the box lists them instead.
+    let mut fan = linear_fan();
+    for (band, k) in [
+        (&mut fan.p10, 101.0),
+        (&mut fan.p25, 102.0),
+        (&mut fan.p50, 103.0),
+        (&mut fan.p75, 104.0),
+        (&mut fan.p90, 105.0),
+    ] {
+        *band = fan.x.iter().map(|d| k * d).collect();
+    }
+    let texts = svg_texts(&Chart::from(fan.clone()).to_svg().unwrap());
+    assert!(
+        texts.iter().any(|t| t == "P90 (top 10%): day 1"),
+        "{texts:?}"
+    );
+    for name in ["P90", "P75", "median", "P25", "P10"] {
+        assert!(
+            !texts.iter().any(|t| t == name),
+            "mark name {name} drawn: {texts:?}"
+        );
+    }
+    // Spread out (the linear fan), the names fit side by side and are drawn.
+    let texts = svg_texts(&Chart::from(linear_fan()).to_svg().unwrap());
+    for name in ["P90", "P75", "median", "P25"] {
+        assert!(
+            texts.iter().any(|t| t == name),
+            "mark name {name} missing: {texts:?}"
+        );
+    }
+}
+
+#[test]
+fn the_burn_up_box_states_hit_times_as_the_tables_do() {
+    // A real run: the box of each burn-up says the share that hit and the
+    // hit-time percentiles exactly as summary.json's "when" (the printed
+    // summary's convention), P10 the earliest.
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/default.toml");
+    assert_cmd::Command::cargo_bin("flowcast")
+        .unwrap()
+        .arg("run")
+        .arg(&scenario)
+        .args(["--trials", "20", "--quiet", "--out"])
+        .arg(dir.path())
+        .assert()
+        .success();
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    let mut checked = 0;
+    for kind in summary["kinds"].as_array().unwrap() {
+        let name = kind["name"].as_str().unwrap();
+        let hit = &kind["stats"]["hit"];
+        let svg =
+            std::fs::read_to_string(dir.path().join(format!("charts/burn-up-{name}.svg"))).unwrap();
+        let texts = svg_texts(&svg);
+        let share = hit["probability"]["value"].as_f64().unwrap();
+        assert!(
+            texts
+                .iter()
+                .any(|t| t.starts_with("Hit the limit: ") && t.ends_with(" of team-months")),
+            "{name}: {texts:?}"
+        );
+        if share > 0.0 {
+            let when: Vec<&str> = hit["when"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| w.as_str().unwrap())
+                .collect();
+            for (p, w, tail) in [
+                ("P10", when[0], "(the first tenth)"),
+                ("P50", when[1], "(half)"),
+                ("P90", when[2], "(nine in ten)"),
+            ] {
+                let line = format!("{p} {w} {tail}");
+                assert!(texts.contains(&line), "{name}: no {line:?} in {texts:?}");
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked >= 3, "{checked} kinds hit the limit");
+}
+
+#[test]
 fn hit_chart_legend_states_the_share_that_never_hit() {
     let texts = svg_texts(&Chart::from(hit_cdf()).to_svg().unwrap());
     for expected in [

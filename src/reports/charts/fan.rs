@@ -5,6 +5,7 @@
 //! kind (reference: the plan's allotment) and, with months on the x axis,
 //! for the forecast of monthly overage by month.
 
+use plotters::coord::types::RangedCoordf64;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, VPos};
@@ -55,6 +56,10 @@ pub struct FanChart {
     pub p90: Vec<f64>,
     /// The line to compare with (allotment), if any.
     pub reference: Option<Reference>,
+    /// Lines for the box in the plot's corner, e.g. when teams hit the
+    /// limit in the hit-time convention of the tables. Empty: the box
+    /// lists where each band reaches the reference, and marks it.
+    pub box_lines: Vec<String>,
 }
 
 /// The first x at which the piecewise-linear series `(x, y)` reaches
@@ -181,67 +186,12 @@ impl Draw for FanChart {
 
         // Where the bands reach the reference: marked on the line and
         // listed in a box in the plot's top-left corner, which a rising
-        // burn-up leaves empty.
-        let mut lines = vec![format!(
-            "Reaches {}:",
-            short_reference(&r.label, self.y_unit, r.value)
-        )];
-        let mut marks = Vec::new();
-        // Percentile p crossing means the top (100 - p)% have reached it.
-        for (name, long, col) in [
-            ("P90", "P90 (top 10%)", 5),
-            ("P75", "P75 (top 25%)", 4),
-            ("median", "median (top half)", 3),
-            ("P25", "P25 (top 75%)", 2),
-            ("P10", "P10 (top 90%)", 1),
-        ] {
-            let pts: Vec<(f64, f64)> = rows.iter().map(|row| (row[0], row[col])).collect();
-            match first_crossing(&pts, r.value) {
-                Some(x) => {
-                    lines.push(format!(
-                        "{long}: {}",
-                        self.x_unit.value(period_of(x, self.x_unit))
-                    ));
-                    marks.push((name, x));
-                }
-                None => lines.push(format!("{long}: not reached")),
-            }
-        }
-        chart.draw_series(
-            marks.iter().map(|&(_, x)| {
-                Circle::new((x, r.value), 6, ShapeStyle::from(&INK).stroke_width(2))
-            }),
-        )?;
-        // Mark names above the line, staggered where they would collide.
-        let placed: Vec<((i32, i32), f64, &str)> = marks
-            .iter()
-            .map(|&(name, x)| {
-                let at = chart.backend_coord(&(x, r.value));
-                let w = text_width(name, size::NOTE).unwrap_or(40.0);
-                (at, w, name)
-            })
-            .collect();
-        let rows_of = frame::stagger(
-            &placed
-                .iter()
-                .map(|&((px, _), w, _)| (f64::from(px), w))
-                .collect::<Vec<_>>(),
-            6.0,
-        );
-        for (&((px, py), w, name), row) in placed.iter().zip(rows_of) {
-            let y = py - 12 - 18 * row as i32;
-            let half = (w / 2.0) as i32 + 3;
-            // A paper patch keeps the name readable over the bands.
-            root.draw(&Rectangle::new(
-                [(px - half, y - 17), (px + half, y)],
-                style::translucent(style::PAPER, 0.85).filled(),
-            ))?;
-            root.draw(&Text::new(
-                name.to_string(),
-                (px, y),
-                style::text(size::NOTE, INK, HPos::Center, VPos::Bottom),
-            ))?;
-        }
+        // burn-up leaves empty; or the caller's own lines for that box.
+        let lines = if self.box_lines.is_empty() {
+            self.mark_crossings(root, &mut chart, &rows, r)?
+        } else {
+            self.box_lines.clone()
+        };
         let (left, top) = chart.backend_coord(&(x_lo, y_hi));
         let (right, bottom) = chart.backend_coord(&(x_hi, y_lo));
         let box_w = lines
@@ -290,6 +240,87 @@ impl Draw for FanChart {
             ))?;
         }
         Ok(())
+    }
+}
+
+impl FanChart {
+    /// Marks where each band reaches the reference `r` and returns the
+    /// box's lines naming them. A band's percentile p reaching it means the
+    /// top (100 - p)% of teams have. Mark names are drawn only when they
+    /// fit side by side: when teams hit on the first days the marks crowd
+    /// at the axis, and the box says the same.
+    fn mark_crossings<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+        rows: &[[f64; 6]],
+        r: &Reference,
+    ) -> Result<Vec<String>, ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        let mut lines = vec![format!(
+            "Reaches {}:",
+            short_reference(&r.label, self.y_unit, r.value)
+        )];
+        let mut marks = Vec::new();
+        for (name, long, col) in [
+            ("P90", "P90 (top 10%)", 5),
+            ("P75", "P75 (top 25%)", 4),
+            ("median", "median (top half)", 3),
+            ("P25", "P25 (top 75%)", 2),
+            ("P10", "P10 (top 90%)", 1),
+        ] {
+            let pts: Vec<(f64, f64)> = rows.iter().map(|row| (row[0], row[col])).collect();
+            match first_crossing(&pts, r.value) {
+                Some(x) => {
+                    lines.push(format!(
+                        "{long}: {}",
+                        self.x_unit.value(period_of(x, self.x_unit))
+                    ));
+                    marks.push((name, x));
+                }
+                None => lines.push(format!("{long}: not reached")),
+            }
+        }
+        chart.draw_series(
+            marks.iter().map(|&(_, x)| {
+                Circle::new((x, r.value), 6, ShapeStyle::from(&INK).stroke_width(2))
+            }),
+        )?;
+        let placed: Vec<((i32, i32), f64, &str)> = marks
+            .iter()
+            .map(|&(name, x)| {
+                let at = chart.backend_coord(&(x, r.value));
+                let w = text_width(name, size::NOTE).unwrap_or(40.0);
+                (at, w, name)
+            })
+            .collect();
+        let rows_of = frame::stagger(
+            &placed
+                .iter()
+                .map(|&((px, _), w, _)| (f64::from(px), w))
+                .collect::<Vec<_>>(),
+            6.0,
+        );
+        if rows_of.iter().any(|&row| row > 0) {
+            return Ok(lines);
+        }
+        for &((px, py), w, name) in &placed {
+            let y = py - 12;
+            let half = (w / 2.0) as i32 + 3;
+            // A paper patch keeps the name readable over the bands.
+            root.draw(&Rectangle::new(
+                [(px - half, y - 17), (px + half, y)],
+                style::translucent(style::PAPER, 0.85).filled(),
+            ))?;
+            root.draw(&Text::new(
+                name.to_string(),
+                (px, y),
+                style::text(size::NOTE, INK, HPos::Center, VPos::Bottom),
+            ))?;
+        }
+        Ok(lines)
     }
 }
 
