@@ -46,6 +46,24 @@ fn trimmed(h: &ChartHistogram) -> (Vec<f64>, Vec<u64>) {
     (edges, h.counts[first.min(h.counts.len())..].to_vec())
 }
 
+/// Bars centred on their values when each bin holds exactly one value:
+/// overage comes in whole blocks, so a bin one block price wide holds one
+/// amount, and a bar from $10 to $20 would say "somewhere in $10-$20" of a
+/// bill that is exactly $10. `unit` is that one-value width (the block
+/// price), if known.
+fn centred_if_discrete(edges: Vec<f64>, unit: Option<f64>) -> Vec<f64> {
+    let width = match edges.as_slice() {
+        [a, b, ..] => b - a,
+        _ => return edges,
+    };
+    match unit {
+        Some(u) if u > 0.0 && (width - u).abs() <= 1e-9 * u => {
+            edges.into_iter().map(|e| e - u / 2.0).collect()
+        }
+        _ => edges,
+    }
+}
+
 const PRICE_NOTE: &str =
     "Overage priced at the scenario's block price: an assumption, not published by Postman.";
 
@@ -146,6 +164,7 @@ pub fn run_charts(s: &Summary) -> Vec<ChartFile> {
     {
         let st = &k.stats;
         let (bin_edges, counts) = trimmed(&st.overage_cost_histogram);
+        let bin_edges = centred_if_discrete(bin_edges, k.plan.overage_price_usd);
         out.push(ChartFile::new(
             format!("overage-{}", k.name),
             captions::overage(&k.name),
@@ -165,6 +184,18 @@ pub fn run_charts(s: &Summary) -> Vec<ChartFile> {
     }
     let t = &s.total_overage;
     let (bin_edges, counts) = trimmed(&t.histogram);
+    // The population's bill is a whole number of blocks too when every
+    // kind pays the same block price.
+    let prices: Vec<f64> = s
+        .kinds
+        .iter()
+        .filter_map(|k| k.plan.overage_price_usd)
+        .collect();
+    let common = prices
+        .first()
+        .copied()
+        .filter(|p| prices.iter().all(|q| q == p));
+    let bin_edges = centred_if_discrete(bin_edges, common);
     out.push(ChartFile::new(
         "overage-total",
         captions::overage_total(),
@@ -587,4 +618,30 @@ pub fn backtest_charts(b: &Backtest) -> Vec<ChartFile> {
             },
         ),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_value_bins_are_centred_on_their_value() {
+        // Every team-month billed $10 (one $10 block): one bar around $10.
+        assert_eq!(
+            centred_if_discrete(vec![10.0, 20.0], Some(10.0)),
+            vec![5.0, 15.0]
+        );
+        // $0 and $10 bills: bars around $0 and $10.
+        assert_eq!(
+            centred_if_discrete(vec![0.0, 10.0, 20.0], Some(10.0)),
+            vec![-5.0, 5.0, 15.0]
+        );
+        // Bins two blocks wide hold two amounts: left as ranges.
+        assert_eq!(
+            centred_if_discrete(vec![0.0, 20.0, 40.0], Some(10.0)),
+            vec![0.0, 20.0, 40.0]
+        );
+        // Kinds with different block prices: no common unit.
+        assert_eq!(centred_if_discrete(vec![0.0, 10.0], None), vec![0.0, 10.0]);
+    }
 }

@@ -389,6 +389,21 @@ fn the_burn_up_box_states_hit_times_as_the_tables_do() {
 }
 
 #[test]
+fn bars_centred_on_zero_draw_no_negative_dollar_ticks() {
+    // $0 and $10 bills, bars centred on them: the axis reaches -$5 for the
+    // $0 bar's left half but must not label a negative bill.
+    let h = Histogram {
+        bin_edges: vec![-5.0, 5.0, 15.0],
+        counts: vec![10, 90],
+        marks: vec![],
+        ..histogram()
+    };
+    let texts = svg_texts(&Chart::from(h).to_svg().unwrap());
+    assert!(texts.iter().any(|t| t == "$0"), "{texts:?}");
+    assert!(!texts.iter().any(|t| t.starts_with("-$")), "{texts:?}");
+}
+
+#[test]
 fn hit_chart_legend_states_the_share_that_never_hit() {
     let texts = svg_texts(&Chart::from(hit_cdf()).to_svg().unwrap());
     for expected in [

@@ -256,6 +256,10 @@ pub struct Axis {
     /// The width of the label area beside a y axis, when the chart lays
     /// its own labels there (tornado); otherwise sized to the tick labels.
     pub label_area: Option<u32>,
+    /// No tick labels below zero: the range reaches below zero only to
+    /// give a bar centred on $0 its left half, and "-$4" would suggest a
+    /// negative bill.
+    pub no_negative_ticks: bool,
 }
 
 impl Axis {
@@ -277,6 +281,7 @@ impl Axis {
             ticks,
             tick_labels: true,
             label_area: None,
+            no_negative_ticks: false,
         }
     }
 
@@ -291,7 +296,17 @@ impl Axis {
         };
         let max_abs = self.lo.abs().max(self.hi.abs());
         let unit = self.unit;
-        (kp, Box::new(move |v: &f64| unit.tick(*v, max_abs, step)))
+        let hide = self.no_negative_ticks;
+        (
+            kp,
+            Box::new(move |v: &f64| {
+                if hide && *v < 0.0 {
+                    String::new()
+                } else {
+                    unit.tick(*v, max_abs, step)
+                }
+            }),
+        )
     }
 }
 

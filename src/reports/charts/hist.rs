@@ -152,7 +152,10 @@ impl Draw for Histogram {
         let reserved = ((n_rows as f64) * 22.0 + 12.0) / approx_h;
         let y_hi = max_count * 1.04 / (1.0 - reserved.min(0.6));
 
-        let x_axis = Axis::new(x_lo, x_hi, self.x_unit, &self.x_label, 10);
+        let mut x_axis = Axis::new(x_lo, x_hi, self.x_unit, &self.x_label, 10);
+        // Bars centred on whole amounts (a $0 bill drawn from -$5 to $5):
+        // no value lies below zero, so no tick says one does.
+        x_axis.no_negative_ticks = bins.iter().all(|b| b.0 + b.1 >= 0.0);
         let y_axis = Axis::new(0.0, y_hi, Unit::Count, &self.y_label, 8);
         let mut chart = frame::cartesian(&plot, &x_axis, &y_axis, false)?;
         let bar = PRIMARY.filled();
