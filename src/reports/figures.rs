@@ -479,7 +479,7 @@ pub fn sensitivity_charts(s: &Sensitivity) -> Vec<ChartFile> {
                 s.scenario, s.trials, s.seed
             ),
             note: PRICE_NOTE.into(),
-            x_label: "total overage per simulated period, mean (USD)".into(),
+            x_label: "total overage of all teams, mean (USD)".into(),
             x_unit: Unit::Dollars,
             baseline: s.baseline.value,
             low_label: "input at its low setting".into(),
@@ -488,18 +488,38 @@ pub fn sensitivity_charts(s: &Sensitivity) -> Vec<ChartFile> {
                 .swings
                 .iter()
                 .map(|w| TornadoBar {
-                    label: format!(
-                        "{} ({} to {})",
-                        w.key.rsplit('.').next().unwrap_or(&w.key),
-                        w.low,
-                        w.high
-                    ),
+                    // The setting's path, so "mean (2 to 4)" says of what:
+                    // "support › support-agent › agent.calls.mean (2 to 4)".
+                    label: format!("{} ({} to {})", setting_path(&w.key), w.low, w.high),
                     low: w.output_at_low.value,
                     high: w.output_at_high.value,
                 })
                 .collect(),
         },
     )]
+}
+
+/// A scenario key as a reader's path: the kind and the flow named, the
+/// structural words (`kinds`, `flows`) dropped, the field kept whole:
+/// `kinds.support.flows.support-agent.agent.calls.mean` ->
+/// `support › support-agent › agent.calls.mean`; `usage_multiplier` stays.
+fn setting_path(key: &str) -> String {
+    let parts: Vec<&str> = key.split('.').collect();
+    let mut named = Vec::new();
+    let mut i = 0;
+    while i < parts.len() {
+        match parts[i] {
+            "kinds" | "flows" if i + 1 < parts.len() => {
+                named.push(parts[i + 1].to_string());
+                i += 2;
+            }
+            _ => {
+                named.push(parts[i..].join("."));
+                break;
+            }
+        }
+    }
+    named.join(" \u{203a} ")
 }
 
 /// Days of warning per alert level that 9 teams in 10 get at least (P10),
@@ -623,6 +643,20 @@ pub fn backtest_charts(b: &Backtest) -> Vec<ChartFile> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn settings_are_named_by_their_path() {
+        assert_eq!(
+            setting_path("kinds.support.flows.support-agent.agent.calls.mean"),
+            "support \u{203a} support-agent \u{203a} agent.calls.mean"
+        );
+        assert_eq!(setting_path("kinds.ops.teams"), "ops \u{203a} teams");
+        assert_eq!(setting_path("usage_multiplier"), "usage_multiplier");
+        assert_eq!(
+            setting_path("kinds.ops.overage.after_suspension.median"),
+            "ops \u{203a} overage.after_suspension.median"
+        );
+    }
 
     #[test]
     fn one_value_bins_are_centred_on_their_value() {

@@ -189,6 +189,12 @@ fn compare_sweep_sensitivity_write_their_results_into_the_report() {
         assert!(html.contains(section), "report lacks {section}");
     }
     assert!(tmp.path().join("charts/tornado.png").exists());
+    // Each tornado bar names its setting's path, not just "overage_price".
+    let tornado = read(tmp.path(), "charts/tornado.svg");
+    assert!(
+        tornado.contains("steady \u{203a} overage_price (5 to 25)"),
+        "tornado labels lack the setting's path"
+    );
     assert!(tmp.path().join("charts/sweep.svg").exists());
     // `flowcast report` rebuilds it from the folder alone.
     std::fs::remove_file(tmp.path().join("report.html")).unwrap();
