@@ -253,7 +253,8 @@ pub fn run_charts(s: &Summary) -> Vec<ChartFile> {
                 title: if as_share {
                     "Where the credits go, as shares of each kind's total".into()
                 } else {
-                    "Where the credits go: mean credits per team-month by source".into()
+                    "Where the credits go: mean credits per team-month, each kind to its own scale"
+                        .into()
                 },
                 subtitle: sub.clone(),
                 y_label: if as_share {
@@ -265,6 +266,7 @@ pub fn run_charts(s: &Summary) -> Vec<ChartFile> {
                 categories: categories.clone(),
                 series: series.clone(),
                 as_share,
+                own_scales: !as_share,
                 ..Default::default()
             },
         ));
@@ -389,6 +391,8 @@ pub fn compare_charts(c: &Comparison) -> Vec<ChartFile> {
                         },
                     ],
                     as_share: false,
+                    // Plans side by side on one scale: their costs compare.
+                    own_scales: false,
                 },
             )
         })

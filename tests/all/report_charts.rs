@@ -404,6 +404,41 @@ fn bars_centred_on_zero_draw_no_negative_dollar_ticks() {
 }
 
 #[test]
+fn small_kinds_get_their_own_scale() {
+    // A 100-credit kind beside a 20,000-credit one: on one scale its bar is
+    // a sliver; as small multiples its panel has ticks up to 100.
+    let bars = |own_scales| StackedBars {
+        title: "Where the credits go".into(),
+        y_unit: Unit::Credits,
+        categories: vec!["small".into(), "large".into()],
+        series: vec![
+            BarSeries {
+                label: "HTTP Request".into(),
+                values: vec![60.0, 12_000.0],
+            },
+            BarSeries {
+                label: "Logic blocks".into(),
+                values: vec![40.0, 8_000.0],
+            },
+        ],
+        own_scales,
+        ..Default::default()
+    };
+    let shared = svg_texts(&Chart::from(bars(false)).to_svg().unwrap());
+    let own = svg_texts(&Chart::from(bars(true)).to_svg().unwrap());
+    assert!(!shared.iter().any(|t| t == "100"), "{shared:?}");
+    assert!(
+        own.iter().any(|t| t == "100"),
+        "no tick of the small kind's scale: {own:?}"
+    );
+    assert!(own.iter().any(|t| t == "20k"), "{own:?}");
+    // Both kinds' bars carry their totals and layer values.
+    for v in ["total 100", "total 20k", "12k", "8,000"] {
+        assert!(own.iter().any(|t| t == v), "{v} missing: {own:?}");
+    }
+}
+
+#[test]
 fn hit_chart_legend_states_the_share_that_never_hit() {
     let texts = svg_texts(&Chart::from(hit_cdf()).to_svg().unwrap());
     for expected in [

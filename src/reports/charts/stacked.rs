@@ -42,6 +42,10 @@ pub struct StackedBars {
     pub series: Vec<BarSeries>,
     /// Show each bar as 100% (the mix of sources) rather than totals.
     pub as_share: bool,
+    /// Small multiples: each bar in its own panel with its own scale, so a
+    /// kind using 100 credits reads as clearly as one using 20,000 (a log
+    /// scale would misstate the layers of a stack). Ignored with `as_share`.
+    pub own_scales: bool,
 }
 
 impl StackedBars {
@@ -123,23 +127,60 @@ impl Draw for StackedBars {
         } else {
             self.y_unit
         };
+        if self.own_scales && !self.as_share && n > 1 {
+            // One panel per category; the y description once, on the left.
+            let panels = plot.split_evenly((1, n));
+            for (c, panel) in panels.iter().enumerate() {
+                let label = if c == 0 { self.y_label.as_str() } else { "" };
+                self.draw_bars(root, panel, &table, &totals, &[c], unit, totals[c], label)?;
+            }
+            return Ok(());
+        }
         let top = totals.iter().copied().fold(0.0, f64::max);
-        // Headroom for the total written above each bar.
-        let y_hi = if self.as_share { 1.08 } else { top * 1.1 };
+        let all: Vec<usize> = (0..n).collect();
+        self.draw_bars(root, &plot, &table, &totals, &all, unit, top, &self.y_label)
+    }
+}
+
+impl StackedBars {
+    /// Draws the bars of `cats` side by side in `area`, on a y scale up to
+    /// `top` (plus headroom for the totals written above the bars).
+    #[allow(clippy::too_many_arguments)]
+    fn draw_bars<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        area: &DrawingArea<DB, Shift>,
+        table: &[Vec<f64>],
+        totals: &[f64],
+        cats: &[usize],
+        unit: Unit,
+        top: f64,
+        y_label: &str,
+    ) -> Result<(), ChartError>
+    where
+        DB::ErrorType: 'static,
+    {
+        let n = cats.len();
+        let y_hi = if self.as_share {
+            1.08
+        } else {
+            top.max(1.0) * 1.1
+        };
         let mut x_axis = Axis::new(-0.5, n as f64 - 0.5, Unit::Plain, "", n);
         x_axis.tick_labels = false;
-        let y_axis = Axis::new(0.0, y_hi, unit, &self.y_label, 8);
-        let mut chart = frame::cartesian(&plot, &x_axis, &y_axis, false)?;
+        let y_axis = Axis::new(0.0, y_hi, unit, y_label, if n == 1 { 6 } else { 8 });
+        let mut chart = frame::cartesian(area, &x_axis, &y_axis, false)?;
 
         let slot_px = {
             let a = chart.backend_coord(&(0.0, 0.0)).0;
             let b = chart.backend_coord(&(1.0, 0.0)).0;
             f64::from((b - a).abs())
         };
-        let half = 0.3;
+        // One bar in a narrow panel: wider, so its labels fit.
+        let half = if n == 1 { 0.35 } else { 0.3 };
         let bar_px = slot_px * 2.0 * half;
-        for c in 0..n {
-            let x = c as f64;
+        for (x, &c) in cats.iter().enumerate() {
+            let x = x as f64;
             let mut base = 0.0;
             for (i, row) in table.iter().enumerate() {
                 let v = row[c];
