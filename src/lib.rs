@@ -107,6 +107,7 @@ pub mod engine;
 pub mod files;
 pub mod fitting;
 pub mod ledger;
+pub mod numbers;
 pub mod planning;
 pub mod pricing;
 pub mod provenance;

@@ -49,6 +49,14 @@ fn main() -> ExitCode {
     }
     match cli::execute(args) {
         Ok(()) => ExitCode::SUCCESS,
+        Err(_) if flowcast::files::cleanup::interrupt_seen() => {
+            // The handler is cleaning up and will exit 130 with its own
+            // line; this error is its side effect (a removed staging
+            // folder). Wait for it rather than race it to exit 2.
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+            }
+        }
         Err(e) => {
             // One line: the chain of causes joined, no backtrace.
             let msg: Vec<String> = e.chain().map(|c| c.to_string()).collect();

@@ -16,6 +16,17 @@ static PENDING: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
 /// Exit status after an interrupt (128 + SIGINT, as shells report it).
 pub const INTERRUPTED: i32 = 130;
 
+/// Set first thing by the interrupt handler.
+static INTERRUPT_SEEN: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether an interrupt is being handled. The handler removes the staging
+/// folder under the main thread's feet, so the main thread's next write
+/// fails; that failure is the interrupt's doing, not an error to report
+/// (and must not exit 2 before the handler exits 130).
+pub fn interrupt_seen() -> bool {
+    INTERRUPT_SEEN.load(std::sync::atomic::Ordering::SeqCst)
+}
+
 /// Remembers `path` (a temporary file or staging folder) for removal on an
 /// interrupt.
 pub(crate) fn register(path: PathBuf) {
@@ -59,6 +70,7 @@ fn remove_pending() {
 /// temporary files and staging folders, say so, exit with [`INTERRUPTED`].
 pub fn install_signal_handler() -> Result<(), String> {
     ctrlc::set_handler(|| {
+        INTERRUPT_SEEN.store(true, std::sync::atomic::Ordering::SeqCst);
         remove_pending();
         eprintln!("flowcast: interrupted; nothing was published");
         std::process::exit(INTERRUPTED);

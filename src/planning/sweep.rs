@@ -82,7 +82,7 @@ pub struct Sweep {
 }
 
 fn one_month() -> String {
-    crate::reports::charts::format::per_horizon(1, None)
+    crate::numbers::per_horizon(1, None)
 }
 
 /// Runs the scenario at `path` (with `overrides`) at every point of the grid.
@@ -109,10 +109,7 @@ pub fn sweep(
         let summary = simulate_summary(&s, opts, &mut Nothing)?;
         bar.inc(1);
         horizon.get_or_insert_with(|| {
-            crate::reports::charts::format::per_horizon(
-                summary.calendar.months,
-                summary.calendar.cycle_days,
-            )
+            crate::numbers::per_horizon(summary.calendar.months, summary.calendar.cycle_days)
         });
         let mut groups: Vec<Headline> = summary
             .kinds

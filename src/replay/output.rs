@@ -4,7 +4,7 @@
 
 use super::cycles::format_time;
 use super::{Replay, ReplayRecord};
-use crate::reports::charts::format::group_digits;
+use crate::numbers::group_digits;
 use serde::Serialize;
 
 /// The JSON record, fields in the contract's order.
@@ -90,17 +90,9 @@ fn csv_field(s: &str) -> String {
     }
 }
 
-/// USD with cents and thousands separators, e.g. `$1,234.50`.
-pub fn usd(x: f64) -> String {
-    let cents = (x * 100.0).round();
-    if !cents.is_finite() {
-        return format!("${x}");
-    }
-    let neg = cents < 0.0;
-    let cents = cents.abs() as u128;
-    let whole = group_digits(&(cents / 100).to_string());
-    format!("{}${whole}.{:02}", if neg { "-" } else { "" }, cents % 100)
-}
+/// USD with cents and thousands separators, e.g. `$1,234.50`: the one
+/// money formatter of every table ([`crate::numbers::dollars_cents`]).
+pub use crate::numbers::dollars_cents as usd;
 
 /// An integer with thousands separators, e.g. `1,000`.
 pub fn thousands(n: u64) -> String {

@@ -8,11 +8,11 @@
 //! shows everything the folder holds, each section with its own seed and
 //! trials.
 
-use super::charts::format::{dollars, percent, thousands};
 use super::charts::{write_all, ChartError, ChartFile, Figure};
 use super::figures;
 use super::html::{self, Report, Section, Table};
 use crate::backtest::Backtest;
+use crate::numbers::{dollars, percent, thousands};
 use crate::planning::alerts::AlertRow;
 use crate::planning::compare::Comparison;
 use crate::planning::forecast::Forecast;
@@ -490,7 +490,7 @@ fn run_sections(s: &Summary, figs: Vec<Figure>, alerts: Option<&[AlertRow]>) -> 
     let total = Table {
         caption: format!(
             "The population's total overage bill {} (the finance number)",
-            super::charts::format::per_horizon(s.calendar.months, s.calendar.cycle_days)
+            crate::numbers::per_horizon(s.calendar.months, s.calendar.cycle_days)
         ),
         headers: ["mean (95% CI)", "P50", "P90", "P99"]
             .map(String::from)

@@ -20,7 +20,7 @@ fn subtitle(s: &Summary) -> String {
     format!(
         "Scenario: {}, {} trials, seed {}",
         s.scenario,
-        super::charts::format::thousands(f64::from(s.trials)),
+        crate::numbers::thousands(f64::from(s.trials)),
         s.seed
     )
 }
@@ -71,7 +71,7 @@ const PRICE_NOTE: &str =
 /// the summary and the tables (hit-time percentiles among those that hit:
 /// P10 is the early tenth), with the share that hit at all.
 fn hit_lines(h: &HitStats) -> Vec<String> {
-    let share = super::charts::format::percent(h.probability.value);
+    let share = crate::numbers::percent(h.probability.value);
     let mut lines = vec![format!("Hit the limit: {share} of team-months")];
     if let (Some(p10), Some(p50), Some(p90)) = (h.day_p10, h.day_p50, h.day_p90) {
         let label = crate::statistics::collector::day_label;
@@ -202,7 +202,7 @@ pub fn run_charts(s: &Summary) -> Vec<ChartFile> {
         Histogram {
             title: format!(
                 "The population's total overage bill {}",
-                super::charts::format::per_horizon(s.calendar.months, s.calendar.cycle_days)
+                crate::numbers::per_horizon(s.calendar.months, s.calendar.cycle_days)
             ),
             subtitle: sub.clone(),
             note: PRICE_NOTE.into(),
@@ -378,7 +378,7 @@ pub fn compare_charts(c: &Comparison) -> Vec<ChartFile> {
                     // The suspension share sits in the label: a $0 bar is not free if the team is suspended.
                     categories: rows
                         .iter()
-                        .map(|r| format!("{} ({} suspended)", r.plan, super::charts::format::percent(r.suspended_share.value)))
+                        .map(|r| format!("{} ({} suspended)", r.plan, crate::numbers::percent(r.suspended_share.value)))
                         .collect(),
                     series: vec![
                         BarSeries {

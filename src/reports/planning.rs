@@ -2,9 +2,9 @@
 //! `sweep.csv`, `sensitivity.csv`, `forecast.csv`, `alerts.csv`, and the
 //! tables each command prints.
 
-use super::charts::format::count;
 use super::tables::{dist_cells, dist_headers, num, opt};
-use super::text::{dollars, pct, thousands};
+use crate::numbers::count;
+use crate::numbers::{dollars_cents as dollars, percent as pct, thousands};
 use crate::planning::alerts::AlertRow;
 use crate::planning::compare::Comparison;
 use crate::planning::forecast::Forecast;

@@ -126,7 +126,7 @@ pub fn total_overage_csv(s: &Summary) -> Result<Vec<u8>, csv::Error> {
     header.extend(dist_headers("total_overage_usd"));
     w.write_record(&header)?;
     let mut row = vec![
-        super::charts::format::per_horizon(s.calendar.months, s.calendar.cycle_days),
+        crate::numbers::per_horizon(s.calendar.months, s.calendar.cycle_days),
         s.total_overage.trials.to_string(),
     ];
     row.extend(dist_cells(&s.total_overage.per_trial_usd, 2, 2));

@@ -1,38 +1,8 @@
 //! The short readable summary `flowcast run` prints on standard output.
 
+use crate::numbers::{dollars_cents as dollars, percent as pct, thousands};
 use crate::statistics::summary::{Distribution, GroupStats, Summary};
 use std::fmt::Write;
-
-/// Thousands separators, no decimals: 12,345.
-pub fn thousands(x: f64) -> String {
-    if !x.is_finite() {
-        return "-".to_string();
-    }
-    let neg = x < 0.0;
-    let mut out = super::charts::format::group_digits(&format!("{:.0}", x.abs()));
-    if neg && out != "0" {
-        out.insert(0, '-');
-    }
-    out
-}
-
-/// Dollars: $1,234.56.
-pub fn dollars(x: f64) -> String {
-    if !x.is_finite() {
-        return "-".to_string();
-    }
-    let cents = (x * 100.0).round();
-    let whole = (cents / 100.0).trunc();
-    format!(
-        "${}.{:02}",
-        thousands(whole),
-        (cents - whole * 100.0).abs() as u64
-    )
-}
-
-pub(crate) fn pct(x: f64) -> String {
-    format!("{:.1}%", x * 100.0)
-}
 
 fn dist_line(d: &Distribution, f: fn(f64) -> String) -> String {
     format!(
@@ -110,7 +80,7 @@ pub fn summary_text(s: &Summary) -> String {
             out,
             "\n{}: {}, plan {} ({} credits/month), {}",
             k.name,
-            crate::reports::charts::format::count(u64::from(k.teams), "team"),
+            crate::numbers::count(u64::from(k.teams), "team"),
             p.plan,
             thousands(p.credits as f64),
             overage
@@ -121,7 +91,7 @@ pub fn summary_text(s: &Summary) -> String {
     let _ = writeln!(
         out,
         "\nTotal overage billed {}, all teams: {}",
-        crate::reports::charts::format::per_horizon(s.calendar.months, s.calendar.cycle_days),
+        crate::numbers::per_horizon(s.calendar.months, s.calendar.cycle_days),
         dist_line(&t.per_trial_usd, dollars)
     );
     out

@@ -453,7 +453,7 @@ fn days_text(w: &[f64; 7]) -> String {
 }
 
 fn overage_text(k: &TeamKind, block_credits: u64) -> String {
-    let block = crate::reports::charts::format::group_digits(&block_credits.to_string());
+    let block = crate::numbers::group_digits(&block_credits.to_string());
     let price = k
         .overage_price
         .map(|p| format!(" at ${p:.2} per {block}-credit block (ASSUMPTION: not published)"))
@@ -503,8 +503,8 @@ pub fn describe(s: &Scenario) -> String {
             o,
             "Kind '{}': {} x {}, plan {} ({} credits per cycle), {}",
             k.name,
-            crate::reports::charts::format::count(u64::from(k.teams), "team"),
-            crate::reports::charts::format::count(u64::from(k.seats), "seat"),
+            crate::numbers::count(u64::from(k.teams), "team"),
+            crate::numbers::count(u64::from(k.seats), "seat"),
             k.plan.name,
             k.plan.credits,
             overage_text(k, s.prices.block_credits)

@@ -339,7 +339,7 @@ impl Checker<'_> {
                     format!(
                         "missing: overage can be on, so the USD price of a {}-credit block is required \
                          (the source does not publish it: it is your assumption)",
-                        crate::reports::charts::format::group_digits(&prices.block_credits.to_string())
+                        crate::numbers::group_digits(&prices.block_credits.to_string())
                     ),
                 ));
             }

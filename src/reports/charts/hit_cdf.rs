@@ -7,7 +7,7 @@ use plotters::prelude::*;
 
 use super::frame::{self, Axis, Frame, LegendItem, Swatch};
 use super::style::series_colour;
-use super::{format, ChartError, Draw, Unit};
+use super::{ChartError, Draw, Unit};
 
 /// One team kind's curve.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -68,7 +68,11 @@ impl Draw for HitCdf {
             .map(|(i, s)| {
                 LegendItem::new(
                     Swatch::Line(series_colour(i)),
-                    format!("{} (never hit: {})", s.label, format::percent(s.never_hit)),
+                    format!(
+                        "{} (never hit: {})",
+                        s.label,
+                        crate::numbers::percent(s.never_hit)
+                    ),
                 )
             })
             .collect();

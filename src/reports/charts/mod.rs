@@ -44,7 +44,7 @@
 pub mod captions;
 mod fan;
 pub mod font;
-pub mod format;
+
 mod frame;
 mod hist;
 mod hit_cdf;
@@ -125,7 +125,7 @@ impl Unit {
     /// and whose ticks are `step` apart (enough decimals to tell
     /// neighbouring ticks apart, no more).
     pub fn tick(self, v: f64, max_abs: f64, step: f64) -> String {
-        use format::{compact_tick, dollars_tick, grouped_tick, tick_decimals};
+        use crate::numbers::{compact_tick, dollars_tick, grouped_tick, tick_decimals};
         match self {
             // Below ten thousand whole numbers read best ("2,500"); above,
             // the compact form keeps labels short ("25k").
@@ -155,19 +155,19 @@ impl Unit {
     /// `day 12`, `month 3`, `38.2%`, `1,234`.
     pub fn value(self, v: f64) -> String {
         match self {
-            Unit::Credits => format::credits(v),
-            Unit::Dollars => format::dollars(v),
-            Unit::Days => format::day(v),
+            Unit::Credits => crate::numbers::credits(v),
+            Unit::Dollars => crate::numbers::dollars(v),
+            Unit::Days => crate::numbers::day(v),
             Unit::Months => {
                 if v.is_finite() {
-                    format!("month {}", format::compact(v))
+                    format!("month {}", crate::numbers::compact(v))
                 } else {
-                    format::NA.to_string()
+                    crate::numbers::NA.to_string()
                 }
             }
-            Unit::Share => format::percent(v),
-            Unit::Count => format::thousands(v),
-            Unit::Plain => format::compact(v),
+            Unit::Share => crate::numbers::percent(v),
+            Unit::Count => crate::numbers::thousands(v),
+            Unit::Plain => crate::numbers::compact(v),
         }
     }
 }

@@ -234,11 +234,11 @@ impl StackedBars {
 /// A value short enough to sit inside a bar: `1.2k`, `$3,400`, `38%`.
 fn unit_short(unit: Unit, v: f64) -> String {
     match unit {
-        Unit::Share => format!("{}%", super::format::compact((v * 100.0).round())),
-        Unit::Dollars => super::format::dollars(v),
+        Unit::Share => format!("{}%", crate::numbers::compact((v * 100.0).round())),
+        Unit::Dollars => crate::numbers::dollars(v),
         // Whole numbers with separators up to 10k, as on the axis.
-        _ if (100.0..10_000.0).contains(&v) => super::format::thousands(v),
-        _ => super::format::compact(v),
+        _ if (100.0..10_000.0).contains(&v) => crate::numbers::thousands(v),
+        _ => crate::numbers::compact(v),
     }
 }
 

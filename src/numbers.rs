@@ -1,7 +1,9 @@
 //! Number formatting for people: `1.2k` credits, `$3,400`, `38.2%`, `day 12`.
 //!
-//! Charts and the report use these so that a figure and the table next to it
-//! say the same number the same way. Non-finite values format as `n/a`
+//! The one place numbers become text: charts, the report, the printed
+//! summaries, replay's tables and `check` use these, so that a figure and
+//! the table next to it say the same number the same way, and money, signs
+//! and missing values read alike everywhere. Non-finite values format as `n/a`
 //! rather than `NaN` or `inf`, because a reader cannot act on either.
 
 /// A count of credits (or any quantity) in compact form: `850`, `12.5`,
@@ -374,6 +376,21 @@ mod tests {
         assert_eq!(dollars(-3400.0), "-$3,400");
         assert_eq!(dollars(-0.001), "$0.00");
         assert_eq!(dollars(f64::INFINITY), "n/a");
+    }
+
+    #[test]
+    fn money_signs_and_missing_values_read_alike_everywhere() {
+        // Once three formatters disagreed: -0.5 printed as "$0.50", NaN as
+        // "-", "$NaN" or "n/a".
+        for f in [dollars, dollars_cents] {
+            assert_eq!(f(-0.5), "-$0.50");
+            assert_eq!(f(f64::NAN), NA);
+            assert_eq!(f(f64::INFINITY), NA);
+            assert!(!f(-0.001).starts_with('-'), "{}", f(-0.001));
+        }
+        assert_eq!(crate::replay::output::usd(-0.5), "-$0.50");
+        assert_eq!(percent(f64::NAN), NA);
+        assert_eq!(thousands(f64::NAN), NA);
     }
 
     #[test]
