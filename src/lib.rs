@@ -63,7 +63,7 @@
 //! assert_eq!(team.overage_cost_usd.mean, 20.0);
 //! assert_eq!(team.hit.probability.value, 1.0);
 //! assert_eq!(team.hit.day_p50.map(f64::floor), Some(16.0)); // 16 days elapsed: day 17
-//! print!("{}", flowcast::reports::text::summary_text(&result.summary));
+//! print!("{}", flowcast::reports::run::summary_text(&result.summary));
 //!
 //! // 4. The files and the report: tables as bytes, then charts and
 //! //    report.html redrawn from every result in a folder.

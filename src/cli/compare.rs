@@ -5,7 +5,7 @@
 use super::common::{json, overrides, write_all, SimFlags};
 use flowcast::planning::compare::compare;
 use flowcast::planning::recommend::Rule;
-use flowcast::reports::planning::{compare_csv, compare_text};
+use flowcast::reports::compare::{compare_csv, compare_text};
 use std::path::PathBuf;
 
 /// Arguments of `flowcast compare`.

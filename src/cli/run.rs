@@ -7,7 +7,8 @@ use super::common::{json, overrides, write_all, SimFlags};
 use anyhow::Context;
 use flowcast::planning::run::{Trials, Watch};
 use flowcast::planning::stopping::{parse_fraction, percent, Precision};
-use flowcast::reports::planning::{alerts_csv, alerts_text, forecast_csv, forecast_text};
+use flowcast::reports::alerts::{alerts_csv, alerts_text};
+use flowcast::reports::forecast::{forecast_csv, forecast_text};
 use std::path::PathBuf;
 
 /// The trial cap of `--precision` unless `--max-trials` says otherwise.
@@ -185,7 +186,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
     let dir = out.target().to_path_buf();
     super::common::publish(out)?;
 
-    print!("{}", flowcast::reports::text::summary_text(&summary));
+    print!("{}", flowcast::reports::run::summary_text(&summary));
     print!("{}", alerts_text(&alerts));
     if let Some(f) = &forecast {
         print!("{}", forecast_text(f));

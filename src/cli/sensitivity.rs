@@ -3,7 +3,7 @@
 
 use super::common::{json, overrides, write_all, SimFlags};
 use flowcast::planning::sensitivity::{sensitivity, Input};
-use flowcast::reports::planning::{sensitivity_csv, sensitivity_text};
+use flowcast::reports::sensitivity::{sensitivity_csv, sensitivity_text};
 use std::path::PathBuf;
 
 /// Arguments of `flowcast sensitivity`.

@@ -4,7 +4,7 @@
 use super::common::{json, write_all, SimFlags};
 use flowcast::planning::grid::parse_axis;
 use flowcast::planning::sweep::sweep;
-use flowcast::reports::planning::{sweep_csv, sweep_text};
+use flowcast::reports::sweep::{sweep_csv, sweep_text};
 use std::path::PathBuf;
 
 /// Arguments of `flowcast sweep`.

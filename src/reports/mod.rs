@@ -1,20 +1,26 @@
 //! Reports: what a run writes for people and spreadsheets: JSON, CSV, a text
 //! summary, charts (PNG and SVG) and a one-file HTML report.
 //!
-//! - [`tables`]: `teams.csv`, `daily.csv`;
-//! - [`text`]: the summary printed on standard output;
-//! - [`charts`], [`html`]: the figures and the report (drawn from the
-//!   [`Summary`]).
+//! One file per result, each knowing its CSV, its text, its charts and its
+//! report section: [`run`], [`alerts`], [`forecast`], [`compare`],
+//! [`sweep`], [`sensitivity`], [`backtest`]; adding a result touches one
+//! file (and [`document`], which collects the results of a folder).
+//! Underneath: [`charts`] draws figures, [`html`] renders the page, and
+//! numbers become text in [`crate::numbers`].
 //!
 //! [`table_files`] renders `summary.json`, `teams.csv` and `daily.csv`.
 
+pub mod alerts;
+pub mod backtest;
+mod cells;
 pub mod charts;
+pub mod compare;
 pub mod document;
-pub mod figures;
+pub mod forecast;
 pub mod html;
-pub mod planning;
-pub mod tables;
-pub mod text;
+pub mod run;
+pub mod sensitivity;
+pub mod sweep;
 
 use crate::statistics::Summary;
 
@@ -24,8 +30,8 @@ use crate::statistics::Summary;
 pub fn table_files(s: &Summary) -> Result<Vec<(&'static str, Vec<u8>)>, csv::Error> {
     Ok(vec![
         ("summary.json", s.to_json().into_bytes()),
-        ("teams.csv", tables::teams_csv(s)?),
-        ("daily.csv", tables::daily_csv(s)?),
-        ("total_overage.csv", tables::total_overage_csv(s)?),
+        ("teams.csv", run::teams_csv(s)?),
+        ("daily.csv", run::daily_csv(s)?),
+        ("total_overage.csv", run::total_overage_csv(s)?),
     ])
 }
