@@ -178,7 +178,7 @@ fn group(out: &mut String, g: &GroupStats) {
     let _ = writeln!(
         out,
         "  overage cost     {} per team-month",
-        dist_line(&g.overage_cost_usd, dollars)
+        dist_line(&g.overage_cost_usd, dollars_cents)
     );
     if g.runs_blocked.mean > 0.0 || g.suspended_share.value > 0.0 {
         let _ = writeln!(
@@ -231,7 +231,7 @@ pub fn summary_text(s: &Summary) -> String {
         out,
         "\nTotal overage billed {}, all teams: {}",
         crate::numbers::per_horizon(s.calendar.months, s.calendar.cycle_days),
-        dist_line(&t.per_trial_usd, dollars)
+        dist_line(&t.per_trial_usd, dollars_cents)
     );
     out
 }

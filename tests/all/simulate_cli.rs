@@ -37,6 +37,22 @@ fn run_writes_summary_tables_and_prints_a_summary() {
     let stdout = String::from_utf8(a.get_output().stdout.clone()).unwrap();
     assert!(stdout.contains("scenario 'default', 5 trials"), "{stdout}");
     assert!(stdout.contains("Total overage billed per simulated month, all teams"));
+    // Money on stdout is to the cent, every amount (a table to add up).
+    for line in stdout
+        .lines()
+        .filter(|l| l.contains("overage cost") || l.starts_with("Total overage"))
+    {
+        for amount in line.split('$').skip(1) {
+            let digits: String = amount
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == ',' || *c == '.')
+                .collect();
+            // The text's own punctuation after an amount ("$9.79, $10.01").
+            let digits = digits.trim_end_matches([',', '.']);
+            let cents = digits.rsplit_once('.').map(|(_, c)| c.len());
+            assert_eq!(cents, Some(2), "'${digits}' in {line:?}");
+        }
+    }
     let summary: serde_json::Value =
         serde_json::from_slice(&std::fs::read(out.join("summary.json")).unwrap()).unwrap();
     assert_eq!(summary["schema_version"], 1);
