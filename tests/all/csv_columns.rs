@@ -6,13 +6,7 @@
 use assert_cmd::Command;
 use std::path::Path;
 
-fn scenario(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
-}
+use crate::scenario;
 
 fn flowcast(args: &[&str]) {
     Command::cargo_bin("flowcast")

@@ -34,6 +34,15 @@ mod scenario_errors;
 mod scenario_files;
 mod scenario_fuzz;
 mod simulate_cli;
+/// The path of a shipped scenario, `scenarios/NAME`, as an argument.
+fn scenario(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("scenarios")
+        .join(name)
+        .display()
+        .to_string()
+}
+
 /// The source document's price tables, typed in by hand.
 #[path = "../data/source_prices.rs"]
 mod source_prices;

@@ -9,13 +9,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-fn scenario(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
-}
+use crate::scenario;
 
 fn bin() -> PathBuf {
     assert_cmd::cargo::cargo_bin("flowcast")

@@ -3,15 +3,8 @@
 //! nothing on stdout or on disk for bad input.
 
 use assert_cmd::Command;
-use std::path::Path;
 
-fn scenario(name: &str) -> String {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("scenarios")
-        .join(name)
-        .display()
-        .to_string()
-}
+use crate::scenario;
 
 fn flowcast() -> Command {
     Command::cargo_bin("flowcast").unwrap()
