@@ -159,6 +159,9 @@ pub fn sensitivity(
         ))
     };
     let (name, baseline) = output(&[])?;
+    // What one total covers, from the scenario as given (its calendar).
+    let base = scenario::load_with(path, overrides)?;
+    let horizon = crate::numbers::per_horizon(base.calendar.months, base.calendar.cycle_days);
     let mut swings = Vec::new();
     for input in inputs {
         let (_, lo) = output(&[(input.key.clone(), input.text(input.low))])?;
@@ -196,7 +199,7 @@ pub fn sensitivity(
         scenario: name,
         seed: opts.seed,
         trials: opts.trials,
-        output: "population total overage billed per simulated period (the scenario's billing cycles), USD (mean)".to_string(),
+        output: format!("population's total overage billed {horizon}, USD (mean)"),
         baseline,
         swings,
         samples,
