@@ -180,7 +180,10 @@ fn compare_sweep_sensitivity_write_their_results_into_the_report() {
     // Overage moves by 3 teams x ($25 - $5); seats do not touch overage.
     assert!(text.contains("$60.00"), "{text}");
     // The output names its horizon, not simulation jargon.
-    assert!(text.contains("total overage billed per simulated"), "{text}");
+    assert!(
+        text.contains("total overage billed per simulated"),
+        "{text}"
+    );
     assert!(!text.contains("period"), "{text}");
     let s: serde_json::Value = serde_json::from_str(&read(tmp.path(), "sensitivity.json")).unwrap();
     assert_eq!(s["swings"][0]["key"], "kinds.steady.overage_price");
