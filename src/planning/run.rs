@@ -144,6 +144,7 @@ fn until_precise(
     };
     // Not `clamp(2, cap)`: a cap of 1 is allowed and clamp would panic.
     let first = opts.trials.max(2).min(p.max_trials);
+    let mut last = None;
     loop {
         let batch = next_batch(done, first, p.max_trials);
         if batch == 0 {
@@ -160,11 +161,15 @@ fn until_precise(
         total.seconds += s.seconds;
         done += batch;
         let now = c.summary.clone().finish();
-        if widths(&now, watch).iter().all(|(_, w)| *w <= p.relative) {
+        let precise = widths(&now, watch).iter().all(|(_, w)| *w <= p.relative);
+        last = Some(now);
+        if precise {
             break;
         }
     }
-    let mut summary = c.summary.clone().finish();
+    // The last batch's summary is the result (no second pass over the
+    // collector); a first batch always runs, the cap being at least 1.
+    let mut summary = last.unwrap_or_else(|| c.summary.clone().finish());
     summary.trials = done;
     let ws = widths(&summary, watch);
     let achieved = ws.iter().map(|(_, w)| *w).fold(0.0, f64::max);

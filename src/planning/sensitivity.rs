@@ -141,7 +141,8 @@ pub fn sensitivity(
     }
     let total = 1 + 2 * inputs.len() as u64 + if samples >= 3 { u64::from(samples) } else { 0 };
     let (bar, inner) = super::variants_bar("sensitivity", total, opts);
-    let output = |extra: &[(String, String)]| -> anyhow::Result<(String, Estimate)> {
+    // (scenario name, what one total covers, the mean total overage).
+    let output = |extra: &[(String, String)]| -> anyhow::Result<(String, String, Estimate)> {
         let mut o = overrides.to_vec();
         o.extend_from_slice(extra);
         let s = scenario::load_with(path, &o)?;
@@ -149,8 +150,10 @@ pub fn sensitivity(
             .total_overage
             .per_trial_usd;
         bar.inc(1);
+        let horizon = crate::numbers::per_horizon(s.calendar.months, s.calendar.cycle_days);
         Ok((
             s.name,
+            horizon,
             Estimate {
                 value: t.mean,
                 ci_low: t.ci_low,
@@ -158,14 +161,12 @@ pub fn sensitivity(
             },
         ))
     };
-    let (name, baseline) = output(&[])?;
-    // What one total covers, from the scenario as given (its calendar).
-    let base = scenario::load_with(path, overrides)?;
-    let horizon = crate::numbers::per_horizon(base.calendar.months, base.calendar.cycle_days);
+    // The horizon of the scenario as given (its calendar).
+    let (name, horizon, baseline) = output(&[])?;
     let mut swings = Vec::new();
     for input in inputs {
-        let (_, lo) = output(&[(input.key.clone(), input.text(input.low))])?;
-        let (_, hi) = output(&[(input.key.clone(), input.text(input.high))])?;
+        let (_, _, lo) = output(&[(input.key.clone(), input.text(input.low))])?;
+        let (_, _, hi) = output(&[(input.key.clone(), input.text(input.high))])?;
         swings.push(Swing {
             key: input.key.clone(),
             low: input.low,
@@ -185,7 +186,7 @@ pub fn sensitivity(
                 .zip(point)
                 .map(|(i, &u)| (i.key.clone(), i.at(u)))
                 .collect();
-            ys.push(output(&settings)?.1.value);
+            ys.push(output(&settings)?.2.value);
         }
         for (d, sw) in swings.iter_mut().enumerate() {
             let xs: Vec<f64> = design.iter().map(|p| p[d]).collect();

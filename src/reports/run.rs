@@ -242,12 +242,12 @@ pub fn summary_text(s: &Summary) -> String {
 fn hit_lines(h: &HitStats) -> Vec<String> {
     let share = crate::numbers::percent(h.probability.value);
     let mut lines = vec![format!("Hit the limit: {share} of team-months")];
-    if let (Some(p10), Some(p50), Some(p90)) = (h.day_p10, h.day_p50, h.day_p90) {
-        let label = crate::statistics::collector::day_label;
+    // The summary's own labels ("day 9, 22:34"), as stdout prints them.
+    if let [Some(p10), Some(p50), Some(p90)] = &h.when {
         lines.push("When, among those that hit:".to_string());
-        lines.push(format!("P10 {} (the first tenth)", label(p10)));
-        lines.push(format!("P50 {} (half)", label(p50)));
-        lines.push(format!("P90 {} (nine in ten)", label(p90)));
+        lines.push(format!("P10 {p10} (the first tenth)"));
+        lines.push(format!("P50 {p50} (half)"));
+        lines.push(format!("P90 {p90} (nine in ten)"));
     }
     lines
 }
@@ -447,15 +447,13 @@ pub fn run_charts(s: &Summary) -> Vec<ChartFile> {
 /// often teams reach the limit, and what they use.
 fn limit_row(name: &str, g: &GroupStats) -> Vec<String> {
     let h = &g.hit;
-    let when = match (h.day_p10, h.day_p50, h.day_p90) {
+    let when = match &h.when {
         // The convention of the printed summary: day of the cycle (day 1
         // first) and time; CSV and JSON hold the same instants as days
         // elapsed since the cycle start (9.097 is day 10, 02:20).
         // No-break spaces inside each time: a narrow column wraps between
         // the percentiles, never inside "day 10, 02:20".
-        (Some(a), Some(b), Some(c)) => [a, b, c]
-            .map(|d| crate::statistics::collector::day_label(d).replace(' ', "\u{a0}"))
-            .join("\u{a0}/ "),
+        [Some(a), Some(b), Some(c)] => [a, b, c].map(|d| d.replace(' ', "\u{a0}")).join("\u{a0}/ "),
         _ => "never".to_string(),
     };
     vec![
