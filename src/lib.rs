@@ -114,5 +114,6 @@ pub mod provenance;
 pub mod replay;
 pub mod reports;
 pub mod scenario;
+pub mod shards;
 pub mod statistics;
 pub mod workload;

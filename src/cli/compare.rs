@@ -31,6 +31,8 @@ pub struct CompareArgs {
     pub set: Vec<String>,
     #[command(flatten)]
     pub sim: SimFlags,
+    #[command(flatten)]
+    pub shard: super::shard::ShardFlags,
 }
 
 /// Runs `flowcast compare`.
@@ -45,17 +47,50 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
         a.plans.len()
     };
     super::common::validate(&a.scenario, &o, &base, opts.trials)?;
+    let inputs = super::common::inputs("compare", &a.scenario, &o, opts.seed, opts.trials)?;
+    if let Some(shard) = a.shard.shard(a.sim.quiet)? {
+        a.sim.check_work(
+            &a.scenario,
+            &base,
+            opts.trials,
+            variants as f64 / f64::from(shard.count),
+        )?;
+        let out = super::shard::stage_shard(&a.sim, &base.name, shard)?;
+        let (sim, part) =
+            flowcast::planning::compare::compare_shard(&a.scenario, &o, &a.plans, &opts, shard)?;
+        let job = flowcast::shards::Job::Compare {
+            inputs,
+            plans: a.plans.clone(),
+            rule: a.rule.clone(),
+        };
+        let part = flowcast::shards::Part::Compare(part);
+        return super::shard::write_partial(
+            out,
+            &base,
+            &opts,
+            shard,
+            job,
+            (sim, part),
+            a.sim.quiet,
+        );
+    }
     a.sim
         .check_work(&a.scenario, &base, opts.trials, variants as f64)?;
     let out = a.sim.staged_out_dir(&base.name)?;
-    let mut c = compare(&a.scenario, &o, &a.plans, rule, &opts)?;
-    c.inputs = Some(super::common::inputs(
-        "compare",
-        &a.scenario,
-        &o,
-        opts.seed,
-        opts.trials,
-    )?);
+    let c = compare(&a.scenario, &o, &a.plans, rule, &opts)?;
+    write(out, c, inputs, a.sim.quiet)
+}
+
+/// Writes a comparison's files, the charts and the report into the staged
+/// folder `out`, publishes it and prints the table: what `compare` does
+/// after simulating, and `merge` after merging a comparison's shards.
+pub fn write(
+    out: flowcast::files::StagedDir,
+    mut c: flowcast::planning::compare::Comparison,
+    inputs: flowcast::provenance::Inputs,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    c.inputs = Some(inputs);
     write_all(
         &out,
         &[
@@ -63,11 +98,11 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
             ("compare.json", json(&c)?),
         ],
     )?;
-    super::report::refresh(&out, a.sim.quiet)?;
+    super::report::refresh(&out, quiet)?;
     let dir = out.target().to_path_buf();
     super::common::publish(out)?;
     print!("{}", compare_text(&c));
-    if !a.sim.quiet {
+    if !quiet {
         eprintln!("wrote compare.csv, compare.json into {}", dir.display());
     }
     Ok(())

@@ -8,10 +8,12 @@ mod check;
 mod common;
 mod compare;
 mod fit;
+mod merge;
 pub(crate) mod replay;
 mod report;
 mod run;
 mod sensitivity;
+mod shard;
 mod shell;
 mod sweep;
 
@@ -45,6 +47,11 @@ enum Command {
         after_help = "Example:\n  flowcast sweep scenarios/what-if-usage-grows.toml --set usage_multiplier=1,1.2,1.5"
     )]
     Sweep(sweep::SweepArgs),
+    /// Merge the shards of a run, compare or sweep (--shard I/N) into the result one process would write.
+    #[command(
+        after_help = "Example:\n  flowcast run scenarios/default.toml --shard 0/2 --out shards/0\n  flowcast run scenarios/default.toml --shard 1/2 --out shards/1\n  flowcast merge shards/0 shards/1 --out output/default"
+    )]
+    Merge(merge::MergeArgs),
     /// Find which inputs move the population's overage most (tornado, rank correlations).
     #[command(
         after_help = "Example:\n  flowcast sensitivity scenarios/what-drives-overage.toml --vary usage_multiplier=0.8..1.3 --samples 20"
@@ -85,6 +92,7 @@ pub fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Run(a) => run::execute(a),
         Command::Compare(a) => compare::execute(a),
         Command::Sweep(a) => sweep::execute(a),
+        Command::Merge(a) => merge::execute(a),
         Command::Sensitivity(a) => sensitivity::execute(a),
         Command::Check(a) => check::execute(a),
         Command::Report(a) => report::execute(a),

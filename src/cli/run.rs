@@ -53,6 +53,8 @@ pub struct RunArgs {
     pub emit_trials: Option<u32>,
     #[command(flatten)]
     pub sim: SimFlags,
+    #[command(flatten)]
+    pub shard: super::shard::ShardFlags,
 }
 
 /// Writes `--emit-log` (and its plan file), saying what it wrote on stderr.
@@ -128,6 +130,35 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
         Trials::Adaptive { precision, .. } => precision.max_trials,
     };
     super::common::validate(&args.scenario, &o, &scenario, planned)?;
+    let shard = args.shard.shard(args.sim.quiet)?;
+    if let Some(shard) = shard {
+        if args.precision.is_some() {
+            anyhow::bail!("--shard cannot be combined with --precision: when to stop depends on every shard's results (give a fixed --trials)");
+        }
+        if args.emit_log.is_some() {
+            anyhow::bail!(
+                "--shard cannot be combined with --emit-log (emit the log from one unsharded run)"
+            );
+        }
+        args.sim.check_work(
+            &args.scenario,
+            &scenario,
+            planned,
+            1.0 / f64::from(shard.count),
+        )?;
+        let out = super::shard::stage_shard(&args.sim, &scenario.name, shard)?;
+        let (sim, part) = flowcast::planning::run::run_shard(&scenario, &opts, shard)?;
+        let inputs = super::common::inputs("run", &args.scenario, &o, opts.seed, opts.trials)?;
+        return super::shard::write_partial(
+            out,
+            &scenario,
+            &opts,
+            shard,
+            flowcast::shards::Job::Run { inputs },
+            (sim, flowcast::shards::Part::Run(Box::new(part))),
+            args.sim.quiet,
+        );
+    }
     args.sim
         .check_work(&args.scenario, &scenario, planned, 1.0)?;
     let out = args.sim.staged_out_dir(&scenario.name)?;
@@ -140,19 +171,29 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
             args.sim.quiet,
         )?;
     }
+    let result = flowcast::planning::run::run(&scenario, &opts, &trials)?;
+    let inputs =
+        super::common::inputs("run", &args.scenario, &o, opts.seed, result.summary.trials)?;
+    write(out, result, inputs, args.no_charts, args.sim.quiet)
+}
+
+/// Writes a run's files (and the charts and report unless `no_charts`)
+/// into the staged folder `out`, publishes it, and prints the summary: what
+/// `run` does after simulating, and `merge` after merging a run's shards.
+pub fn write(
+    out: flowcast::files::StagedDir,
+    result: flowcast::planning::run::RunResult,
+    inputs: flowcast::provenance::Inputs,
+    no_charts: bool,
+    quiet: bool,
+) -> anyhow::Result<()> {
     let flowcast::planning::run::RunResult {
         sim,
         mut summary,
         alerts,
         forecast,
-    } = flowcast::planning::run::run(&scenario, &opts, &trials)?;
-    summary.inputs = Some(super::common::inputs(
-        "run",
-        &args.scenario,
-        &o,
-        opts.seed,
-        summary.trials,
-    )?);
+    } = result;
+    summary.inputs = Some(inputs);
     write_all(&out, &flowcast::reports::table_files(&summary)?)?;
     write_all(
         &out,
@@ -180,8 +221,8 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
             }
         }
     }
-    if !args.no_charts {
-        super::report::refresh(&out, args.sim.quiet)?;
+    if !no_charts {
+        super::report::refresh(&out, quiet)?;
     }
     let dir = out.target().to_path_buf();
     super::common::publish(out)?;
@@ -206,7 +247,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
             st.max_trials
         );
     }
-    if !args.sim.quiet {
+    if !quiet {
         eprintln!(
             "simulated {} runs ({} team-months) in {:.2} s: {:.1} M runs/s, {:.0} team-months/s; wrote {}",
             sim.runs,

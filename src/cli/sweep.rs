@@ -19,6 +19,8 @@ pub struct SweepArgs {
     pub set: Vec<String>,
     #[command(flatten)]
     pub sim: SimFlags,
+    #[command(flatten)]
+    pub shard: super::shard::ShardFlags,
 }
 
 /// Grid points above which a sweep needs --allow-large.
@@ -44,25 +46,54 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         );
     }
     super::common::validate(&a.scenario, &[], &base, opts.trials)?;
+    let inputs = super::common::inputs("sweep", &a.scenario, &[], opts.seed, opts.trials)?;
+    if let Some(shard) = a.shard.shard(a.sim.quiet)? {
+        a.sim.check_work(
+            &a.scenario,
+            &base,
+            opts.trials,
+            points / f64::from(shard.count),
+        )?;
+        let out = super::shard::stage_shard(&a.sim, &base.name, shard)?;
+        let (sim, part) =
+            flowcast::planning::sweep::sweep_shard(&a.scenario, &[], &axes, &opts, shard)?;
+        let job = flowcast::shards::Job::Sweep { inputs, axes };
+        let part = flowcast::shards::Part::Sweep(part);
+        return super::shard::write_partial(
+            out,
+            &base,
+            &opts,
+            shard,
+            job,
+            (sim, part),
+            a.sim.quiet,
+        );
+    }
     a.sim.check_work(&a.scenario, &base, opts.trials, points)?;
     let out = a.sim.staged_out_dir(&base.name)?;
-    let mut s = sweep(&a.scenario, &[], &axes, &opts)?;
-    s.inputs = Some(super::common::inputs(
-        "sweep",
-        &a.scenario,
-        &[],
-        opts.seed,
-        opts.trials,
-    )?);
+    let s = sweep(&a.scenario, &[], &axes, &opts)?;
+    write(out, s, inputs, a.sim.quiet)
+}
+
+/// Writes a sweep's files, the charts and the report into the staged
+/// folder `out`, publishes it and prints the table: what `sweep` does
+/// after simulating, and `merge` after merging a sweep's shards.
+pub fn write(
+    out: flowcast::files::StagedDir,
+    mut s: flowcast::planning::sweep::Sweep,
+    inputs: flowcast::provenance::Inputs,
+    quiet: bool,
+) -> anyhow::Result<()> {
+    s.inputs = Some(inputs);
     write_all(
         &out,
         &[("sweep.csv", sweep_csv(&s)?), ("sweep.json", json(&s)?)],
     )?;
-    super::report::refresh(&out, a.sim.quiet)?;
+    super::report::refresh(&out, quiet)?;
     let dir = out.target().to_path_buf();
     super::common::publish(out)?;
     print!("{}", sweep_text(&s));
-    if !a.sim.quiet {
+    if !quiet {
         eprintln!("wrote sweep.csv, sweep.json into {}", dir.display());
     }
     Ok(())

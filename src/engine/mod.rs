@@ -276,6 +276,129 @@ impl Ctx {
     }
 }
 
+/// One of `count` equal parts of a simulation, `index` counting from 0:
+/// what one machine of a cluster simulates.
+///
+/// The work is the simulation's team-trials in (trial, kind, team) order,
+/// cut into `count` contiguous ranges of equal size (to within one). With
+/// many trials a shard holds whole trials (split by trial); with a huge
+/// population and few trials it holds a run of teams within a trial (split
+/// by team), and the trial's population total is the sum over the shards
+/// that share it, exact because it is summed in whole cents. Either way
+/// each team draws from its own streams, so every team-month is the one the
+/// unsharded simulation draws.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Shard {
+    /// This part, from 0.
+    pub index: u32,
+    /// How many parts.
+    pub count: u32,
+}
+
+impl Shard {
+    /// The whole simulation.
+    pub const WHOLE: Shard = Shard { index: 0, count: 1 };
+
+    /// Part `index` (from 0) of `count`.
+    pub fn new(index: u32, count: u32) -> Result<Shard, String> {
+        if count == 0 {
+            return Err("the shard count must be at least 1".to_string());
+        }
+        if index >= count {
+            return Err(format!(
+                "shard index {index} is not below the count {count} (indices count from 0)"
+            ));
+        }
+        Ok(Shard { index, count })
+    }
+
+    /// This part's team-trials among `total`: `[total i / n, total (i+1) / n)`.
+    pub fn units(&self, total: u128) -> std::ops::Range<u128> {
+        let n = u128::from(self.count.max(1));
+        let i = u128::from(self.index.min(self.count.saturating_sub(1)));
+        total * i / n..total * (i + 1) / n
+    }
+}
+
+impl std::fmt::Display for Shard {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+/// The tasks of a shard's team-trials, in (trial, kind, team) order: the
+/// scenario's chunks of teams, cut where the shard begins and ends. Lazy:
+/// a huge population never lists its tasks.
+struct Tasks<'a> {
+    template: &'a [(usize, std::ops::Range<u32>)],
+    /// Each kind's first team in the trial's (kind, team) order.
+    offsets: Vec<u64>,
+    first_trial: u32,
+    teams: u64,
+    end: u128,
+    /// The next trial (relative to `first_trial`), and chunk within it.
+    trial: u64,
+    chunk: usize,
+    /// Where the shard starts within its first trial.
+    start: u128,
+}
+
+impl<'a> Tasks<'a> {
+    fn new(ctx: &'a Ctx, first_trial: u32, teams: u64, units: std::ops::Range<u128>) -> Tasks<'a> {
+        let mut offsets = Vec::with_capacity(ctx.kinds.len());
+        let mut acc = 0u64;
+        for k in &ctx.kinds {
+            offsets.push(acc);
+            acc += u64::from(k.teams);
+        }
+        let per = u128::from(teams.max(1));
+        Tasks {
+            template: &ctx.template,
+            offsets,
+            first_trial,
+            teams,
+            end: units.end,
+            trial: (units.start / per) as u64,
+            chunk: 0,
+            start: units.start,
+        }
+    }
+
+    fn done(&self) -> bool {
+        self.teams == 0 || u128::from(self.trial) * u128::from(self.teams) >= self.end
+    }
+}
+
+impl Iterator for Tasks<'_> {
+    type Item = Task;
+    fn next(&mut self) -> Option<Task> {
+        while !self.done() {
+            let base = u128::from(self.trial) * u128::from(self.teams);
+            let lo = self.start.saturating_sub(base) as u64;
+            let hi = (self.end - base).min(u128::from(self.teams)) as u64;
+            let Some((kind, teams)) = self.template.get(self.chunk) else {
+                self.trial += 1;
+                self.chunk = 0;
+                continue;
+            };
+            self.chunk += 1;
+            let off = self.offsets[*kind];
+            let g0 = (off + u64::from(teams.start)).max(lo);
+            let g1 = (off + u64::from(teams.end)).min(hi);
+            if g0 >= g1 {
+                continue;
+            }
+            return Some(Task {
+                trial: self.first_trial + self.trial as u32,
+                kind: *kind,
+                teams: (g0 - off) as u32..(g1 - off) as u32,
+                ends_trial: self.chunk == self.template.len() && lo == 0 && hi == self.teams,
+            });
+        }
+        None
+    }
+}
+
 /// One team's billing cycle as the engine billed it, in the ledger's own
 /// nanoseconds (for checking a replay of the emitted log against it).
 #[derive(Clone, Debug, PartialEq)]
@@ -365,6 +488,29 @@ pub fn simulate(
     o: &SimOptions,
     obs: &mut impl Observer,
 ) -> Result<SimStats, EngineError> {
+    simulate_shard(s, o, Shard::WHOLE, obs)
+}
+
+/// One task: teams `teams` of kind `kind` in trial `trial`; `ends_trial`
+/// when it is the last task of a trial this shard simulates whole.
+struct Task {
+    trial: u32,
+    kind: usize,
+    teams: std::ops::Range<u32>,
+    ends_trial: bool,
+}
+
+/// Simulates `shard`'s part of [`simulate`]: the same team-months (each
+/// team's streams depend on (seed, trial, kind, team) alone), those of the
+/// shard's team-trials only, in the same order. `obs.trial_end(t)` is called
+/// only for the trials the shard holds whole; a trial cut between two shards
+/// is finished by whoever merges them.
+pub fn simulate_shard(
+    s: &Scenario,
+    o: &SimOptions,
+    shard: Shard,
+    obs: &mut impl Observer,
+) -> Result<SimStats, EngineError> {
     let started = Instant::now();
     if o.trials == 0 {
         return Err(EngineError::Options("trials must be >= 1".to_string()));
@@ -391,14 +537,14 @@ pub fn simulate(
         .build()
         .map_err(|e| EngineError::Threads(e.to_string()))?;
 
-    let per_trial = ctx.template.len() as u64;
-    let total_tasks = per_trial * u64::from(o.trials);
     let months = (ctx.timeline.bounds.len() - 1) as u64;
     let teams_per_trial: u64 = ctx.kinds.iter().map(|k| u64::from(k.teams)).sum();
-    let batch = (BATCH_TEAM_MONTHS / (u64::from(CHUNK_TEAMS) * months)).max(1);
+    let batch = (BATCH_TEAM_MONTHS / (u64::from(CHUNK_TEAMS) * months)).max(1) as usize;
+    let units = shard.units(u128::from(teams_per_trial) * u128::from(o.trials));
+    let mut tasks = Tasks::new(&ctx, o.first_trial, teams_per_trial, units.clone());
 
     let bar = ProgressBar::with_draw_target(
-        Some(teams_per_trial * u64::from(o.trials)),
+        Some((units.end - units.start) as u64),
         ProgressDrawTarget::hidden(),
     );
     if let Ok(style) =
@@ -413,33 +559,39 @@ pub fn simulate(
         team_months: 0,
         seconds: 0.0,
     };
-    let mut lo = 0u64;
-    while lo < total_tasks {
-        let hi = (lo + batch).min(total_tasks);
-        let outs: Vec<(u32, TaskOut)> = pool.install(|| {
-            (lo..hi)
-                .into_par_iter()
-                .map_init(Scratch::default, |sc, g| {
-                    let trial = o.first_trial + (g / per_trial) as u32;
-                    let (kind, teams) = &ctx.template[(g % per_trial) as usize];
+    let mut next: Vec<Task> = Vec::with_capacity(batch);
+    loop {
+        next.clear();
+        while next.len() < batch {
+            match tasks.next() {
+                Some(t) => next.push(t),
+                None => break,
+            }
+        }
+        if next.is_empty() {
+            break;
+        }
+        let outs: Vec<TaskOut> = pool.install(|| {
+            next.par_iter()
+                .map_init(Scratch::default, |sc, t| {
                     let mut out = TaskOut::default();
                     team::simulate_teams(
-                        &ctx.team_ctx(*kind, trial),
-                        teams.clone(),
+                        &ctx.team_ctx(t.kind, t.trial),
+                        t.teams.clone(),
                         sc,
                         &mut out,
                         None,
                     );
-                    bar.inc(u64::from(teams.end - teams.start));
-                    (trial, out)
+                    bar.inc(u64::from(t.teams.end - t.teams.start));
+                    out
                 })
                 .collect()
         });
-        for (i, (trial, out)) in outs.iter().enumerate() {
+        for (t, out) in next.iter().zip(&outs) {
             for m in &out.months {
                 let record = m.record.map_time(to_seconds);
                 obs.team_month(&TeamMonth {
-                    trial: *trial,
+                    trial: t.trial,
                     kind: m.kind,
                     team: m.team,
                     cycle: m.cycle,
@@ -455,13 +607,11 @@ pub fn simulate(
             }
             stats.runs += out.runs;
             stats.team_months += out.months.len() as u64;
-            let g = lo + i as u64;
-            if g % per_trial == per_trial - 1 {
-                obs.trial_end(*trial);
+            if t.ends_trial {
+                obs.trial_end(t.trial);
             }
         }
-        lo = hi;
-        if o.progress && !bar_shown && started.elapsed() > PROGRESS_AFTER && lo < total_tasks {
+        if o.progress && !bar_shown && started.elapsed() > PROGRESS_AFTER && !tasks.done() {
             // indicatif itself stays silent when stderr is not a terminal.
             bar.set_draw_target(ProgressDrawTarget::stderr());
             bar_shown = true;

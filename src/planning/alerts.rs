@@ -3,7 +3,8 @@
 //!
 //! Counted over the team-months that hit the limit; a team whose one run
 //! jumps past an alert level and the limit together gets 0 days. Memory:
-//! kinds x levels histograms.
+//! kinds x levels histograms, every one mergeable exactly (a shard saves
+//! its [`AlertState`]).
 
 use crate::engine::{Observer, TeamMonth};
 use crate::scenario::Scenario;
@@ -36,7 +37,7 @@ pub struct AlertRow {
     pub under_one_day_share: f64,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct GroupAcc {
     n: u64,
     hits: u64,
@@ -56,6 +57,17 @@ impl GroupAcc {
             lead: [t(), t(), t()],
             under_day: [0; 3],
         }
+    }
+
+    fn merge(&mut self, o: &GroupAcc) -> Result<(), String> {
+        self.n += o.n;
+        self.hits += o.hits;
+        for i in 0..3 {
+            self.reached[i] += o.reached[i];
+            self.lead[i].merge(&o.lead[i])?;
+            self.under_day[i] += o.under_day[i];
+        }
+        Ok(())
     }
 
     fn add(&mut self, tm: &TeamMonth<'_>) {
@@ -80,7 +92,29 @@ impl GroupAcc {
 #[derive(Clone, Debug)]
 pub struct AlertCollector {
     names: Vec<String>,
-    groups: Vec<GroupAcc>,
+    groups: AlertState,
+}
+
+/// What an [`AlertCollector`] has accumulated, per group (kinds, then the
+/// population).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AlertState(Vec<GroupAcc>);
+
+impl AlertState {
+    /// Adds what another part of the same simulation accumulated.
+    pub fn merge(&mut self, o: &AlertState) -> Result<(), String> {
+        if o.0.len() != self.0.len() {
+            return Err(format!(
+                "{} alert groups here, {} in the part",
+                self.0.len(),
+                o.0.len()
+            ));
+        }
+        for (a, b) in self.0.iter_mut().zip(&o.0) {
+            a.merge(b)?;
+        }
+        Ok(())
+    }
 }
 
 impl AlertCollector {
@@ -89,15 +123,30 @@ impl AlertCollector {
         let mut names: Vec<String> = s.kinds.iter().map(|k| k.name.clone()).collect();
         names.push("population".to_string());
         AlertCollector {
-            groups: vec![GroupAcc::new(); names.len()],
+            groups: AlertState(vec![GroupAcc::new(); names.len()]),
             names,
         }
+    }
+
+    /// What has been accumulated (a shard saves it).
+    pub fn state(&self) -> &AlertState {
+        &self.groups
+    }
+
+    /// Continues from `state` (the merged parts of this scenario's
+    /// simulation).
+    pub fn resume(&mut self, state: AlertState) -> Result<(), String> {
+        if state.0.len() != self.groups.0.len() {
+            return Err("the part's alert groups differ from the scenario's".to_string());
+        }
+        self.groups = state;
+        Ok(())
     }
 
     /// One row per group and level.
     pub fn finish(&self) -> Vec<AlertRow> {
         let mut rows = Vec::new();
-        for (name, g) in self.names.iter().zip(&self.groups) {
+        for (name, g) in self.names.iter().zip(&self.groups.0) {
             for (i, level) in ALERT_LEVELS.iter().enumerate() {
                 let share = |k: u64, n: u64| if n == 0 { 0.0 } else { k as f64 / n as f64 };
                 rows.push(AlertRow {
@@ -105,7 +154,7 @@ impl AlertCollector {
                     level_pct: (level * 100.0).round() as u32,
                     reached_share: share(g.reached[i], g.n),
                     team_months_hit: g.hits,
-                    lead_days_mean: g.lead[i].moments().mean(),
+                    lead_days_mean: g.lead[i].mean(),
                     lead_days_p10: g.lead[i].quantile(0.1),
                     lead_days_p50: g.lead[i].quantile(0.5),
                     lead_days_p90: g.lead[i].quantile(0.9),
@@ -119,11 +168,12 @@ impl AlertCollector {
 
 impl Observer for AlertCollector {
     fn team_month(&mut self, tm: &TeamMonth<'_>) {
-        let pop = self.groups.len() - 1;
-        if let Some(g) = self.groups.get_mut(tm.kind) {
+        let groups = &mut self.groups.0;
+        let pop = groups.len() - 1;
+        if let Some(g) = groups.get_mut(tm.kind) {
             g.add(tm);
         }
-        if let Some(g) = self.groups.get_mut(pop) {
+        if let Some(g) = groups.get_mut(pop) {
             g.add(tm);
         }
     }

@@ -12,11 +12,13 @@
 //! team-months suspended, runs blocked and days suspended.
 
 use super::recommend::{recommend, PlanOutcome, Rule};
-use super::{simulate_summary, PerTrialMean};
-use crate::engine::SimOptions;
+use super::{merge_per_trial, per_trial_means, PerTrialMean, PerTrialSums};
+use crate::engine::{simulate_shard, Shard, SimOptions, SimStats};
 use crate::scenario::{self, Scenario};
+use crate::statistics::collector::SummaryState;
 use crate::statistics::moments::Moments;
 use crate::statistics::summary::{Distribution, Estimate};
+use crate::statistics::SummaryCollector;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -105,6 +107,84 @@ fn toml_string(s: &str) -> String {
     toml::Value::String(s.to_string()).to_string()
 }
 
+/// What one shard of a comparison accumulated, per plan: the summary's
+/// state and each kind's cost per trial (for pairing).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ComparePart {
+    /// One per plan, in the order given.
+    pub plans: Vec<(SummaryState, PerTrialSums)>,
+}
+
+impl ComparePart {
+    /// Adds another shard's part of the same comparison.
+    pub fn merge(&mut self, o: &ComparePart) -> Result<(), String> {
+        if self.plans.len() != o.plans.len() {
+            return Err("the parts compare different plans".to_string());
+        }
+        for ((a, pa), (b, pb)) in self.plans.iter_mut().zip(&o.plans) {
+            a.merge(b)?;
+            merge_per_trial(pa, pb)?;
+        }
+        Ok(())
+    }
+}
+
+/// The scenario at `path` (with `overrides`) on each plan.
+fn plan_scenarios(
+    path: &Path,
+    overrides: &[(String, String)],
+    plans: &[String],
+) -> anyhow::Result<Vec<Scenario>> {
+    if plans.is_empty() {
+        anyhow::bail!("name at least one plan to compare");
+    }
+    let base = scenario::load_with(path, overrides)?;
+    plans
+        .iter()
+        .map(|plan| {
+            let mut o = overrides.to_vec();
+            o.extend(plan_overrides(&base, plan).map_err(anyhow::Error::msg)?);
+            Ok(scenario::load_with(path, &o)?)
+        })
+        .collect()
+}
+
+/// A team's monthly cost on its plan: seats plus the overage billed.
+fn monthly_cost(tm: &crate::engine::TeamMonth<'_>, k: &crate::scenario::TeamKind) -> f64 {
+    k.seats as f64 * k.plan.seat_price_usd + tm.record.overage_cost
+}
+
+/// Simulates `shard`'s part of the comparison: every plan, on the same
+/// random numbers.
+pub fn compare_shard(
+    path: &Path,
+    overrides: &[(String, String)],
+    plans: &[String],
+    opts: &SimOptions,
+    shard: Shard,
+) -> anyhow::Result<(SimStats, ComparePart)> {
+    let scenarios = plan_scenarios(path, overrides, plans)?;
+    let (bar, opts) = super::variants_bar("compare", plans.len() as u64, opts);
+    let mut part = ComparePart { plans: Vec::new() };
+    let mut work = SimStats {
+        runs: 0,
+        team_months: 0,
+        seconds: 0.0,
+    };
+    for s in &scenarios {
+        let mut summary = SummaryCollector::new(s, &opts)?;
+        let mut per_trial = PerTrialMean::new(s, monthly_cost);
+        let st = simulate_shard(s, &opts, shard, &mut (&mut summary, &mut per_trial))?;
+        work.runs += st.runs;
+        work.team_months += st.team_months;
+        work.seconds += st.seconds;
+        part.plans.push((summary.state().clone(), per_trial.sums()));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok((work, part))
+}
+
 /// Simulates the scenario at `path` (with `overrides`) once per plan, on the
 /// same random numbers, and recommends a plan per kind by `rule`.
 pub fn compare(
@@ -114,26 +194,37 @@ pub fn compare(
     rule: Rule,
     opts: &SimOptions,
 ) -> anyhow::Result<Comparison> {
-    if plans.is_empty() {
-        anyhow::bail!("name at least one plan to compare");
-    }
+    let (_, part) = compare_shard(path, overrides, plans, opts, Shard::WHOLE)?;
+    finish_compare(path, overrides, plans, rule, opts, part)
+}
+
+/// The comparison from its merged parts (every shard's, merged with
+/// [`ComparePart::merge`]).
+pub fn finish_compare(
+    path: &Path,
+    overrides: &[(String, String)],
+    plans: &[String],
+    rule: Rule,
+    opts: &SimOptions,
+    part: ComparePart,
+) -> anyhow::Result<Comparison> {
     let base = scenario::load_with(path, overrides)?;
-    // per plan: the summary, and each kind's mean cost per trial (for pairing).
-    let mut runs = Vec::new();
-    let (bar, opts) = super::variants_bar("compare", plans.len() as u64, opts);
-    let opts = &opts;
-    for plan in plans {
-        let mut o = overrides.to_vec();
-        o.extend(plan_overrides(&base, plan).map_err(anyhow::Error::msg)?);
-        let s = scenario::load_with(path, &o)?;
-        let mut per_trial = PerTrialMean::new(&s, |tm, k| {
-            k.seats as f64 * k.plan.seat_price_usd + tm.record.overage_cost
-        });
-        let summary = simulate_summary(&s, opts, &mut per_trial)?;
-        runs.push((s, summary, per_trial.finish()));
-        bar.inc(1);
+    let scenarios = plan_scenarios(path, overrides, plans)?;
+    if part.plans.len() != scenarios.len() {
+        anyhow::bail!(
+            "the parts hold {} plans, not {}",
+            part.plans.len(),
+            scenarios.len()
+        );
     }
-    bar.finish_and_clear();
+    let mut runs = Vec::new();
+    for (s, (mut state, sums)) in scenarios.into_iter().zip(part.plans) {
+        state.close_trials();
+        let mut c = SummaryCollector::new(&s, opts)?;
+        c.resume(state).map_err(anyhow::Error::msg)?;
+        let per_trial = per_trial_means(&sums, s.kinds.len());
+        runs.push((s, c.finish(), per_trial));
+    }
     let mut rows = Vec::new();
     let mut recommendations = Vec::new();
     for (ki, kind) in base.kinds.iter().enumerate() {

@@ -2,17 +2,19 @@
 //! scenario's month-on-month growth and no rollover, reported month by month
 //! and cumulatively, per team kind and for the population.
 //!
-//! An [`Observer`]: team-months arrive in (trial, kind, team, cycle) order, so
-//! a kind's total for a month is summed over its teams within the trial and
-//! tallied once per trial at `trial_end`. Memory: kinds x months tallies.
+//! An [`Observer`]: a kind's total for a month is summed (in cents) over its
+//! teams within the trial and tallied once per trial at `trial_end`. Memory:
+//! kinds x months tallies. Every sum is of whole numbers (cents, seconds,
+//! runs, credits), so a shard's [`ForecastState`] merges exactly.
 
 use crate::engine::{timeline, EngineError, Observer, TeamMonth};
 use crate::scenario::Scenario;
-use crate::statistics::moments::{wilson95, Moments};
+use crate::statistics::moments::{wilson95, Sums};
 use crate::statistics::summary::{Distribution, Estimate};
 use crate::statistics::Tally;
 use crate::workload::arrivals::DAY;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// One group's (a kind's, or the population's) numbers for one month.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -80,15 +82,16 @@ pub struct Forecast {
     pub inputs: Option<crate::provenance::Inputs>,
 }
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct MonthAcc {
     total: Tally,
     cumulative: Tally,
     n: u64,
     suspended: u64,
-    days_suspended: Moments,
-    runs_blocked: Moments,
-    credits: Moments,
+    /// Seconds suspended.
+    suspended_secs: Sums,
+    runs_blocked: Sums,
+    credits: Sums,
 }
 
 impl MonthAcc {
@@ -98,10 +101,21 @@ impl MonthAcc {
             cumulative: Tally::dollars(),
             n: 0,
             suspended: 0,
-            days_suspended: Moments::default(),
-            runs_blocked: Moments::default(),
-            credits: Moments::default(),
+            suspended_secs: Sums::default(),
+            runs_blocked: Sums::default(),
+            credits: Sums::default(),
         }
+    }
+
+    fn merge(&mut self, o: &MonthAcc) -> Result<(), String> {
+        self.total.merge(&o.total)?;
+        self.cumulative.merge(&o.cumulative)?;
+        self.n += o.n;
+        self.suspended += o.suspended;
+        self.suspended_secs.merge(&o.suspended_secs);
+        self.runs_blocked.merge(&o.runs_blocked);
+        self.credits.merge(&o.credits);
+        Ok(())
     }
 
     fn add_team_month(&mut self, tm: &TeamMonth<'_>) {
@@ -110,22 +124,23 @@ impl MonthAcc {
         let susp = match r.suspended_at {
             Some(s) => {
                 self.suspended += 1;
-                (r.resumed_at.unwrap_or(tm.cycle_end) - s).max(0.0) / DAY
+                (r.resumed_at.unwrap_or(tm.cycle_end) - s).max(0.0)
             }
             None => 0.0,
         };
-        self.days_suspended.add(susp);
-        self.runs_blocked.add(r.runs_blocked as f64);
-        self.credits.add(r.credits_used as f64);
+        self.suspended_secs.add(susp.round() as u64);
+        self.runs_blocked.add(r.runs_blocked);
+        self.credits.add(r.credits_used);
     }
 }
 
-fn estimate(m: &Moments) -> Estimate {
+/// The mean of `m` with its 95% interval, times `scale`.
+fn estimate(m: &Sums, scale: f64) -> Estimate {
     let (ci_low, ci_high) = m.ci95();
     Estimate {
-        value: m.mean(),
-        ci_low,
-        ci_high,
+        value: m.mean() * scale,
+        ci_low: ci_low * scale,
+        ci_high: ci_high * scale,
     }
 }
 
@@ -137,10 +152,16 @@ pub struct ForecastCollector {
     names: Vec<String>,
     teams: Vec<u64>,
     starts: Vec<String>,
+    state: ForecastState,
+}
+
+/// What a [`ForecastCollector`] has accumulated (a shard saves it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ForecastState {
     /// `acc[g][c]`: group g (kinds, then the population), month c.
     acc: Vec<Vec<MonthAcc>>,
-    /// This trial's overage per group and month.
-    trial: Vec<Vec<f64>>,
+    /// Overage cents per group and month of the trials not finished yet.
+    open: BTreeMap<u32, Vec<Vec<u64>>>,
     trials: u64,
 }
 
@@ -172,10 +193,29 @@ impl ForecastCollector {
             names,
             teams,
             starts,
-            acc: vec![vec![MonthAcc::new(); months]; groups],
-            trial: vec![vec![0.0; months]; groups],
-            trials: 0,
+            state: ForecastState {
+                acc: vec![vec![MonthAcc::new(); months]; groups],
+                open: BTreeMap::new(),
+                trials: 0,
+            },
         })
+    }
+
+    /// What has been accumulated (a shard saves it).
+    pub fn state(&self) -> &ForecastState {
+        &self.state
+    }
+
+    /// Continues from `state` (the merged parts of this scenario's
+    /// simulation).
+    pub fn resume(&mut self, state: ForecastState) -> Result<(), String> {
+        if state.shape() != self.state.shape() {
+            return Err(
+                "the part's forecast groups or months differ from the scenario's".to_string(),
+            );
+        }
+        self.state = state;
+        Ok(())
     }
 
     /// The forecast of everything observed.
@@ -184,7 +224,7 @@ impl ForecastCollector {
             .names
             .iter()
             .zip(&self.teams)
-            .zip(&self.acc)
+            .zip(&self.state.acc)
             .map(|((name, &teams), months)| ForecastGroup {
                 group: name.clone(),
                 teams,
@@ -209,9 +249,9 @@ impl ForecastCollector {
                                 ci_low: lo,
                                 ci_high: hi,
                             },
-                            days_suspended: estimate(&a.days_suspended),
-                            runs_blocked: estimate(&a.runs_blocked),
-                            credits_used: estimate(&a.credits),
+                            days_suspended: estimate(&a.suspended_secs, 1.0 / DAY),
+                            runs_blocked: estimate(&a.runs_blocked, 1.0),
+                            credits_used: estimate(&a.credits, 1.0),
                         }
                     })
                     .collect(),
@@ -221,7 +261,7 @@ impl ForecastCollector {
             inputs: None,
             scenario: self.scenario.clone(),
             seed: self.seed,
-            trials: self.trials,
+            trials: self.state.trials,
             months: self.starts.len() as u32,
             groups,
             note: "Overage billed per month and cumulatively, summed over the group's teams, one value per trial (mean with 95% CI, P10/P50/P90); no credits roll over; usage grows by each flow's growth_per_month. The overage block price is an assumption (user input).".to_string(),
@@ -229,31 +269,90 @@ impl ForecastCollector {
     }
 }
 
+impl ForecastState {
+    fn shape(&self) -> Vec<usize> {
+        self.acc.iter().map(Vec::len).collect()
+    }
+
+    /// Adds what another part of the same simulation accumulated; trials
+    /// both saw in part are summed. Call [`ForecastState::close_trials`]
+    /// once every part is in.
+    pub fn merge(&mut self, o: &ForecastState) -> Result<(), String> {
+        if self.shape() != o.shape() {
+            return Err("the forecasts' groups or months differ".to_string());
+        }
+        for (ga, gb) in self.acc.iter_mut().zip(&o.acc) {
+            for (a, b) in ga.iter_mut().zip(gb) {
+                a.merge(b)?;
+            }
+        }
+        for (t, sums) in &o.open {
+            if sums.iter().map(Vec::len).collect::<Vec<_>>() != self.shape() {
+                return Err(format!("trial {t}: the part's months differ"));
+            }
+            match self.open.get_mut(t) {
+                Some(mine) => {
+                    for (a, b) in mine.iter_mut().flatten().zip(sums.iter().flatten()) {
+                        *a = a.saturating_add(*b);
+                    }
+                }
+                None => {
+                    self.open.insert(*t, sums.clone());
+                }
+            }
+        }
+        self.trials += o.trials;
+        Ok(())
+    }
+
+    /// Counts the trials still open as finished (after a merge of all the
+    /// parts, they are), in trial order.
+    pub fn close_trials(&mut self) {
+        let open: Vec<u32> = self.open.keys().copied().collect();
+        for t in open {
+            self.end_trial(t);
+        }
+    }
+
+    /// Tallies trial `trial`'s monthly and cumulative totals.
+    fn end_trial(&mut self, trial: u32) {
+        let totals = self.open.remove(&trial);
+        for (g, accs) in self.acc.iter_mut().enumerate() {
+            let mut running = 0u64;
+            for (c, a) in accs.iter_mut().enumerate() {
+                let t = totals
+                    .as_ref()
+                    .and_then(|m| m.get(g)?.get(c).copied())
+                    .unwrap_or(0);
+                running = running.saturating_add(t);
+                a.total.add_units(t);
+                a.cumulative.add_units(running);
+            }
+        }
+        self.trials += 1;
+    }
+}
+
 impl Observer for ForecastCollector {
     fn team_month(&mut self, tm: &TeamMonth<'_>) {
         let c = tm.cycle as usize;
-        let pop = self.names.len() - 1;
+        let s = &mut self.state;
+        let pop = s.acc.len() - 1;
+        let shape = || s.acc.iter().map(|m| vec![0u64; m.len()]).collect();
+        let open = s.open.entry(tm.trial).or_insert_with(shape);
+        let cents = (tm.record.overage_cost * 100.0).round().max(0.0) as u64;
         for g in [tm.kind, pop] {
             if let (Some(a), Some(t)) = (
-                self.acc.get_mut(g).and_then(|m| m.get_mut(c)),
-                self.trial.get_mut(g).and_then(|m| m.get_mut(c)),
+                s.acc.get_mut(g).and_then(|m| m.get_mut(c)),
+                open.get_mut(g).and_then(|m| m.get_mut(c)),
             ) {
                 a.add_team_month(tm);
-                *t += tm.record.overage_cost;
+                *t = t.saturating_add(cents);
             }
         }
     }
 
-    fn trial_end(&mut self, _trial: u32) {
-        for (accs, totals) in self.acc.iter_mut().zip(self.trial.iter_mut()) {
-            let mut running = 0.0;
-            for (a, t) in accs.iter_mut().zip(totals.iter_mut()) {
-                running += *t;
-                a.total.add(*t);
-                a.cumulative.add(running);
-                *t = 0.0;
-            }
-        }
-        self.trials += 1;
+    fn trial_end(&mut self, trial: u32) {
+        self.state.end_trial(trial);
     }
 }

@@ -67,45 +67,76 @@ pub(crate) fn variants_bar(
     (bar, inner)
 }
 
-/// Per kind and trial, the mean over the kind's team-months of a quantity:
-/// the unit of pairing for common-random-number differences. Memory: kinds x
-/// trials numbers.
+/// Per kind and trial, the mean over the kind's team-months of a dollar
+/// amount: the unit of pairing for common-random-number differences. Sums
+/// are whole cents by trial, so a shard's part (trials seen in part
+/// included) merges exactly. Memory: kinds x trials numbers.
 pub(crate) struct PerTrialMean<F> {
     kinds: Vec<TeamKind>,
     f: F,
-    sums: Vec<(f64, u64)>,
-    out: Vec<Vec<f64>>,
+    sums: PerTrialSums,
 }
 
+/// Per trial, per kind: (cents, team-months).
+pub type PerTrialSums = std::collections::BTreeMap<u32, Vec<(u64, u64)>>;
+
 impl<F: FnMut(&TeamMonth<'_>, &TeamKind) -> f64> PerTrialMean<F> {
-    /// Tallies `f(team-month, its kind)`.
+    /// Tallies `f(team-month, its kind)`, in USD.
     pub fn new(s: &Scenario, f: F) -> Self {
         PerTrialMean {
             kinds: s.kinds.clone(),
             f,
-            sums: vec![(0.0, 0); s.kinds.len()],
-            out: vec![Vec::new(); s.kinds.len()],
+            sums: PerTrialSums::new(),
         }
     }
 
-    /// `out[kind][trial]`.
-    pub fn finish(self) -> Vec<Vec<f64>> {
-        self.out
+    /// The sums so far (a shard saves them).
+    pub fn sums(self) -> PerTrialSums {
+        self.sums
     }
+}
+
+/// Adds `b`'s sums into `a`'s (the parts of one simulation).
+pub(crate) fn merge_per_trial(a: &mut PerTrialSums, b: &PerTrialSums) -> Result<(), String> {
+    for (t, kinds) in b {
+        let mine = a.entry(*t).or_insert_with(|| vec![(0, 0); kinds.len()]);
+        if mine.len() != kinds.len() {
+            return Err(format!("trial {t}: the parts' kinds differ"));
+        }
+        for (x, y) in mine.iter_mut().zip(kinds) {
+            x.0 = x.0.saturating_add(y.0);
+            x.1 = x.1.saturating_add(y.1);
+        }
+    }
+    Ok(())
+}
+
+/// `out[kind][i]`: the mean in USD of the kind's team-months in the i-th
+/// trial (ascending trial numbers).
+pub(crate) fn per_trial_means(sums: &PerTrialSums, kinds: usize) -> Vec<Vec<f64>> {
+    let mut out = vec![Vec::with_capacity(sums.len()); kinds];
+    for k in sums.values() {
+        for (o, (cents, n)) in out.iter_mut().zip(k) {
+            o.push(if *n == 0 {
+                0.0
+            } else {
+                *cents as f64 / *n as f64 / 100.0
+            });
+        }
+    }
+    out
 }
 
 impl<F: FnMut(&TeamMonth<'_>, &TeamKind) -> f64> Observer for PerTrialMean<F> {
     fn team_month(&mut self, tm: &TeamMonth<'_>) {
-        if let (Some(k), Some(s)) = (self.kinds.get(tm.kind), self.sums.get_mut(tm.kind)) {
-            s.0 += (self.f)(tm, k);
-            s.1 += 1;
-        }
-    }
-
-    fn trial_end(&mut self, _trial: u32) {
-        for (s, out) in self.sums.iter_mut().zip(&mut self.out) {
-            out.push(if s.1 == 0 { 0.0 } else { s.0 / s.1 as f64 });
-            *s = (0.0, 0);
+        let n = self.kinds.len();
+        if let Some(k) = self.kinds.get(tm.kind) {
+            let usd = (self.f)(tm, k);
+            let s = self.sums.entry(tm.trial).or_insert_with(|| vec![(0, 0); n]);
+            if let Some(s) = s.get_mut(tm.kind) {
+                s.0 = s.0.saturating_add((usd * 100.0).round().max(0.0) as u64);
+                s.1 += 1;
+            }
         }
     }
 }

@@ -7,14 +7,22 @@
 //! Adaptive trials run in geometric batches on consecutive trial numbers
 //! (trial `i` always draws from the same streams), so a run that stops at
 //! `n` trials gives exactly the result of a fixed run of `n` trials.
+//!
+//! A fixed run can also be cut into shards ([`run_shard`]): each saves its
+//! [`RunPart`], and [`finish_run`] turns the merged parts into the result
+//! one process would have computed, to the bit.
 
-use super::alerts::{AlertCollector, AlertRow};
-use super::forecast::{Forecast, ForecastCollector};
+use super::alerts::{AlertCollector, AlertRow, AlertState};
+use super::forecast::{Forecast, ForecastCollector, ForecastState};
 use super::stopping::{next_batch, Precision, StopReason};
-use crate::engine::{simulate, EngineError, Observer, SimOptions, SimStats, TeamMonth};
+use crate::engine::{
+    simulate, simulate_shard, EngineError, Observer, Shard, SimOptions, SimStats, TeamMonth,
+};
 use crate::scenario::Scenario;
+use crate::statistics::collector::SummaryState;
 use crate::statistics::summary::{Stopping, Summary};
 use crate::statistics::SummaryCollector;
+use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
 /// A number `--precision` can watch.
@@ -94,21 +102,98 @@ impl Observer for Collectors {
     }
 }
 
+impl Collectors {
+    fn new(scenario: &Scenario, opts: &SimOptions) -> Result<Collectors, EngineError> {
+        Ok(Collectors {
+            summary: SummaryCollector::new(scenario, opts)?,
+            alerts: AlertCollector::new(scenario),
+            forecast: if scenario.calendar.months > 1 {
+                Some(ForecastCollector::new(scenario, opts.seed)?)
+            } else {
+                None
+            },
+        })
+    }
+}
+
+/// What one shard of a run accumulated: every statistic's mergeable state.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunPart {
+    /// The summary's accumulators.
+    pub summary: SummaryState,
+    /// The alert lead times'.
+    pub alerts: AlertState,
+    /// The forecast's, over several billing cycles.
+    pub forecast: Option<ForecastState>,
+}
+
+impl RunPart {
+    /// Adds another shard's part of the same run.
+    pub fn merge(&mut self, o: &RunPart) -> Result<(), String> {
+        self.summary.merge(&o.summary)?;
+        self.alerts.merge(&o.alerts)?;
+        match (&mut self.forecast, &o.forecast) {
+            (Some(a), Some(b)) => a.merge(b),
+            (None, None) => Ok(()),
+            _ => Err("one part has a forecast, the other not".to_string()),
+        }
+    }
+}
+
+/// Simulates `shard`'s part of a fixed run of `scenario`.
+pub fn run_shard(
+    scenario: &Scenario,
+    opts: &SimOptions,
+    shard: Shard,
+) -> Result<(SimStats, RunPart), EngineError> {
+    let mut c = Collectors::new(scenario, opts)?;
+    let sim = simulate_shard(scenario, opts, shard, &mut c)?;
+    Ok((
+        sim,
+        RunPart {
+            summary: c.summary.state().clone(),
+            alerts: c.alerts.state().clone(),
+            forecast: c.forecast.as_ref().map(|f| f.state().clone()),
+        },
+    ))
+}
+
+/// The result of a run from its merged parts (every shard's, merged with
+/// [`RunPart::merge`]): the trials the shards shared are finished here.
+pub fn finish_run(
+    scenario: &Scenario,
+    opts: &SimOptions,
+    sim: SimStats,
+    mut part: RunPart,
+) -> Result<RunResult, String> {
+    let engine = |e: EngineError| e.to_string();
+    let mut c = Collectors::new(scenario, opts).map_err(engine)?;
+    part.summary.close_trials();
+    c.summary.resume(part.summary)?;
+    c.alerts.resume(part.alerts)?;
+    match (&mut c.forecast, part.forecast) {
+        (Some(f), Some(mut p)) => {
+            p.close_trials();
+            f.resume(p)?;
+        }
+        (None, None) => {}
+        _ => return Err("the parts' forecast does not match the scenario's months".to_string()),
+    }
+    Ok(RunResult {
+        sim,
+        summary: c.summary.finish(),
+        alerts: c.alerts.finish(),
+        forecast: c.forecast.as_ref().map(ForecastCollector::finish),
+    })
+}
+
 /// Simulates `scenario` and collects its standard results.
 pub fn run(
     scenario: &Scenario,
     opts: &SimOptions,
     trials: &Trials,
 ) -> Result<RunResult, EngineError> {
-    let mut c = Collectors {
-        summary: SummaryCollector::new(scenario, opts)?,
-        alerts: AlertCollector::new(scenario),
-        forecast: if scenario.calendar.months > 1 {
-            Some(ForecastCollector::new(scenario, opts.seed)?)
-        } else {
-            None
-        },
-    };
+    let mut c = Collectors::new(scenario, opts)?;
     let (sim, summary) = match trials {
         Trials::Fixed => {
             let sim = simulate(scenario, opts, &mut c)?;

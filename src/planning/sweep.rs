@@ -4,10 +4,11 @@
 //! numbers, so the movement is the input's effect, not noise.
 
 use super::grid::{cartesian, Axis};
-use super::{simulate_summary, Nothing};
-use crate::engine::SimOptions;
+use crate::engine::{simulate_shard, Shard, SimOptions, SimStats};
 use crate::scenario;
+use crate::statistics::collector::SummaryState;
 use crate::statistics::summary::{Distribution, Estimate, GroupStats};
+use crate::statistics::SummaryCollector;
 use serde::{Deserialize, Serialize};
 use std::path::Path;
 
@@ -85,6 +86,67 @@ fn one_month() -> String {
     crate::numbers::per_horizon(1, None)
 }
 
+/// What one shard of a sweep accumulated: the summary's state per grid
+/// point, first axis varying slowest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SweepPart {
+    /// One per grid point.
+    pub points: Vec<SummaryState>,
+}
+
+impl SweepPart {
+    /// Adds another shard's part of the same sweep.
+    pub fn merge(&mut self, o: &SweepPart) -> Result<(), String> {
+        if self.points.len() != o.points.len() {
+            return Err("the parts sweep different grids".to_string());
+        }
+        for (a, b) in self.points.iter_mut().zip(&o.points) {
+            a.merge(b)?;
+        }
+        Ok(())
+    }
+}
+
+fn no_axes() -> anyhow::Error {
+    anyhow::anyhow!("a sweep needs at least one axis (KEY=V1,V2,...)")
+}
+
+/// Simulates `shard`'s part of the sweep: every grid point, on the same
+/// random numbers.
+pub fn sweep_shard(
+    path: &Path,
+    overrides: &[(String, String)],
+    axes: &[Axis],
+    opts: &SimOptions,
+    shard: Shard,
+) -> anyhow::Result<(SimStats, SweepPart)> {
+    if axes.is_empty() {
+        return Err(no_axes());
+    }
+    let grid = cartesian(axes);
+    let (bar, opts) = super::variants_bar("sweep", grid.len() as u64, opts);
+    let mut part = SweepPart { points: Vec::new() };
+    let mut work = SimStats {
+        runs: 0,
+        team_months: 0,
+        seconds: 0.0,
+    };
+    for settings in grid {
+        let mut o = overrides.to_vec();
+        o.extend(settings.iter().cloned());
+        let s = scenario::load_with(path, &o)?;
+        let mut c = SummaryCollector::new(&s, &opts)?;
+        let st = simulate_shard(&s, &opts, shard, &mut c)?;
+        work.runs += st.runs;
+        work.team_months += st.team_months;
+        work.seconds += st.seconds;
+        part.points.push(c.state().clone());
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok((work, part))
+}
+
 /// Runs the scenario at `path` (with `overrides`) at every point of the grid.
 pub fn sweep(
     path: &Path,
@@ -92,22 +154,42 @@ pub fn sweep(
     axes: &[Axis],
     opts: &SimOptions,
 ) -> anyhow::Result<Sweep> {
+    let (_, part) = sweep_shard(path, overrides, axes, opts, Shard::WHOLE)?;
+    finish_sweep(path, overrides, axes, opts, part)
+}
+
+/// The sweep from its merged parts (every shard's, merged with
+/// [`SweepPart::merge`]).
+pub fn finish_sweep(
+    path: &Path,
+    overrides: &[(String, String)],
+    axes: &[Axis],
+    opts: &SimOptions,
+    part: SweepPart,
+) -> anyhow::Result<Sweep> {
     if axes.is_empty() {
-        anyhow::bail!("a sweep needs at least one axis (KEY=V1,V2,...)");
+        return Err(no_axes());
     }
     let grid = cartesian(axes);
-    let (bar, opts) = super::variants_bar("sweep", grid.len() as u64, opts);
-    let opts = &opts;
+    if grid.len() != part.points.len() {
+        anyhow::bail!(
+            "the parts hold {} grid points, not {}",
+            part.points.len(),
+            grid.len()
+        );
+    }
     let mut points = Vec::with_capacity(grid.len());
     let mut name = String::new();
     let mut horizon = None;
-    for settings in grid {
+    for (settings, mut state) in grid.into_iter().zip(part.points) {
         let mut o = overrides.to_vec();
         o.extend(settings.iter().cloned());
         let s = scenario::load_with(path, &o)?;
         name.clone_from(&s.name);
-        let summary = simulate_summary(&s, opts, &mut Nothing)?;
-        bar.inc(1);
+        state.close_trials();
+        let mut c = SummaryCollector::new(&s, opts)?;
+        c.resume(state).map_err(anyhow::Error::msg)?;
+        let summary = c.finish();
         horizon.get_or_insert_with(|| {
             crate::numbers::per_horizon(summary.calendar.months, summary.calendar.cycle_days)
         });
@@ -123,7 +205,6 @@ pub fn sweep(
             total_overage_usd: summary.total_overage.per_trial_usd,
         });
     }
-    bar.finish_and_clear();
     Ok(Sweep {
         inputs: None,
         scenario: name,

@@ -201,6 +201,14 @@ pub fn refresh(dir: &Path) -> Result<Option<Refreshed>, ReportError> {
     if let (true, Some(b)) = (report.title.is_empty(), &r.backtest) {
         report.title = format!("flowcast: backtest of {}", b.log);
     }
+    // A folder without a run is titled by its scenario (not the folder's
+    // name: while a command writes, that is its staging folder's).
+    let scenario = (r.compare.as_ref().map(|c| &c.scenario))
+        .or(r.sweep.as_ref().map(|s| &s.scenario))
+        .or(r.sensitivity.as_ref().map(|s| &s.scenario));
+    if let (true, Some(name)) = (report.title.is_empty(), scenario) {
+        report.title = format!("flowcast: {name}");
+    }
     if report.title.is_empty() {
         let name = dir
             .file_name()

@@ -1,50 +1,63 @@
 //! The standard statistics: an [`Observer`] that streams every team-month
-//! into fixed-size accumulators (Welford moments, log-linear histograms,
+//! into fixed-size accumulators (exact integer sums, log-linear histograms,
 //! per-day counters) and turns them into a [`Summary`]. Memory depends on
-//! the number of kinds and days, never on trials or runs.
+//! the number of kinds and days, never on runs; on trials only through the
+//! per-trial totals (8 bytes a trial above 2,048).
+//!
+//! Every accumulator is a sum of whole numbers (credits, cents, seconds,
+//! counts), so a [`SummaryState`] can be saved by one shard of a simulation
+//! and merged with the others into exactly the state one process reaches:
+//! the merged summary is byte-identical, whatever the split.
 
 use super::histogram::LogHistogram;
-use super::moments::{wilson95, Moments};
+use super::moments::{wilson95, Sums};
 use super::summary::*;
 use super::tally::Tally;
 use crate::engine::{timeline, EngineError, Observer, SimOptions, TeamMonth};
 use crate::pricing::{Source, N_SOURCES};
 use crate::scenario::{OveragePolicy, Scenario};
 use crate::workload::arrivals::DAY;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
 
 /// Chart histograms have at most this many bins.
 const CHART_BINS: u64 = 40;
 
-/// A mean (moments) and quantiles (histogram) of one quantity.
-#[derive(Clone, Debug)]
+/// A mean (exact sums) and quantiles (histogram) of one whole-number
+/// quantity.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct Acc {
-    m: Moments,
+    m: Sums,
     h: LogHistogram,
 }
 
 impl Acc {
     fn new(bits: u32) -> Acc {
         Acc {
-            m: Moments::default(),
+            m: Sums::default(),
             h: LogHistogram::new(bits),
         }
     }
 
-    /// Adds `x` to the moments and `bin` (x in histogram units) to the histogram.
     #[inline]
-    fn add(&mut self, x: f64, bin: u64) {
+    fn add(&mut self, x: u64) {
         self.m.add(x);
-        self.h.add(bin);
+        self.h.add(x);
     }
 
-    /// `scale` converts histogram units to the moments' units.
+    fn merge(&mut self, o: &Acc) -> Result<(), String> {
+        self.m.merge(&o.m);
+        self.h.merge(&o.h)
+    }
+
+    /// `scale` converts the units to the reported ones.
     fn dist(&self, scale: f64) -> Distribution {
         let (ci_low, ci_high) = self.m.ci95();
         let q = |p| self.h.quantile(p).map_or(0.0, |v| v * scale);
         Distribution {
-            mean: self.m.mean(),
-            ci_low,
-            ci_high,
+            mean: self.m.mean() * scale,
+            ci_low: ci_low * scale,
+            ci_high: ci_high * scale,
             p50: q(0.5),
             p90: q(0.9),
             p99: q(0.99),
@@ -53,7 +66,7 @@ impl Acc {
 }
 
 /// Accumulators of one group of team-months.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 struct GroupAcc {
     allotment: Option<u64>,
     /// USD per block when the whole group has one price.
@@ -113,17 +126,13 @@ impl GroupAcc {
                 *c += 1;
             }
         }
-        self.credits.add(r.credits_used as f64, r.credits_used);
-        self.demand.add(tm.demand_credits as f64, tm.demand_credits);
-        self.runs.add(tm.runs_started as f64, tm.runs_started);
-        self.blocks.add(r.overage_blocks as f64, r.overage_blocks);
-        self.cost_cents.add(
-            r.overage_cost,
-            (r.overage_cost * 100.0).round().max(0.0) as u64,
-        );
-        self.runs_blocked.add(r.runs_blocked as f64, r.runs_blocked);
-        self.credits_blocked
-            .add(r.blocked_credits as f64, r.blocked_credits);
+        self.credits.add(r.credits_used);
+        self.demand.add(tm.demand_credits);
+        self.runs.add(tm.runs_started);
+        self.blocks.add(r.overage_blocks);
+        self.cost_cents.add(cents(r.overage_cost));
+        self.runs_blocked.add(r.runs_blocked);
+        self.credits_blocked.add(r.blocked_credits);
         let susp = match r.suspended_at {
             Some(s) => {
                 self.suspended += 1;
@@ -131,7 +140,7 @@ impl GroupAcc {
             }
             None => 0.0,
         };
-        self.suspended_secs.add(susp / DAY, susp.round() as u64);
+        self.suspended_secs.add(susp.round() as u64);
         for (c, a) in self.alerts.iter_mut().zip(tm.alerts) {
             *c += u64::from(a.is_some());
         }
@@ -147,6 +156,52 @@ impl GroupAcc {
         for (a, b) in self.by_source.iter_mut().zip(r.by_source) {
             *a += u128::from(b);
         }
+    }
+
+    /// Adds the team-months `o` saw (a group of the same shape).
+    fn merge(&mut self, o: &GroupAcc) -> Result<(), String> {
+        if (
+            self.allotment,
+            self.block_price,
+            self.hit_by_day.len(),
+            self.daily.len(),
+        ) != (
+            o.allotment,
+            o.block_price,
+            o.hit_by_day.len(),
+            o.daily.len(),
+        ) {
+            return Err("the groups' plans or days differ".to_string());
+        }
+        self.n += o.n;
+        self.hits += o.hits;
+        self.hit_secs.merge(&o.hit_secs)?;
+        for (a, b) in self.hit_by_day.iter_mut().zip(&o.hit_by_day) {
+            *a += b;
+        }
+        for (a, b) in [
+            (&mut self.credits, &o.credits),
+            (&mut self.demand, &o.demand),
+            (&mut self.runs, &o.runs),
+            (&mut self.blocks, &o.blocks),
+            (&mut self.cost_cents, &o.cost_cents),
+            (&mut self.runs_blocked, &o.runs_blocked),
+            (&mut self.credits_blocked, &o.credits_blocked),
+            (&mut self.suspended_secs, &o.suspended_secs),
+        ] {
+            a.merge(b)?;
+        }
+        self.suspended += o.suspended;
+        for (a, b) in self.alerts.iter_mut().zip(o.alerts) {
+            *a += b;
+        }
+        for (a, b) in self.daily.iter_mut().zip(&o.daily) {
+            a.merge(b)?;
+        }
+        for (a, b) in self.by_source.iter_mut().zip(o.by_source) {
+            *a = a.saturating_add(b);
+        }
+        Ok(())
     }
 
     fn finish(&self) -> GroupStats {
@@ -167,8 +222,8 @@ impl GroupAcc {
         let (cost, cost_hist) = match self.block_price {
             Some(price) => {
                 let mut d = self.blocks.dist(price);
-                let (m, (l, h)) = (self.cost_cents.m.mean(), self.cost_cents.m.ci95());
-                (d.mean, d.ci_low, d.ci_high) = (m, l, h);
+                let c = self.cost_cents.dist(0.01);
+                (d.mean, d.ci_low, d.ci_high) = (c.mean, c.ci_low, c.ci_high);
                 (d, self.blocks.h.chart(price, CHART_BINS))
             }
             None => (
@@ -250,12 +305,59 @@ pub(crate) fn day_label(days: f64) -> String {
 #[derive(Clone, Debug)]
 pub struct SummaryCollector {
     head: Summary,
+    state: SummaryState,
+}
+
+/// What a [`SummaryCollector`] has accumulated: saved by a shard, merged
+/// exactly with the other shards' ([`SummaryCollector::merge`]).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SummaryState {
     kinds: Vec<GroupAcc>,
     population: GroupAcc,
-    trial_total: f64,
-    /// Per-trial totals: exact quantiles up to 2,048 trials (finance reads
-    /// them to the dollar), 1/4096 above.
+    /// Overage cents of the trials seen in part (a shard's first and last
+    /// trial may be shared with its neighbours), by trial.
+    open: BTreeMap<u32, u64>,
+    /// Per-trial totals of the finished trials, in cents: exact quantiles up
+    /// to 2,048 trials (finance reads them to the dollar), 1/4096 above.
     totals: Tally,
+}
+
+impl SummaryState {
+    /// Adds what another part of the same simulation accumulated (a
+    /// shard's saved state); trials both saw in part are summed. Call
+    /// [`SummaryState::close_trials`] once every part is in.
+    pub fn merge(&mut self, o: &SummaryState) -> Result<(), String> {
+        if self.kinds.len() != o.kinds.len() {
+            return Err(format!(
+                "{} kinds here, {} in the part",
+                self.kinds.len(),
+                o.kinds.len()
+            ));
+        }
+        for (a, b) in self.kinds.iter_mut().zip(&o.kinds) {
+            a.merge(b)?;
+        }
+        self.population.merge(&o.population)?;
+        self.totals.merge(&o.totals)?;
+        for (t, c) in &o.open {
+            let e = self.open.entry(*t).or_insert(0);
+            *e = e.saturating_add(*c);
+        }
+        Ok(())
+    }
+
+    /// Counts the trials still open as finished (after a merge of all the
+    /// parts, they are).
+    pub fn close_trials(&mut self) {
+        for (_, c) in std::mem::take(&mut self.open) {
+            self.totals.add_units(c);
+        }
+    }
+}
+
+/// Whole cents of a dollar amount (how every total is summed).
+fn cents(usd: f64) -> u64 {
+    (usd * 100.0).round().max(0.0) as u64
 }
 
 impl SummaryCollector {
@@ -353,24 +455,49 @@ impl SummaryCollector {
                 },
                 stopping: None,
             },
-            kinds,
-            population: GroupAcc::new(days, population_allot, population_price),
-            trial_total: 0.0,
-            totals: Tally::new(0.01, 12),
+            state: SummaryState {
+                kinds,
+                population: GroupAcc::new(days, population_allot, population_price),
+                open: BTreeMap::new(),
+                totals: Tally::new(0.01, 12),
+            },
         })
+    }
+
+    /// What has been accumulated (a shard saves it).
+    pub fn state(&self) -> &SummaryState {
+        &self.state
+    }
+
+    /// Continues from `state` (the merged parts of this scenario's
+    /// simulation) in place of what this collector holds.
+    pub fn resume(&mut self, state: SummaryState) -> Result<(), String> {
+        let shape = |s: &SummaryState| {
+            (
+                s.kinds.len(),
+                s.population.daily.len(),
+                s.population.allotment,
+            )
+        };
+        if shape(&state) != shape(&self.state) {
+            return Err("the part's kinds or days differ from the scenario's".to_string());
+        }
+        self.state = state;
+        Ok(())
     }
 
     /// The summary of everything observed.
     pub fn finish(self) -> Summary {
         let mut s = self.head;
-        for (info, acc) in s.kinds.iter_mut().zip(&self.kinds) {
+        let st = self.state;
+        for (info, acc) in s.kinds.iter_mut().zip(&st.kinds) {
             info.stats = acc.finish();
         }
-        s.population = self.population.finish();
+        s.population = st.population.finish();
         s.total_overage = TotalOverage {
-            trials: self.totals.len(),
-            per_trial_usd: self.totals.dist(),
-            histogram: self.totals.chart(CHART_BINS),
+            trials: st.totals.len(),
+            per_trial_usd: st.totals.dist(),
+            histogram: st.totals.chart(CHART_BINS),
             note: format!(
                 "Sum of the overage billed to every team of every kind over all {} simulated billing cycle(s) of one trial, one value per trial (the finance number); the block price is an assumption.",
                 s.calendar.months
@@ -392,16 +519,17 @@ fn policy_label(p: &OveragePolicy) -> String {
 
 impl Observer for SummaryCollector {
     fn team_month(&mut self, tm: &TeamMonth<'_>) {
-        if let Some(k) = self.kinds.get_mut(tm.kind) {
+        let s = &mut self.state;
+        if let Some(k) = s.kinds.get_mut(tm.kind) {
             k.add(tm);
         }
-        self.population.add(tm);
-        self.trial_total += tm.record.overage_cost;
+        s.population.add(tm);
+        let c = s.open.entry(tm.trial).or_insert(0);
+        *c = c.saturating_add(cents(tm.record.overage_cost));
     }
 
-    fn trial_end(&mut self, _trial: u32) {
-        let t = self.trial_total;
-        self.totals.add(t);
-        self.trial_total = 0.0;
+    fn trial_end(&mut self, trial: u32) {
+        let c = self.state.open.remove(&trial).unwrap_or(0);
+        self.state.totals.add_units(c);
     }
 }

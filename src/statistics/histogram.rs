@@ -5,8 +5,10 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Log-linear histogram of `u64` values.
-#[derive(Clone, Debug, PartialEq)]
+/// Log-linear histogram of `u64` values. Serialized sparsely (the non-empty
+/// bins only), as a shard's partial result carries it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(into = "Sparse", try_from = "Sparse")]
 pub(crate) struct LogHistogram {
     bits: u32,
     counts: Vec<u64>,
@@ -85,6 +87,25 @@ impl LogHistogram {
         Some(self.max as f64)
     }
 
+    /// Adds every value of `other` (a histogram of the same resolution).
+    pub fn merge(&mut self, other: &LogHistogram) -> Result<(), String> {
+        if other.bits != self.bits {
+            return Err(format!(
+                "histograms of {} and {} bits cannot be merged",
+                self.bits, other.bits
+            ));
+        }
+        if other.counts.len() > self.counts.len() {
+            self.counts.resize(other.counts.len(), 0);
+        }
+        for (a, b) in self.counts.iter_mut().zip(&other.counts) {
+            *a = a.saturating_add(*b);
+        }
+        self.n = self.n.saturating_add(other.n);
+        self.max = self.max.max(other.max);
+        Ok(())
+    }
+
     /// Non-empty bins as (representative value, count), ascending.
     pub fn bins(&self) -> impl Iterator<Item = (f64, u64)> + '_ {
         self.counts
@@ -117,6 +138,67 @@ impl LogHistogram {
                 .collect(),
             counts,
         }
+    }
+}
+
+/// [`LogHistogram`] on disk: its non-empty bins as `[index, count]`.
+#[derive(Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Sparse {
+    bits: u32,
+    n: u64,
+    max: u64,
+    bins: Vec<(u32, u64)>,
+}
+
+impl From<LogHistogram> for Sparse {
+    fn from(h: LogHistogram) -> Sparse {
+        Sparse {
+            bits: h.bits,
+            n: h.n,
+            max: h.max,
+            bins: h
+                .counts
+                .iter()
+                .enumerate()
+                .filter(|(_, &c)| c > 0)
+                .map(|(i, &c)| (i as u32, c))
+                .collect(),
+        }
+    }
+}
+
+impl TryFrom<Sparse> for LogHistogram {
+    type Error = String;
+    /// Checks what a hand-edited or damaged file could break: the bits, bins
+    /// in order and within the range of the maximum (so a bad index cannot
+    /// ask for gigabytes), and counts adding up to `n`.
+    fn try_from(s: Sparse) -> Result<LogHistogram, String> {
+        if !(1..=16).contains(&s.bits) {
+            return Err(format!("histogram bits {} (expected 1 to 16)", s.bits));
+        }
+        let mut h = LogHistogram::new(s.bits);
+        let top = h.index(s.max);
+        let mut total = 0u64;
+        let mut last = None;
+        for (i, c) in s.bins {
+            let i = i as usize;
+            if i > top || last.is_some_and(|l| i <= l) {
+                return Err(format!(
+                    "histogram bin {i} out of order or past its maximum"
+                ));
+            }
+            last = Some(i);
+            total = total.saturating_add(c);
+            h.counts.resize(i + 1, 0);
+            h.counts[i] = c;
+        }
+        if total != s.n {
+            return Err(format!("histogram counts add up to {total}, not {}", s.n));
+        }
+        h.n = s.n;
+        h.max = s.max;
+        Ok(h)
     }
 }
 
@@ -160,6 +242,35 @@ mod tests {
         for q in [0.1, 0.25, 0.5, 0.75, 0.9, 0.99] {
             let x = big.quantile(q).unwrap();
             assert_eq!(x.fract(), 0.0, "P{q} = {x}");
+        }
+    }
+
+    #[test]
+    fn merged_halves_equal_the_whole_and_survive_json() {
+        let (mut a, mut b, mut all) = (
+            LogHistogram::new(6),
+            LogHistogram::new(6),
+            LogHistogram::new(6),
+        );
+        for v in (0..5000u64).map(|i| i * i % 7919) {
+            all.add(v);
+            if v % 3 == 0 {
+                a.add(v)
+            } else {
+                b.add(v)
+            }
+        }
+        b.merge(&a).unwrap();
+        assert_eq!(b, all);
+        let text = serde_json::to_string(&all).unwrap();
+        assert_eq!(serde_json::from_str::<LogHistogram>(&text).unwrap(), all);
+        assert!(a.merge(&LogHistogram::new(7)).is_err());
+        // A bin past the maximum, or counts that do not add up, are refused.
+        for bad in [
+            r#"{"bits":6,"n":1,"max":3,"bins":[[4000000000,1]]}"#,
+            r#"{"bits":6,"n":2,"max":3,"bins":[[3,1]]}"#,
+        ] {
+            assert!(serde_json::from_str::<LogHistogram>(bad).is_err(), "{bad}");
         }
     }
 

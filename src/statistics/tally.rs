@@ -1,23 +1,25 @@
-//! A tally of one non-negative quantity: its mean with a 95% confidence
-//! interval (Welford moments) and its quantiles. Quantiles are exact while
-//! the tally holds at most [`EXACT_CAP`] values (finance reads "$160", not
-//! "$160.16" from a bin midpoint), then come from a log-linear histogram of
-//! the value in fixed units (e.g. cents). Bounded memory, one pass, fixed
-//! order: the result never depends on threads.
+//! A tally of one non-negative quantity in fixed units (cents, minutes):
+//! its mean with a 95% confidence interval (exact integer [`Sums`]) and its
+//! quantiles. Quantiles are exact while the tally holds at most
+//! [`EXACT_CAP`] values (finance reads "$160", not "$160.16" from a bin
+//! midpoint), then come from a log-linear histogram of the units. Bounded
+//! memory, one pass, and every part merges exactly: the result depends on
+//! neither threads nor the order or split of the values (shards).
 
 use super::histogram::{ChartHistogram, LogHistogram};
-use super::moments::Moments;
+use super::moments::Sums;
 use super::summary::Distribution;
+use serde::{Deserialize, Serialize};
 
 /// Values kept exactly before the tally switches to its histogram.
 pub const EXACT_CAP: usize = 2048;
 
 /// Mean and quantiles of a non-negative quantity.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Tally {
-    m: Moments,
-    /// The values, while there are at most `EXACT_CAP` of them.
-    exact: Option<Vec<f64>>,
+    m: Sums,
+    /// The values in units, while there are at most `EXACT_CAP` of them.
+    exact: Option<Vec<u64>>,
     h: LogHistogram,
     /// The histogram counts values in multiples of this unit.
     unit: f64,
@@ -28,7 +30,7 @@ impl Tally {
     /// to within `2^-bits` relative above (`bits` in 1..=16).
     pub fn new(unit: f64, bits: u32) -> Tally {
         Tally {
-            m: Moments::default(),
+            m: Sums::default(),
             exact: Some(Vec::new()),
             h: LogHistogram::new(bits),
             unit,
@@ -40,23 +42,56 @@ impl Tally {
         Tally::new(0.01, 10)
     }
 
-    /// Adds one value (negative values count as 0 in the histogram).
+    /// Adds one value, rounded to the tally's unit (negative values count
+    /// as 0).
     #[inline]
     pub fn add(&mut self, x: f64) {
-        self.m.add(x);
-        self.h.add((x / self.unit).round().max(0.0) as u64);
+        self.add_units(self.units(x));
+    }
+
+    /// `x` in the tally's units, rounded (negative values are 0).
+    pub fn units(&self, x: f64) -> u64 {
+        (x / self.unit).round().max(0.0) as u64
+    }
+
+    /// Adds one value given in the tally's units.
+    #[inline]
+    pub fn add_units(&mut self, u: u64) {
+        self.m.add(u);
+        self.h.add(u);
         if let Some(v) = &mut self.exact {
             if v.len() < EXACT_CAP {
-                v.push(x);
+                v.push(u);
             } else {
                 self.exact = None;
             }
         }
     }
 
-    /// The moments.
-    pub fn moments(&self) -> &Moments {
-        &self.m
+    /// Adds every value of `other` (a tally of the same unit): the same
+    /// tally as adding them one by one, in any order.
+    pub fn merge(&mut self, other: &Tally) -> Result<(), String> {
+        if other.unit != self.unit {
+            return Err(format!(
+                "tallies in units of {} and {} cannot be merged",
+                self.unit, other.unit
+            ));
+        }
+        self.m.merge(&other.m);
+        self.h.merge(&other.h)?;
+        self.exact = match (self.exact.take(), &other.exact) {
+            (Some(mut a), Some(b)) if a.len() + b.len() <= EXACT_CAP => {
+                a.extend_from_slice(b);
+                Some(a)
+            }
+            _ => None,
+        };
+        Ok(())
+    }
+
+    /// The mean (0 when empty).
+    pub fn mean(&self) -> f64 {
+        self.m.mean() * self.unit
     }
 
     /// How many values.
@@ -74,9 +109,9 @@ impl Tally {
         match &self.exact {
             Some(v) if !v.is_empty() => {
                 let mut s = v.clone();
-                s.sort_by(f64::total_cmp);
+                s.sort_unstable();
                 let rank = ((q.clamp(0.0, 1.0) * s.len() as f64).ceil() as usize).clamp(1, s.len());
-                s[rank - 1]
+                s[rank - 1] as f64 * self.unit
             }
             _ => self.h.quantile(q).map_or(0.0, |v| v * self.unit),
         }
@@ -86,9 +121,9 @@ impl Tally {
     pub fn dist(&self) -> Distribution {
         let (ci_low, ci_high) = self.m.ci95();
         Distribution {
-            mean: self.m.mean(),
-            ci_low,
-            ci_high,
+            mean: self.mean(),
+            ci_low: ci_low * self.unit,
+            ci_high: ci_high * self.unit,
             p50: self.quantile(0.5),
             p90: self.quantile(0.9),
             p99: self.quantile(0.99),
@@ -117,6 +152,27 @@ mod tests {
         // Nearest rank: P90 of 5 values is the 5th.
         assert_eq!(d.p90, 160.0);
         assert_eq!(t.quantile(0.2), 0.0);
+    }
+
+    #[test]
+    fn a_split_tally_merges_into_the_whole() {
+        // Past the exact cap in total but not in either half: the merged
+        // tally must switch to its histogram exactly as the whole did.
+        let mut all = Tally::dollars();
+        let (mut a, mut b) = (Tally::dollars(), Tally::dollars());
+        for i in 0..(EXACT_CAP as u64 + 10) {
+            let x = (i * 37 % 1000) as f64 / 4.0;
+            all.add(x);
+            if i % 2 == 0 {
+                a.add(x)
+            } else {
+                b.add(x)
+            }
+        }
+        a.merge(&b).unwrap();
+        assert_eq!(a.dist(), all.dist());
+        assert_eq!(a.exact, None);
+        assert!(a.merge(&Tally::new(1.0, 10)).is_err());
     }
 
     #[test]
