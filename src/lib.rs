@@ -13,7 +13,9 @@
 //! `statistics` -> `reports`
 //!
 //! and a usage log enters at the same pricing step through `replay`; `emit`
-//! writes simulated runs as such a log.
+//! writes simulated runs as such a log. [`shards`] cuts one simulation
+//! across machines (`--shard I/N`) and merges the statistics' states back
+//! into exactly the single run's.
 //!
 //! ## A tour: scenario -> simulate -> summary -> report
 //!
