@@ -36,6 +36,19 @@ fn largest_size(s: &Scenario, kind: usize, draws: u64) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// A bound on the shared shocks' multiplier of kind `kind`: its monthly
+/// factor six sigmas up (lognormal, mean 1) times every event that can hit
+/// it, as if they all overlapped.
+fn largest_shock(s: &Scenario, kind: usize) -> f64 {
+    let sigma = s.kinds[kind].monthly_shock;
+    let factor = (6.0 * sigma - sigma * sigma / 2.0).exp().max(1.0);
+    s.shocks
+        .events
+        .iter()
+        .filter(|e| e.kinds.get(kind) == Some(&true) && e.per_month > 0.0)
+        .fold(factor, |m, e| m * e.multiplier.max(1.0))
+}
+
 /// Expected runs over the horizon of one team of mean size.
 fn runs_per_team(s: &Scenario, kind: usize, flow: usize) -> f64 {
     (0..s.calendar.months)
@@ -66,7 +79,8 @@ pub(crate) fn check_team_memory(s: &Scenario, trials: u32) -> Result<(), Refusal
             if !matches!(f.arrivals, Arrivals::Poisson { .. }) {
                 continue;
             }
-            let per_team = runs_per_team(s, ki, fi) / mean.max(1e-300) * largest;
+            let per_team =
+                runs_per_team(s, ki, fi) / mean.max(1e-300) * largest * largest_shock(s, ki);
             if per_team.is_nan() || per_team > MAX_RUNS_PER_TEAM {
                 let (key, what) = if largest > 2.0 * mean {
                     (
@@ -85,7 +99,7 @@ pub(crate) fn check_team_memory(s: &Scenario, trials: u32) -> Result<(), Refusal
                 return Err(Refusal {
                     key,
                     problem: format!(
-                        "{what} would start about {per_team:.3e} runs of flow '{}' over the horizon, more than {MAX_RUNS_PER_TEAM:.0e} (rate x usage multiplier x growth x bursts x size): too many to hold",
+                        "{what} would start about {per_team:.3e} runs of flow '{}' over the horizon, more than {MAX_RUNS_PER_TEAM:.0e} (rate x usage multiplier x growth x bursts x size x shared shocks): too many to hold",
                         f.name
                     ),
                 });

@@ -66,6 +66,7 @@
 pub mod clock;
 pub mod guard;
 pub mod observe;
+mod shocks;
 mod streams;
 mod team;
 mod timeline;
@@ -77,7 +78,7 @@ pub use timeline::{bounds_ns, timeline};
 
 use crate::ledger::{CycleRecord, Overage, PlanTerms, Terms};
 use crate::scenario::{OveragePolicy, Scenario};
-use crate::workload::arrivals::Timeline;
+use crate::workload::arrivals::{RateSteps, Timeline};
 use crate::workload::sampling::Sampler;
 use crate::workload::KindWorkload;
 use clock::to_seconds;
@@ -187,6 +188,8 @@ struct Ctx {
     seed: u64,
     /// Per trial: (kind, teams) of each task.
     template: Vec<(usize, std::ops::Range<u32>)>,
+    /// Shared shocks, when the scenario has any.
+    shocks: Option<shocks::ShockPlan>,
 }
 
 fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
@@ -254,17 +257,24 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
             first = end;
         }
     }
+    let shocks = shocks::ShockPlan::new(s, &tl).map_err(err)?;
     Ok(Ctx {
         kinds,
         timeline: tl,
         bounds,
         seed,
         template,
+        shocks,
     })
 }
 
 impl Ctx {
-    fn team_ctx(&self, kind: usize, trial: u32) -> TeamCtx<'_> {
+    fn team_ctx<'a>(
+        &'a self,
+        kind: usize,
+        trial: u32,
+        shared: Option<&'a [Option<RateSteps>]>,
+    ) -> TeamCtx<'a> {
         TeamCtx {
             k: &self.kinds[kind],
             kind,
@@ -272,7 +282,16 @@ impl Ctx {
             trial,
             tl: &self.timeline,
             bounds: &self.bounds,
+            shared,
         }
+    }
+
+    /// Trial `trial`'s shared shocks, per kind (drawn again by every task
+    /// of the trial: the same, from the trial's own stream).
+    fn shared(&self, trial: u32) -> Option<Vec<Option<RateSteps>>> {
+        self.shocks
+            .as_ref()
+            .map(|p| p.draw(self.seed, trial, &self.timeline))
     }
 }
 
@@ -434,10 +453,11 @@ pub(crate) fn tap_runs(
     let mut billed = Vec::new();
     for trial in first_trial..first_trial.saturating_add(trials) {
         tap.trial(trial);
+        let shared = ctx.shared(trial);
         for (kind, teams) in &ctx.template {
             let mut out = TaskOut::default();
             team::simulate_teams(
-                &ctx.team_ctx(*kind, trial),
+                &ctx.team_ctx(*kind, trial, shared.as_deref()),
                 teams.clone(),
                 &mut sc,
                 &mut out,
@@ -575,8 +595,9 @@ pub fn simulate_shard(
             next.par_iter()
                 .map_init(Scratch::default, |sc, t| {
                     let mut out = TaskOut::default();
+                    let shared = ctx.shared(t.trial);
                     team::simulate_teams(
-                        &ctx.team_ctx(t.kind, t.trial),
+                        &ctx.team_ctx(t.kind, t.trial, shared.as_deref()),
                         t.teams.clone(),
                         sc,
                         &mut out,

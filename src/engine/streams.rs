@@ -19,6 +19,9 @@ pub enum Purpose {
     Usage = 1,
     /// Billing reactions (overage switch delay).
     Reaction = 2,
+    /// Shocks shared by the whole population in a trial (one stream per
+    /// trial, drawn at kind 0, team 0).
+    Shock = 3,
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.

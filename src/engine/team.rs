@@ -226,6 +226,8 @@ pub(crate) struct TeamCtx<'a> {
     pub tl: &'a Timeline,
     /// Cycle bounds, ns from the calendar's start.
     pub bounds: &'a [i64],
+    /// This trial's shared shocks, per kind (`None`: the scenario has none).
+    pub shared: Option<&'a [Option<crate::workload::arrivals::RateSteps>]>,
 }
 
 /// Simulates teams `teams` of kind `kind` in `trial`, appending to `out`;
@@ -395,7 +397,15 @@ fn simulate_team<'t>(
     for (f, a) in k.work.arrivals.iter().enumerate() {
         sc.arrivals[f].clear();
         if let FlowArrivals::Poisson(p) = a {
-            p.generate(size, tl, &mut rng, &mut sc.bursts, &mut sc.arrivals[f]);
+            let shared = cx.shared.and_then(|s| s.get(kind)).and_then(Option::as_ref);
+            p.generate(
+                size,
+                shared,
+                tl,
+                &mut rng,
+                &mut sc.bursts,
+                &mut sc.arrivals[f],
+            );
         }
     }
     let streams: Vec<&[f64]> = k

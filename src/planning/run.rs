@@ -20,7 +20,8 @@ use crate::engine::{
 };
 use crate::scenario::Scenario;
 use crate::statistics::collector::SummaryState;
-use crate::statistics::summary::{Stopping, Summary};
+use crate::statistics::summary::{ShockShare, Stopping, Summary};
+use crate::statistics::totals::TrialTotals;
 use crate::statistics::SummaryCollector;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -125,6 +126,9 @@ pub struct RunPart {
     pub alerts: AlertState,
     /// The forecast's, over several billing cycles.
     pub forecast: Option<ForecastState>,
+    /// The totals of the same trials without the shared shocks (when the
+    /// scenario has any).
+    pub unshocked: Option<TrialTotals>,
 }
 
 impl RunPart {
@@ -133,10 +137,65 @@ impl RunPart {
         self.summary.merge(&o.summary)?;
         self.alerts.merge(&o.alerts)?;
         match (&mut self.forecast, &o.forecast) {
+            (Some(a), Some(b)) => a.merge(b)?,
+            (None, None) => {}
+            _ => return Err("one part has a forecast, the other not".to_string()),
+        }
+        match (&mut self.unshocked, &o.unshocked) {
             (Some(a), Some(b)) => a.merge(b),
             (None, None) => Ok(()),
-            _ => Err("one part has a forecast, the other not".to_string()),
+            _ => Err("one part has shared shocks, the other not".to_string()),
         }
+    }
+}
+
+/// `s` without its shared shocks: the twin run that measures their share
+/// of the total's variance.
+pub fn without_shocks(s: &Scenario) -> Scenario {
+    let mut u = s.clone();
+    for k in &mut u.kinds {
+        k.monthly_shock = 0.0;
+    }
+    u.shocks.events.clear();
+    u
+}
+
+/// The twin run's totals (same trials, same team streams, no shocks).
+fn unshocked(
+    scenario: &Scenario,
+    opts: &SimOptions,
+    shard: Shard,
+) -> Result<Option<TrialTotals>, EngineError> {
+    if !scenario.has_shocks() {
+        return Ok(None);
+    }
+    let quiet = SimOptions {
+        progress: false,
+        ..opts.clone()
+    };
+    let mut t = TrialTotals::default();
+    simulate_shard(&without_shocks(scenario), &quiet, shard, &mut t)?;
+    Ok(Some(t))
+}
+
+/// The shocks' share of the total's variance, from the totals with them
+/// (`with`) and the twin run's without them.
+pub fn shock_share(
+    with: &crate::statistics::Tally,
+    without: &crate::statistics::Tally,
+) -> ShockShare {
+    let (a, b) = (with.std_dev(), without.std_dev());
+    let share = if a > 0.0 {
+        (1.0 - (b * b) / (a * a)).clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    ShockShare {
+        variance_share: share,
+        sd_with_usd: a,
+        sd_without_usd: b,
+        mean_without_usd: without.mean(),
+        note: "Share of the variance of the population's total overage per trial that comes from the shocks shared by many teams (monthly factors, events): 1 - Var(total without them) / Var(total with them), the same trials simulated twice on the same random numbers.".to_string(),
     }
 }
 
@@ -154,6 +213,7 @@ pub fn run_shard(
             summary: c.summary.state().clone(),
             alerts: c.alerts.state().clone(),
             forecast: c.forecast.as_ref().map(|f| f.state().clone()),
+            unshocked: unshocked(scenario, opts, shard)?,
         },
     ))
 }
@@ -179,9 +239,15 @@ pub fn finish_run(
         (None, None) => {}
         _ => return Err("the parts' forecast does not match the scenario's months".to_string()),
     }
+    let with = c.summary.state().totals().tally().clone();
+    let mut summary = c.summary.finish();
+    if let Some(mut u) = part.unshocked {
+        u.close_trials();
+        summary.shared_shocks = Some(shock_share(&with, u.tally()));
+    }
     Ok(RunResult {
         sim,
-        summary: c.summary.finish(),
+        summary,
         alerts: c.alerts.finish(),
         forecast: c.forecast.as_ref().map(ForecastCollector::finish),
     })
@@ -194,7 +260,7 @@ pub fn run(
     trials: &Trials,
 ) -> Result<RunResult, EngineError> {
     let mut c = Collectors::new(scenario, opts)?;
-    let (sim, summary) = match trials {
+    let (sim, mut summary) = match trials {
         Trials::Fixed => {
             let sim = simulate(scenario, opts, &mut c)?;
             let summary = c.summary.clone().finish();
@@ -204,6 +270,16 @@ pub fn run(
             until_precise(scenario, opts, precision, watch, &mut c)?
         }
     };
+    // The twin run without shared shocks, over the trials the run made.
+    let done = SimOptions {
+        first_trial: opts.first_trial,
+        trials: summary.trials,
+        ..opts.clone()
+    };
+    if let Some(u) = unshocked(scenario, &done, Shard::WHOLE)? {
+        let with = c.summary.state().totals().tally().clone();
+        summary.shared_shocks = Some(shock_share(&with, u.tally()));
+    }
     Ok(RunResult {
         sim,
         summary,

@@ -233,7 +233,21 @@ pub fn summary_text(s: &Summary) -> String {
         crate::numbers::per_horizon(s.calendar.months, s.calendar.cycle_days),
         dist_line(&t.per_trial_usd, dollars_cents)
     );
+    if let Some(sh) = &s.shared_shocks {
+        let _ = writeln!(out, "  {}", shock_sentence(sh));
+    }
     out
+}
+
+/// What the shared shocks do to the total, in one sentence.
+pub(crate) fn shock_sentence(sh: &crate::statistics::summary::ShockShare) -> String {
+    format!(
+        "Shared shocks explain {} of its variance (standard deviation {} with them, {} without; mean without {}).",
+        crate::numbers::percent(sh.variance_share),
+        dollars_cents(sh.sd_with_usd),
+        dollars_cents(sh.sd_without_usd),
+        dollars_cents(sh.mean_without_usd)
+    )
 }
 
 /// The burn-up's box: when team-months hit the limit, in the convention of
@@ -578,7 +592,10 @@ pub(crate) fn run_sections(
             dollars(t.per_trial_usd.p90),
             dollars(t.per_trial_usd.p99),
         ]],
-        note: t.note.clone(),
+        note: match &s.shared_shocks {
+            Some(sh) => format!("{} {} {}", t.note, shock_sentence(sh), sh.note),
+            None => t.note.clone(),
+        },
     };
     let mut out = vec![
         Section {

@@ -493,6 +493,31 @@ pub fn describe(s: &Scenario) -> String {
         s.trials, s.seed, s.usage_multiplier
     );
     let _ = writeln!(o, "Prices: {}", s.prices.source);
+    if s.has_shocks() {
+        let _ = writeln!(
+            o,
+            "Shared shocks: monthly factors joined by a rank correlation of {} across kinds",
+            s.shocks.correlation
+        );
+        for e in &s.shocks.events {
+            let hit: Vec<&str> = s
+                .kinds
+                .iter()
+                .zip(&e.kinds)
+                .filter(|(_, h)| **h)
+                .map(|(k, _)| k.name.as_str())
+                .collect();
+            let _ = writeln!(
+                o,
+                "  event '{}': {} per 30 days, rates x{} for {} h, on {} (not in the expectations below)",
+                e.name,
+                e.per_month,
+                e.multiplier,
+                e.duration_hours.describe(),
+                hit.join(", ")
+            );
+        }
+    }
     let _ = writeln!(
         o,
         "Expected values in closed form, per team, for the first cycle unless said, before any suspension."
@@ -515,6 +540,13 @@ pub fn describe(s: &Scenario) -> String {
             k.size.describe(),
             k.size.mean()
         );
+        if k.monthly_shock > 0.0 {
+            let _ = writeln!(
+                o,
+                "  monthly shock: a factor shared by all its teams each cycle, lognormal(sigma {}), mean 1 (the expectations hold on average)",
+                k.monthly_shock
+            );
+        }
         for (f, fe) in k.flows.iter().zip(&e.flows) {
             let _ = writeln!(
                 o,

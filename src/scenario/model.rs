@@ -227,6 +227,10 @@ pub struct TeamKind {
     /// Team-to-team spread: a size multiplier drawn once per team and trial,
     /// multiplying every Poisson rate of the team.
     pub size: Dist,
+    /// The sigma of the kind's monthly usage shock: a factor shared by all
+    /// its teams, drawn each billing cycle of a trial, lognormal with mean 1,
+    /// multiplying every Poisson rate (0: none). See [`Shocks`].
+    pub monthly_shock: f64,
     /// The flows; MCP flow references index into this list and form no cycle.
     pub flows: Vec<Flow>,
 }
@@ -253,4 +257,49 @@ pub struct Scenario {
     pub prices: PriceBook,
     /// Team kinds.
     pub kinds: Vec<TeamKind>,
+    /// What moves many teams at once (`[shocks]`).
+    pub shocks: Shocks,
+}
+
+/// Usage shocks shared by many teams in a trial: what moves a whole
+/// population at once (a seasonal peak, a product launch, an outage) and
+/// gives the population's total its fat tail. Each kind's monthly factor is
+/// its [`TeamKind::monthly_shock`]; they are joined across kinds by a
+/// Gaussian copula with one rank correlation. Shocks scale Poisson rates,
+/// not fixed schedules (as team size does).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Shocks {
+    /// Spearman rank correlation between any two kinds' monthly factors,
+    /// in [0, 1] (0: independent kinds).
+    pub correlation: f64,
+    /// Events that hit the teams of some kinds together.
+    pub events: Vec<ShockEvent>,
+}
+
+/// A shared event: on drawn instants, every team of the named kinds has its
+/// rates multiplied for a drawn time (a launch: > 1; an outage: 0).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ShockEvent {
+    /// Name (for reports).
+    pub name: String,
+    /// Expected events per 30 days; their starts are uniform in each cycle.
+    pub per_month: f64,
+    /// Length, hours.
+    pub duration_hours: Dist,
+    /// Rate multiplier while it lasts (>= 0; overlapping events multiply).
+    pub multiplier: f64,
+    /// `kinds[k]`: whether kind `k` is hit.
+    pub kinds: Vec<bool>,
+}
+
+impl Scenario {
+    /// Whether any shared shock can move a rate.
+    pub fn has_shocks(&self) -> bool {
+        self.kinds.iter().any(|k| k.monthly_shock > 0.0)
+            || self
+                .shocks
+                .events
+                .iter()
+                .any(|e| e.per_month > 0.0 && e.multiplier != 1.0)
+    }
 }

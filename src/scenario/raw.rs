@@ -24,7 +24,35 @@ pub(crate) struct RawScenario {
     pub simulation: Option<S<RawSimulation>>,
     pub calendar: S<RawCalendar>,
     pub prices: Option<S<RawPriceBook>>,
+    pub shocks: Option<S<RawShocks>>,
     pub kinds: Vec<S<RawKind>>,
+}
+
+/// `[shocks]`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawShocks {
+    pub correlation: Option<S<Value>>,
+    #[serde(default)]
+    pub events: Vec<S<RawShockEvent>>,
+}
+
+/// `[[shocks.events]]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawShockEvent {
+    pub name: S<String>,
+    pub per_month: S<Value>,
+    pub duration_hours: S<Value>,
+    pub multiplier: S<Value>,
+    pub kinds: Option<S<Vec<String>>>,
+}
+
+/// `monthly_shock = { sigma = X }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMonthlyShock {
+    pub sigma: S<Value>,
 }
 
 /// `[simulation]`.
@@ -56,6 +84,7 @@ pub(crate) struct RawKind {
     pub overage: Option<S<Value>>,
     pub overage_price: Option<S<Value>>,
     pub size: Option<S<Value>>,
+    pub monthly_shock: Option<S<RawMonthlyShock>>,
     #[serde(default)]
     pub flows: Vec<S<RawFlow>>,
 }

@@ -105,6 +105,10 @@ pub(crate) fn scenario(raw: RawScenario, loc: &Locator<'_>) -> R<Scenario> {
         }
         kinds.push(kind);
     }
+    let shocks = match raw.shocks {
+        None => Shocks::default(),
+        Some(sh) => c.shocks(sh.into_inner(), &kinds)?,
+    };
     Ok(Scenario {
         name,
         description,
@@ -114,6 +118,7 @@ pub(crate) fn scenario(raw: RawScenario, loc: &Locator<'_>) -> R<Scenario> {
         calendar,
         prices,
         kinds,
+        shocks,
     })
 }
 
@@ -385,6 +390,21 @@ impl Checker<'_> {
             tool_spans.push(spans);
         }
         self.no_cycles(&flows, &tool_spans, &key)?;
+        let monthly_shock = match &raw.monthly_shock {
+            None => 0.0,
+            Some(m) => {
+                let v = &m.get_ref().sigma;
+                let sigma = self.non_negative(v, &k("monthly_shock.sigma"))?;
+                if sigma > 3.0 {
+                    return Err(self.err(
+                        v.span(),
+                        &k("monthly_shock.sigma"),
+                        format!("must be at most 3 (a factor whose P99 is over 1,000 times its median), got {sigma}"),
+                    ));
+                }
+                sigma
+            }
+        };
         Ok(TeamKind {
             name,
             teams,
@@ -393,7 +413,82 @@ impl Checker<'_> {
             overage,
             overage_price,
             size,
+            monthly_shock,
             flows,
+        })
+    }
+
+    /// `[shocks]`: the copula's rank correlation and the shared events.
+    fn shocks(&self, raw: RawShocks, kinds: &[TeamKind]) -> R<Shocks> {
+        let correlation = match &raw.correlation {
+            None => 0.0,
+            Some(v) => {
+                let r = self.num(v, "shocks.correlation")?;
+                if !(0.0..=1.0).contains(&r) {
+                    return Err(self.err(
+                        v.span(),
+                        "shocks.correlation",
+                        format!("must be a rank correlation from 0 to 1, got {r}"),
+                    ));
+                }
+                r
+            }
+        };
+        let mut events = Vec::with_capacity(raw.events.len());
+        for e in &raw.events {
+            let e = e.get_ref();
+            let name = self.name(&e.name, "shocks.events.?.name")?;
+            let key = format!("shocks.events.{name}");
+            let k = |f: &str| format!("{key}.{f}");
+            if events.iter().any(|o: &ShockEvent| o.name == name) {
+                return Err(self.err(
+                    e.name.span(),
+                    &key,
+                    format!("duplicate event name '{name}'"),
+                ));
+            }
+            let per_month = self.non_negative(&e.per_month, &k("per_month"))?;
+            let duration_hours = self.dist(
+                &e.duration_hours,
+                &k("duration_hours"),
+                Support::NonNegative,
+            )?;
+            let multiplier = self.non_negative(&e.multiplier, &k("multiplier"))?;
+            let hit = match &e.kinds {
+                None => vec![true; kinds.len()],
+                Some(names) => {
+                    let mut hit = vec![false; kinds.len()];
+                    for n in names.get_ref() {
+                        let i = kinds.iter().position(|kd| &kd.name == n).ok_or_else(|| {
+                            self.err(
+                                names.span(),
+                                &k("kinds"),
+                                format!(
+                                    "unknown kind '{n}' (kinds: {})",
+                                    kinds
+                                        .iter()
+                                        .map(|kd| kd.name.as_str())
+                                        .collect::<Vec<_>>()
+                                        .join(", ")
+                                ),
+                            )
+                        })?;
+                        hit[i] = true;
+                    }
+                    hit
+                }
+            };
+            events.push(ShockEvent {
+                name,
+                per_month,
+                duration_hours,
+                multiplier,
+                kinds: hit,
+            });
+        }
+        Ok(Shocks {
+            correlation,
+            events,
         })
     }
 

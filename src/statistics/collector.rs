@@ -12,13 +12,12 @@
 use super::histogram::LogHistogram;
 use super::moments::{wilson95, Sums};
 use super::summary::*;
-use super::tally::Tally;
+use super::totals::{cents, TrialTotals};
 use crate::engine::{timeline, EngineError, Observer, SimOptions, TeamMonth};
 use crate::pricing::{Source, N_SOURCES};
 use crate::scenario::{OveragePolicy, Scenario};
 use crate::workload::arrivals::DAY;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
 
 /// Chart histograms have at most this many bins.
 const CHART_BINS: u64 = 40;
@@ -314,12 +313,9 @@ pub struct SummaryCollector {
 pub struct SummaryState {
     kinds: Vec<GroupAcc>,
     population: GroupAcc,
-    /// Overage cents of the trials seen in part (a shard's first and last
-    /// trial may be shared with its neighbours), by trial.
-    open: BTreeMap<u32, u64>,
-    /// Per-trial totals of the finished trials, in cents: exact quantiles up
-    /// to 2,048 trials (finance reads them to the dollar), 1/4096 above.
-    totals: Tally,
+    /// The population's total per trial (a shard's first and last trial
+    /// may be shared with its neighbours: those stay open).
+    totals: TrialTotals,
 }
 
 impl SummaryState {
@@ -338,26 +334,19 @@ impl SummaryState {
             a.merge(b)?;
         }
         self.population.merge(&o.population)?;
-        self.totals.merge(&o.totals)?;
-        for (t, c) in &o.open {
-            let e = self.open.entry(*t).or_insert(0);
-            *e = e.saturating_add(*c);
-        }
-        Ok(())
+        self.totals.merge(&o.totals)
     }
 
     /// Counts the trials still open as finished (after a merge of all the
     /// parts, they are).
     pub fn close_trials(&mut self) {
-        for (_, c) in std::mem::take(&mut self.open) {
-            self.totals.add_units(c);
-        }
+        self.totals.close_trials();
     }
-}
 
-/// Whole cents of a dollar amount (how every total is summed).
-fn cents(usd: f64) -> u64 {
-    (usd * 100.0).round().max(0.0) as u64
+    /// The population's totals per trial.
+    pub fn totals(&self) -> &TrialTotals {
+        &self.totals
+    }
 }
 
 impl SummaryCollector {
@@ -454,12 +443,12 @@ impl SummaryCollector {
                     note: String::new(),
                 },
                 stopping: None,
+                shared_shocks: None,
             },
             state: SummaryState {
                 kinds,
                 population: GroupAcc::new(days, population_allot, population_price),
-                open: BTreeMap::new(),
-                totals: Tally::new(0.01, 12),
+                totals: TrialTotals::default(),
             },
         })
     }
@@ -495,9 +484,9 @@ impl SummaryCollector {
         }
         s.population = st.population.finish();
         s.total_overage = TotalOverage {
-            trials: st.totals.len(),
-            per_trial_usd: st.totals.dist(),
-            histogram: st.totals.chart(CHART_BINS),
+            trials: st.totals.tally().len(),
+            per_trial_usd: st.totals.tally().dist(),
+            histogram: st.totals.tally().chart(CHART_BINS),
             note: format!(
                 "Sum of the overage billed to every team of every kind over all {} simulated billing cycle(s) of one trial, one value per trial (the finance number); the block price is an assumption.",
                 s.calendar.months
@@ -524,12 +513,10 @@ impl Observer for SummaryCollector {
             k.add(tm);
         }
         s.population.add(tm);
-        let c = s.open.entry(tm.trial).or_insert(0);
-        *c = c.saturating_add(cents(tm.record.overage_cost));
+        s.totals.team_month(tm);
     }
 
     fn trial_end(&mut self, trial: u32) {
-        let c = self.state.open.remove(&trial).unwrap_or(0);
-        self.state.totals.add_units(c);
+        self.state.totals.trial_end(trial);
     }
 }

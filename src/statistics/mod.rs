@@ -13,6 +13,7 @@ pub mod histogram;
 pub mod moments;
 pub mod summary;
 pub mod tally;
+pub mod totals;
 
 pub use collector::SummaryCollector;
 pub use summary::Summary;

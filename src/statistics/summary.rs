@@ -5,6 +5,26 @@
 use super::histogram::ChartHistogram;
 use serde::{Deserialize, Serialize};
 
+/// How much of the population total's variance comes from the shocks
+/// shared by many teams: the same trials simulated again without them, on
+/// the same random numbers (each team's own draws are unchanged).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShockShare {
+    /// `1 - Var(total without shocks) / Var(total with them)`, in [0, 1]:
+    /// estimates the share `Var(E[total | shocks]) / Var(total)` of the law
+    /// of total variance.
+    pub variance_share: f64,
+    /// Standard deviation of the total per trial with the shocks, USD.
+    pub sd_with_usd: f64,
+    /// The same without them, USD.
+    pub sd_without_usd: f64,
+    /// Mean total without the shocks, USD (the shocks' factors have mean 1,
+    /// but caps and suspensions make the mean move too).
+    pub mean_without_usd: f64,
+    /// How to read it.
+    pub note: String,
+}
+
 /// Version of the `summary.json` layout; bumped on any incompatible change.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -49,6 +69,10 @@ pub struct Summary {
     /// How the number of trials was chosen, when `--precision` chose it.
     #[serde(default)]
     pub stopping: Option<Stopping>,
+    /// How much of the total's variance the shared shocks explain (only
+    /// when the scenario has shocks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shared_shocks: Option<ShockShare>,
     /// What it was computed from: command, input file and its SHA-256,
     /// overrides, seed, trials (set by the command line; absent when the
     /// library computed it without a file).

@@ -94,6 +94,11 @@ impl Tally {
         self.m.mean() * self.unit
     }
 
+    /// The sample standard deviation (0 with fewer than two values).
+    pub fn std_dev(&self) -> f64 {
+        self.m.std_dev() * self.unit
+    }
+
     /// How many values.
     pub fn len(&self) -> u64 {
         self.m.len()

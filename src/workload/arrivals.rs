@@ -86,11 +86,71 @@ struct BurstPlan {
     multiplier: f64,
 }
 
-/// Reusable buffers for one team's bursts.
+/// Reusable buffers for one team's bursts and shared shocks.
 #[derive(Default, Debug)]
 pub struct BurstScratch {
     events: Vec<(f64, i32)>,
     pieces: Vec<Piece>,
+    shocked: Vec<Piece>,
+}
+
+/// A piecewise-constant rate multiplier over the horizon (shared shocks:
+/// a kind's monthly factor times the events in force), in time order.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct RateSteps {
+    steps: Vec<Piece>,
+}
+
+impl RateSteps {
+    /// Multiplier `m` over `[start, end)`, after the steps already pushed.
+    pub(crate) fn push(&mut self, start: f64, end: f64, m: f64) {
+        match self.steps.last_mut() {
+            Some(p) if p.rate == m && p.end == start => p.end = end,
+            _ => self.steps.push(Piece {
+                start,
+                end,
+                rate: m,
+            }),
+        }
+    }
+
+    /// The multiplier at `t` (1 outside every step).
+    pub fn at(&self, t: f64) -> f64 {
+        self.steps
+            .iter()
+            .find(|p| p.start <= t && t < p.end)
+            .map_or(1.0, |p| p.rate)
+    }
+}
+
+/// `base` with each rate multiplied by `steps` (1 where no step is),
+/// split at the steps' edges.
+fn multiply(base: &[Piece], steps: &[Piece], out: &mut Vec<Piece>) {
+    out.clear();
+    let mut j = 0;
+    for p in base {
+        let mut a = p.start;
+        while a < p.end {
+            while j < steps.len() && steps[j].end <= a {
+                j += 1;
+            }
+            let (m, b) = match steps.get(j) {
+                Some(q) if q.start <= a => (q.rate, q.end.min(p.end)),
+                Some(q) => (1.0, q.start.min(p.end)),
+                None => (1.0, p.end),
+            };
+            let rate = p.rate * m;
+            match out.last_mut() {
+                Some(q) if q.rate == rate && q.end == a => q.end = b,
+                _ => out.push(Piece {
+                    start: a,
+                    end: b,
+                    rate,
+                }),
+            }
+            a = b;
+        }
+    }
 }
 
 impl FlowArrivals {
@@ -256,23 +316,28 @@ fn burst_plan(b: &Bursts, tl: &Timeline) -> Result<BurstPlan, String> {
 
 impl PoissonPlan {
     /// Appends one team's arrival times, in order, to `out`. `scale` is the
-    /// team's size multiplier. Bursts (if any) are drawn first, from the same
-    /// stream.
+    /// team's size multiplier, `shared` its kind's shared shocks in this
+    /// trial. Bursts (if any) are drawn first, from the same stream.
     pub fn generate(
         &self,
         scale: f64,
+        shared: Option<&RateSteps>,
         tl: &Timeline,
         rng: &mut SimRng,
         scratch: &mut BurstScratch,
         out: &mut Vec<f64>,
     ) {
-        let pieces: &[Piece] = match &self.bursts {
+        let mut pieces: &[Piece] = match &self.bursts {
             None => &self.pieces,
             Some(b) => {
                 b.team_pieces(&self.pieces, tl, rng, scratch);
                 &scratch.pieces
             }
         };
+        if let Some(steps) = shared {
+            multiply(pieces, &steps.steps, &mut scratch.shocked);
+            pieces = &scratch.shocked;
+        }
         if !(scale > 0.0 && scale.is_finite()) {
             return;
         }
@@ -422,6 +487,40 @@ mod tests {
         let t = schedule(DAY, 9.0 * HOUR, &days, &tl(14.0, 2.5 * DAY)).unwrap();
         assert_eq!(t.len(), 2 + 5 + 3);
         assert_eq!(t[0], 21.0 * HOUR); // Thursday 09:00
+    }
+
+    #[test]
+    fn shared_steps_multiply_the_pieces_they_cover() {
+        let base = [
+            Piece {
+                start: 0.0,
+                end: 10.0,
+                rate: 2.0,
+            },
+            Piece {
+                start: 10.0,
+                end: 30.0,
+                rate: 4.0,
+            },
+        ];
+        let mut steps = RateSteps::default();
+        steps.push(5.0, 20.0, 0.5);
+        steps.push(20.0, 25.0, 0.5);
+        let mut out = Vec::new();
+        multiply(&base, &steps.steps, &mut out);
+        let got: Vec<(f64, f64, f64)> = out.iter().map(|p| (p.start, p.end, p.rate)).collect();
+        // Equal neighbours merge: [20, 25) joined [5, 20) as one step.
+        assert_eq!(
+            got,
+            vec![
+                (0.0, 5.0, 2.0),
+                (5.0, 10.0, 1.0),
+                (10.0, 25.0, 2.0),
+                (25.0, 30.0, 4.0)
+            ]
+        );
+        assert_eq!(steps.at(7.0), 0.5);
+        assert_eq!(steps.at(40.0), 1.0);
     }
 
     #[test]

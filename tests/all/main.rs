@@ -34,6 +34,7 @@ mod scenario_errors;
 mod scenario_files;
 mod scenario_fuzz;
 mod shard_merge;
+mod shared_shocks;
 mod simulate_cli;
 /// The path of a shipped scenario, `scenarios/NAME`, as an argument.
 fn scenario(name: &str) -> String {
