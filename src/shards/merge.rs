@@ -46,7 +46,10 @@ fn read(dir: &Path) -> Result<Vec<u8>, String> {
                 dir.display()
             )
         } else {
-            format!("{}: no such folder", dir.display())
+            format!(
+                "{}: no such folder (the shard did not run, or failed before writing)",
+                dir.display()
+            )
         }
     })?;
     if meta.len() > MAX_PARTIAL_BYTES {

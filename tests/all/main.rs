@@ -33,9 +33,11 @@ mod scenario_describe;
 mod scenario_errors;
 mod scenario_files;
 mod scenario_fuzz;
+mod shard_env;
 mod shard_merge;
 mod shared_shocks;
 mod simulate_cli;
+mod slurm_cluster;
 /// The path of a shipped scenario, `scenarios/NAME`, as an argument.
 fn scenario(name: &str) -> String {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
