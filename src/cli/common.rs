@@ -146,3 +146,31 @@ pub fn json<T: serde::Serialize>(v: &T) -> anyhow::Result<Vec<u8>> {
     s.push('\n');
     Ok(s.into_bytes())
 }
+
+/// `--xlsx FILE`: refused before any work when its folder does not exist.
+pub fn check_xlsx(path: Option<&Path>) -> anyhow::Result<()> {
+    if let Some(p) = path {
+        let parent = p
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if !parent.is_dir() {
+            anyhow::bail!("--xlsx {}: no folder {}", p.display(), parent.display());
+        }
+    }
+    Ok(())
+}
+
+/// Writes the workbook `book` to `path` atomically (before the result
+/// folder is published: a failure leaves neither).
+pub fn write_xlsx(
+    path: Option<&Path>,
+    book: impl FnOnce() -> Result<Vec<u8>, String>,
+) -> anyhow::Result<()> {
+    if let Some(p) = path {
+        let bytes = book().map_err(|e| anyhow::anyhow!("--xlsx {}: {e}", p.display()))?;
+        flowcast::files::write_atomic(p, &bytes)
+            .map_err(|e| anyhow::anyhow!("--xlsx {}: {e}", p.display()))?;
+    }
+    Ok(())
+}

@@ -29,6 +29,10 @@ pub struct CompareArgs {
     /// Override a scenario value (KEY=VALUE), for every plan. Repeatable.
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    /// Also write the tables as an Excel workbook (typed numbers, number
+    /// formats, frozen headers, native charts, an Assumptions sheet).
+    #[arg(long, value_name = "FILE.xlsx")]
+    pub xlsx: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimFlags,
     #[command(flatten)]
@@ -49,6 +53,9 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     super::common::validate(&a.scenario, &o, &base, opts.trials)?;
     let inputs = super::common::inputs("compare", &a.scenario, &o, opts.seed, opts.trials)?;
     if let Some(shard) = a.shard.shard(a.sim.quiet)? {
+        if a.xlsx.is_some() {
+            anyhow::bail!("--shard writes a partial result only: give --xlsx to `flowcast merge`");
+        }
         a.sim.check_work(
             &a.scenario,
             &base,
@@ -76,9 +83,10 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     }
     a.sim
         .check_work(&a.scenario, &base, opts.trials, variants as f64)?;
+    super::common::check_xlsx(a.xlsx.as_deref())?;
     let out = a.sim.staged_out_dir(&base.name)?;
     let c = compare(&a.scenario, &o, &a.plans, rule, &opts)?;
-    write(out, c, inputs, a.sim.quiet)
+    write(out, c, inputs, a.xlsx.as_deref(), a.sim.quiet)
 }
 
 /// Writes a comparison's files, the charts and the report into the staged
@@ -88,6 +96,7 @@ pub fn write(
     out: flowcast::files::StagedDir,
     mut c: flowcast::planning::compare::Comparison,
     inputs: flowcast::provenance::Inputs,
+    xlsx: Option<&std::path::Path>,
     quiet: bool,
 ) -> anyhow::Result<()> {
     c.inputs = Some(inputs);
@@ -99,6 +108,7 @@ pub fn write(
         ],
     )?;
     super::report::refresh(&out, quiet)?;
+    super::common::write_xlsx(xlsx, || flowcast::reports::workbook::compare_book(&c))?;
     let dir = out.target().to_path_buf();
     super::common::publish(out)?;
     print!("{}", compare_text(&c));

@@ -16,6 +16,9 @@ pub struct MergeArgs {
     /// Output folder (default: output/<scenario name>).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Also write the tables as an Excel workbook (as run, compare and sweep do).
+    #[arg(long, value_name = "FILE.xlsx")]
+    pub xlsx: Option<PathBuf>,
     /// Do not draw the charts and the HTML report (a run's merge).
     #[arg(long)]
     pub no_charts: bool,
@@ -39,6 +42,8 @@ pub fn execute(a: MergeArgs) -> anyhow::Result<()> {
         progress: false,
     };
     let base = flowcast::scenario::load_with(&path, &o)?;
+    super::common::check_xlsx(a.xlsx.as_deref())?;
+    let xlsx = a.xlsx.as_deref();
     let out = stage(
         &a.out
             .clone()
@@ -51,7 +56,7 @@ pub fn execute(a: MergeArgs) -> anyhow::Result<()> {
         (Job::Run { .. }, Part::Run(part)) => {
             let result = flowcast::planning::run::finish_run(&base, &opts, m.work, *part)
                 .map_err(anyhow::Error::msg)?;
-            super::run::write(out, result, inputs, a.no_charts, a.quiet)
+            super::run::write(out, result, inputs, xlsx, a.no_charts, a.quiet)
         }
         (Job::Compare { plans, rule, .. }, Part::Compare(part)) => {
             let rule = rule
@@ -59,11 +64,11 @@ pub fn execute(a: MergeArgs) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("the shards' --rule: {e}"))?;
             let c =
                 flowcast::planning::compare::finish_compare(&path, &o, &plans, rule, &opts, part)?;
-            super::compare::write(out, c, inputs, a.quiet)
+            super::compare::write(out, c, inputs, xlsx, a.quiet)
         }
         (Job::Sweep { axes, .. }, Part::Sweep(part)) => {
             let s = flowcast::planning::sweep::finish_sweep(&path, &o, &axes, &opts, part)?;
-            super::sweep::write(out, s, inputs, a.quiet)
+            super::sweep::write(out, s, inputs, xlsx, a.quiet)
         }
         _ => anyhow::bail!(
             "{}: the partial's job and state disagree",

@@ -51,6 +51,10 @@ pub struct RunArgs {
     /// How many trials --emit-log writes (team ids get -tTRIAL when > 1).
     #[arg(long, value_name = "K", requires = "emit_log")]
     pub emit_trials: Option<u32>,
+    /// Also write the tables as an Excel workbook (typed numbers, number
+    /// formats, frozen headers, native charts, an Assumptions sheet).
+    #[arg(long, value_name = "FILE.xlsx")]
+    pub xlsx: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimFlags,
     #[command(flatten)]
@@ -132,6 +136,9 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
     super::common::validate(&args.scenario, &o, &scenario, planned)?;
     let shard = args.shard.shard(args.sim.quiet)?;
     if let Some(shard) = shard {
+        if args.xlsx.is_some() {
+            anyhow::bail!("--shard writes a partial result only: give --xlsx to `flowcast merge`");
+        }
         if args.precision.is_some() {
             anyhow::bail!("--shard cannot be combined with --precision: when to stop depends on every shard's results (give a fixed --trials)");
         }
@@ -161,6 +168,7 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
     }
     args.sim
         .check_work(&args.scenario, &scenario, planned, 1.0)?;
+    super::common::check_xlsx(args.xlsx.as_deref())?;
     let out = args.sim.staged_out_dir(&scenario.name)?;
     if let Some(log) = &args.emit_log {
         emit(
@@ -174,7 +182,14 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
     let result = flowcast::planning::run::run(&scenario, &opts, &trials)?;
     let inputs =
         super::common::inputs("run", &args.scenario, &o, opts.seed, result.summary.trials)?;
-    write(out, result, inputs, args.no_charts, args.sim.quiet)
+    write(
+        out,
+        result,
+        inputs,
+        args.xlsx.as_deref(),
+        args.no_charts,
+        args.sim.quiet,
+    )
 }
 
 /// Writes a run's files (and the charts and report unless `no_charts`)
@@ -184,6 +199,7 @@ pub fn write(
     out: flowcast::files::StagedDir,
     result: flowcast::planning::run::RunResult,
     inputs: flowcast::provenance::Inputs,
+    xlsx: Option<&std::path::Path>,
     no_charts: bool,
     quiet: bool,
 ) -> anyhow::Result<()> {
@@ -224,6 +240,9 @@ pub fn write(
     if !no_charts {
         super::report::refresh(&out, quiet)?;
     }
+    super::common::write_xlsx(xlsx, || {
+        flowcast::reports::workbook::run_book(&summary, &alerts, forecast.as_ref())
+    })?;
     let dir = out.target().to_path_buf();
     super::common::publish(out)?;
 

@@ -17,6 +17,10 @@ pub struct SweepArgs {
     /// combination.
     #[arg(long = "set", value_name = "KEY=V1,V2,...", required = true)]
     pub set: Vec<String>,
+    /// Also write the tables as an Excel workbook (typed numbers, number
+    /// formats, frozen headers, native charts, an Assumptions sheet).
+    #[arg(long, value_name = "FILE.xlsx")]
+    pub xlsx: Option<PathBuf>,
     #[command(flatten)]
     pub sim: SimFlags,
     #[command(flatten)]
@@ -48,6 +52,9 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
     super::common::validate(&a.scenario, &[], &base, opts.trials)?;
     let inputs = super::common::inputs("sweep", &a.scenario, &[], opts.seed, opts.trials)?;
     if let Some(shard) = a.shard.shard(a.sim.quiet)? {
+        if a.xlsx.is_some() {
+            anyhow::bail!("--shard writes a partial result only: give --xlsx to `flowcast merge`");
+        }
         a.sim.check_work(
             &a.scenario,
             &base,
@@ -70,9 +77,10 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         );
     }
     a.sim.check_work(&a.scenario, &base, opts.trials, points)?;
+    super::common::check_xlsx(a.xlsx.as_deref())?;
     let out = a.sim.staged_out_dir(&base.name)?;
     let s = sweep(&a.scenario, &[], &axes, &opts)?;
-    write(out, s, inputs, a.sim.quiet)
+    write(out, s, inputs, a.xlsx.as_deref(), a.sim.quiet)
 }
 
 /// Writes a sweep's files, the charts and the report into the staged
@@ -82,6 +90,7 @@ pub fn write(
     out: flowcast::files::StagedDir,
     mut s: flowcast::planning::sweep::Sweep,
     inputs: flowcast::provenance::Inputs,
+    xlsx: Option<&std::path::Path>,
     quiet: bool,
 ) -> anyhow::Result<()> {
     s.inputs = Some(inputs);
@@ -90,6 +99,7 @@ pub fn write(
         &[("sweep.csv", sweep_csv(&s)?), ("sweep.json", json(&s)?)],
     )?;
     super::report::refresh(&out, quiet)?;
+    super::common::write_xlsx(xlsx, || flowcast::reports::workbook::sweep_book(&s))?;
     let dir = out.target().to_path_buf();
     super::common::publish(out)?;
     print!("{}", sweep_text(&s));

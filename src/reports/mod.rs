@@ -21,6 +21,7 @@ pub mod html;
 pub mod run;
 pub mod sensitivity;
 pub mod sweep;
+pub mod workbook;
 
 use crate::statistics::Summary;
 

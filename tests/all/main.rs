@@ -38,6 +38,7 @@ mod shard_merge;
 mod shared_shocks;
 mod simulate_cli;
 mod slurm_cluster;
+mod workbook_xlsx;
 /// The path of a shipped scenario, `scenarios/NAME`, as an argument.
 fn scenario(name: &str) -> String {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
