@@ -48,6 +48,26 @@ fn scenario(name: &str) -> String {
         .to_string()
 }
 
+/// Every file under `dir` (relative path, bytes), sorted: two result
+/// folders compare as these lists.
+fn tree_files(dir: &std::path::Path) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(dir).unwrap().to_path_buf();
+                out.push((rel, std::fs::read(&p).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// The source document's price tables, typed in by hand.
 #[path = "../data/source_prices.rs"]
 mod source_prices;

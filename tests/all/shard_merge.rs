@@ -120,27 +120,6 @@ fn flowcast() -> Command {
     Command::cargo_bin("flowcast").unwrap()
 }
 
-/// Every file under `dir`, relative, with its bytes.
-fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((
-                    p.strip_prefix(dir).unwrap().to_path_buf(),
-                    std::fs::read(&p).unwrap(),
-                ));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// Runs `args` whole and in `n` shards (alternating 1 and 2 threads),
 /// merges the shards in reverse order, and compares folders and stdout.
 fn same_folder(args: &[&str], n: u32) {
@@ -193,7 +172,7 @@ fn same_folder(args: &[&str], n: u32) {
         String::from_utf8_lossy(&m.stdout),
         String::from_utf8_lossy(&out.stdout)
     );
-    let (a, b) = (files(&single), files(&merged));
+    let (a, b) = (crate::tree_files(&single), crate::tree_files(&merged));
     let names = |v: &[(PathBuf, Vec<u8>)]| v.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
     assert_eq!(names(&a), names(&b));
     let differ: Vec<_> = a

@@ -71,25 +71,6 @@ fn wait_for(id: &str, limit: Duration) -> String {
         .to_string()
 }
 
-/// Every file under `dir`, relative, with its bytes.
-fn files(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p.strip_prefix(dir).unwrap().to_path_buf();
-                out.push((rel, std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 /// A folder slurmd (root here) can write and the test can read.
 fn work_dir(name: &str) -> tempfile::TempDir {
     let t = tempfile::Builder::new()
@@ -134,7 +115,10 @@ fn slurm_cluster_array_and_merge_equal_one_process() {
         .output()
         .unwrap();
     assert!(out.status.success());
-    let (a, b) = (files(&single), files(&work.join("merged")));
+    let (a, b) = (
+        crate::tree_files(&single),
+        crate::tree_files(&work.join("merged")),
+    );
     let names = |v: &[(PathBuf, Vec<u8>)]| v.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
     assert_eq!(names(&a), names(&b));
     let differ: Vec<String> = a
