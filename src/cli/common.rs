@@ -147,9 +147,13 @@ pub fn json<T: serde::Serialize>(v: &T) -> anyhow::Result<Vec<u8>> {
     Ok(s.into_bytes())
 }
 
-/// `--xlsx FILE`: refused before any work when its folder does not exist.
+/// `--xlsx FILE`: refused before any work when its folder does not exist
+/// or the path is a folder.
 pub fn check_xlsx(path: Option<&Path>) -> anyhow::Result<()> {
     if let Some(p) = path {
+        if p.is_dir() {
+            anyhow::bail!("--xlsx {}: is a folder, not a file", p.display());
+        }
         let parent = p
             .parent()
             .filter(|d| !d.as_os_str().is_empty())

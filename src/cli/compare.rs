@@ -86,7 +86,7 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
     super::common::check_xlsx(a.xlsx.as_deref())?;
     let out = a.sim.staged_out_dir(&base.name)?;
     let c = compare(&a.scenario, &o, &a.plans, rule, &opts)?;
-    write(out, c, inputs, a.xlsx.as_deref(), a.sim.quiet)
+    write(out, c, inputs, a.xlsx.as_deref(), &base, a.sim.quiet)
 }
 
 /// Writes a comparison's files, the charts and the report into the staged
@@ -97,6 +97,7 @@ pub fn write(
     mut c: flowcast::planning::compare::Comparison,
     inputs: flowcast::provenance::Inputs,
     xlsx: Option<&std::path::Path>,
+    base: &flowcast::scenario::Scenario,
     quiet: bool,
 ) -> anyhow::Result<()> {
     c.inputs = Some(inputs);
@@ -108,7 +109,9 @@ pub fn write(
         ],
     )?;
     super::report::refresh(&out, quiet)?;
-    super::common::write_xlsx(xlsx, || flowcast::reports::workbook::compare_book(&c))?;
+    super::common::write_xlsx(xlsx, || {
+        flowcast::reports::workbook::compare_book(&c, Some(base))
+    })?;
     let dir = out.target().to_path_buf();
     super::common::publish(out)?;
     print!("{}", compare_text(&c));

@@ -64,11 +64,11 @@ pub fn execute(a: MergeArgs) -> anyhow::Result<()> {
                 .map_err(|e| anyhow::anyhow!("the shards' --rule: {e}"))?;
             let c =
                 flowcast::planning::compare::finish_compare(&path, &o, &plans, rule, &opts, part)?;
-            super::compare::write(out, c, inputs, xlsx, a.quiet)
+            super::compare::write(out, c, inputs, xlsx, &base, a.quiet)
         }
         (Job::Sweep { axes, .. }, Part::Sweep(part)) => {
             let s = flowcast::planning::sweep::finish_sweep(&path, &o, &axes, &opts, part)?;
-            super::sweep::write(out, s, inputs, xlsx, a.quiet)
+            super::sweep::write(out, s, inputs, xlsx, &base, a.quiet)
         }
         _ => anyhow::bail!(
             "{}: the partial's job and state disagree",

@@ -80,7 +80,7 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
     super::common::check_xlsx(a.xlsx.as_deref())?;
     let out = a.sim.staged_out_dir(&base.name)?;
     let s = sweep(&a.scenario, &[], &axes, &opts)?;
-    write(out, s, inputs, a.xlsx.as_deref(), a.sim.quiet)
+    write(out, s, inputs, a.xlsx.as_deref(), &base, a.sim.quiet)
 }
 
 /// Writes a sweep's files, the charts and the report into the staged
@@ -91,6 +91,7 @@ pub fn write(
     mut s: flowcast::planning::sweep::Sweep,
     inputs: flowcast::provenance::Inputs,
     xlsx: Option<&std::path::Path>,
+    base: &flowcast::scenario::Scenario,
     quiet: bool,
 ) -> anyhow::Result<()> {
     s.inputs = Some(inputs);
@@ -99,7 +100,9 @@ pub fn write(
         &[("sweep.csv", sweep_csv(&s)?), ("sweep.json", json(&s)?)],
     )?;
     super::report::refresh(&out, quiet)?;
-    super::common::write_xlsx(xlsx, || flowcast::reports::workbook::sweep_book(&s))?;
+    super::common::write_xlsx(xlsx, || {
+        flowcast::reports::workbook::sweep_book(&s, Some(base))
+    })?;
     let dir = out.target().to_path_buf();
     super::common::publish(out)?;
     print!("{}", sweep_text(&s));
