@@ -147,8 +147,10 @@ pub fn json<T: serde::Serialize>(v: &T) -> anyhow::Result<Vec<u8>> {
     Ok(s.into_bytes())
 }
 
-/// `--xlsx FILE`: refused before any work when its folder does not exist
-/// or the path is a folder.
+/// `--xlsx FILE`: refused before any work when its folder does not exist,
+/// the path is a folder, or the folder takes no new file (probed with an
+/// empty temporary file, removed at once), rather than after a long
+/// simulation.
 pub fn check_xlsx(path: Option<&Path>) -> anyhow::Result<()> {
     if let Some(p) = path {
         if p.is_dir() {
@@ -161,20 +163,42 @@ pub fn check_xlsx(path: Option<&Path>) -> anyhow::Result<()> {
         if !parent.is_dir() {
             anyhow::bail!("--xlsx {}: no folder {}", p.display(), parent.display());
         }
+        let probe = parent.join(format!(".flowcast-xlsx-probe{}", std::process::id()));
+        std::fs::File::create(&probe).map_err(|e| {
+            anyhow::anyhow!(
+                "--xlsx {}: cannot write in {} ({e})",
+                p.display(),
+                parent.display()
+            )
+        })?;
+        let _ = std::fs::remove_file(&probe);
     }
     Ok(())
 }
 
-/// Writes the workbook `book` to `path` atomically (before the result
-/// folder is published: a failure leaves neither).
-pub fn write_xlsx(
+/// Builds the workbook `book` and writes it beside `path` under a
+/// temporary name, before the result folder is published (a failure
+/// leaves neither); [`commit_xlsx`] puts it in place once the folder is.
+pub fn stage_xlsx(
     path: Option<&Path>,
     book: impl FnOnce() -> Result<Vec<u8>, String>,
+) -> anyhow::Result<Option<flowcast::files::PendingFile>> {
+    let Some(p) = path else { return Ok(None) };
+    let bytes = book().map_err(|e| anyhow::anyhow!("--xlsx {}: {e}", p.display()))?;
+    flowcast::files::write_pending(p, &bytes)
+        .map(Some)
+        .map_err(|e| anyhow::anyhow!("--xlsx {}: {e}", p.display()))
+}
+
+/// Puts the workbook [`stage_xlsx`] wrote in place.
+pub fn commit_xlsx(
+    path: Option<&Path>,
+    pending: Option<flowcast::files::PendingFile>,
 ) -> anyhow::Result<()> {
-    if let Some(p) = path {
-        let bytes = book().map_err(|e| anyhow::anyhow!("--xlsx {}: {e}", p.display()))?;
-        flowcast::files::write_atomic(p, &bytes)
-            .map_err(|e| anyhow::anyhow!("--xlsx {}: {e}", p.display()))?;
+    match (path, pending) {
+        (Some(p), Some(f)) => f
+            .commit()
+            .map_err(|e| anyhow::anyhow!("--xlsx {}: {e}", p.display())),
+        _ => Ok(()),
     }
-    Ok(())
 }

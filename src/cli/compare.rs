@@ -108,12 +108,13 @@ pub fn write(
             ("compare.json", json(&c)?),
         ],
     )?;
-    super::report::refresh(&out, quiet)?;
-    super::common::write_xlsx(xlsx, || {
+    let book = super::common::stage_xlsx(xlsx, || {
         flowcast::reports::workbook::compare_book(&c, Some(base))
     })?;
+    super::report::refresh(&out, quiet)?;
     let dir = out.target().to_path_buf();
     super::common::publish(out)?;
+    super::common::commit_xlsx(xlsx, book)?;
     print!("{}", compare_text(&c));
     if !quiet {
         eprintln!("wrote compare.csv, compare.json into {}", dir.display());

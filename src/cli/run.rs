@@ -237,14 +237,16 @@ pub fn write(
             }
         }
     }
+    // The workbook waits beside its place until the folder is published.
+    let book = super::common::stage_xlsx(xlsx, || {
+        flowcast::reports::workbook::run_book(&summary, &alerts, forecast.as_ref())
+    })?;
     if !no_charts {
         super::report::refresh(&out, quiet)?;
     }
-    super::common::write_xlsx(xlsx, || {
-        flowcast::reports::workbook::run_book(&summary, &alerts, forecast.as_ref())
-    })?;
     let dir = out.target().to_path_buf();
     super::common::publish(out)?;
+    super::common::commit_xlsx(xlsx, book)?;
 
     print!("{}", flowcast::reports::run::summary_text(&summary));
     print!("{}", alerts_text(&alerts));

@@ -99,12 +99,13 @@ pub fn write(
         &out,
         &[("sweep.csv", sweep_csv(&s)?), ("sweep.json", json(&s)?)],
     )?;
-    super::report::refresh(&out, quiet)?;
-    super::common::write_xlsx(xlsx, || {
+    let book = super::common::stage_xlsx(xlsx, || {
         flowcast::reports::workbook::sweep_book(&s, Some(base))
     })?;
+    super::report::refresh(&out, quiet)?;
     let dir = out.target().to_path_buf();
     super::common::publish(out)?;
+    super::common::commit_xlsx(xlsx, book)?;
     print!("{}", sweep_text(&s));
     if !quiet {
         eprintln!("wrote sweep.csv, sweep.json into {}", dir.display());

@@ -60,3 +60,77 @@ pub fn write_atomic_with<T>(
     cleanup::unregister(&tmp);
     result
 }
+
+/// A file written and synced under its temporary name beside `path`, not
+/// yet in place: [`commit`](Self::commit) renames it over `path`; dropped
+/// uncommitted (an error elsewhere), it is removed and `path` is untouched.
+/// For a file that must appear only together with something else (the
+/// `--xlsx` workbook, only once its result folder is published): the write,
+/// which can fail, happens first; the rename, which does not fail short of
+/// the folder vanishing, last.
+#[derive(Debug)]
+pub struct PendingFile {
+    tmp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+/// Writes `bytes` beside `path` under the temporary name, synced; the file
+/// appears at `path` on [`PendingFile::commit`].
+pub fn write_pending(path: &Path, bytes: &[u8]) -> std::io::Result<PendingFile> {
+    let dir = folder_of(path);
+    std::fs::create_dir_all(dir)?;
+    cleanup::sweep_once(dir);
+    fault::before_write()?;
+    let tmp = temp_name(path);
+    cleanup::register(tmp.clone());
+    // From here the drop removes the temporary file, whatever fails.
+    let pending = PendingFile {
+        tmp,
+        path: path.to_path_buf(),
+        committed: false,
+    };
+    let mut f = std::fs::File::create(&pending.tmp)?;
+    f.write_all(bytes)?;
+    f.sync_all()?;
+    Ok(pending)
+}
+
+impl PendingFile {
+    /// Renames the file into place.
+    pub fn commit(mut self) -> std::io::Result<()> {
+        std::fs::rename(&self.tmp, &self.path)?;
+        self.committed = true;
+        cleanup::unregister(&self.tmp);
+        Ok(())
+    }
+}
+
+impl Drop for PendingFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.tmp);
+            cleanup::unregister(&self.tmp);
+        }
+    }
+}
+
+#[cfg(test)]
+mod pending_tests {
+    use super::*;
+
+    #[test]
+    fn a_pending_file_appears_on_commit_and_vanishes_when_dropped() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("book.xlsx");
+        std::fs::write(&path, b"old").unwrap();
+        let p = write_pending(&path, b"new").unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"old");
+        p.commit().unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        drop(write_pending(&path, b"newer").unwrap());
+        assert_eq!(std::fs::read(&path).unwrap(), b"new");
+        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
+        assert_eq!(names.len(), 1, "temporary file left");
+    }
+}

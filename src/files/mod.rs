@@ -17,7 +17,7 @@ pub mod fault;
 pub mod manifest;
 pub mod publish;
 
-pub use atomic::{write_atomic, write_atomic_with};
+pub use atomic::{write_atomic, write_atomic_with, write_pending, PendingFile};
 pub use publish::StagedDir;
 
 use std::fmt;
