@@ -96,9 +96,9 @@ fn parse(csv_bytes: &[u8]) -> Result<(Vec<String>, Vec<Vec<String>>), String> {
 
 /// Writes one table into `ws`: a bold, frozen, filterable header row,
 /// numbers as numbers in their column's format, empty CSV cells left
-/// blank, widths to fit (at most 40 characters), and a page setup that
-/// prints it landscape, the header on every page (one page wide when it
-/// has at most [`PRINT_FIT_COLUMNS`] columns).
+/// blank, widths to fit (the header whole, values up to 40 characters),
+/// and a page setup that prints it landscape, the header on every page
+/// (one page wide when it has at most [`PRINT_FIT_COLUMNS`] columns).
 fn table(ws: &mut Worksheet, header: &[String], rows: &[Vec<String>]) -> Result<(), XlsxError> {
     let columns = header.len();
     // A column is numeric when every non-empty value in it is a number;
@@ -181,7 +181,9 @@ fn table(ws: &mut Worksheet, header: &[String], rows: &[Vec<String>]) -> Result<
     }
     for (c, w) in widths.iter().enumerate() {
         // Bold headers and the filter button need a little more room.
-        ws.set_column_width(c as u16, ((*w).min(40) as f64 + 3.0).max(8.0))?;
+        let header_width = header.get(c).map_or(0, |h| h.len());
+        let w = (*w).min(40).max(header_width);
+        ws.set_column_width(c as u16, (w as f64 + 3.0).max(8.0))?;
     }
     Ok(())
 }
