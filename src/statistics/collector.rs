@@ -1,8 +1,8 @@
 //! The standard statistics: an [`Observer`] that streams every team-month
 //! into fixed-size accumulators (exact integer sums, log-linear histograms,
 //! per-day counters) and turns them into a [`Summary`]. Memory depends on
-//! the number of kinds and days, never on runs; on trials only through the
-//! per-trial totals (8 bytes a trial above 2,048).
+//! the number of kinds and days, never on runs or trials (per-trial totals
+//! are kept exactly up to 2,048 trials, then in a histogram).
 //!
 //! Every accumulator is a sum of whole numbers (credits, cents, seconds,
 //! counts), so a [`SummaryState`] can be saved by one shard of a simulation
