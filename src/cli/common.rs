@@ -147,15 +147,24 @@ pub fn json<T: serde::Serialize>(v: &T) -> anyhow::Result<Vec<u8>> {
     Ok(s.into_bytes())
 }
 
-/// `--xlsx FILE`: refused before any work when its folder does not exist.
+/// `--xlsx FILE`: its folder is made now, as `--out`'s is (a workbook
+/// beside the output folder, `output/x.xlsx`, works on a fresh clone), and
+/// a folder that cannot be made is refused before any work.
 pub fn check_xlsx(path: Option<&Path>) -> anyhow::Result<()> {
     if let Some(p) = path {
         let parent = p
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        if !parent.is_dir() {
-            anyhow::bail!("--xlsx {}: no folder {}", p.display(), parent.display());
+        std::fs::create_dir_all(parent).map_err(|e| {
+            anyhow::anyhow!(
+                "--xlsx {}: cannot make {}: {e}",
+                p.display(),
+                parent.display()
+            )
+        })?;
+        if p.is_dir() {
+            anyhow::bail!("--xlsx {}: is a folder", p.display());
         }
     }
     Ok(())

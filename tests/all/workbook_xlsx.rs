@@ -154,14 +154,14 @@ fn compare_and_sweep_workbooks_match_their_csvs() {
 fn an_unwritable_workbook_is_refused_before_any_work() {
     let tmp = tempfile::tempdir().unwrap();
     let out = tmp.path().join("out");
+    // Its folder would have to be made inside a file.
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let bad = file.join("x.xlsx");
     let o = flowcast()
-        .args([
-            "run",
-            &crate::scenario("default.toml"),
-            "--xlsx",
-            "/nonexistent-dir/x.xlsx",
-            "--out",
-        ])
+        .args(["run", &crate::scenario("default.toml"), "--xlsx"])
+        .arg(&bad)
+        .arg("--out")
         .arg(&out)
         .output()
         .unwrap();
@@ -169,6 +169,25 @@ fn an_unwritable_workbook_is_refused_before_any_work() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(o.stdout.is_empty());
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-    assert!(err.contains("--xlsx /nonexistent-dir/x.xlsx"), "{err}");
+    assert!(err.contains(&format!("--xlsx {}", bad.display())), "{err}");
     assert!(!out.exists());
+    // A workbook in a folder that does not exist yet (beside the output
+    // folder on a fresh clone) is written, its folder made.
+    let fresh = tmp.path().join("new-folder").join("w.xlsx");
+    flowcast()
+        .args([
+            "run",
+            &crate::scenario("default.toml"),
+            "--trials",
+            "2",
+            "--no-charts",
+            "--quiet",
+            "--xlsx",
+        ])
+        .arg(&fresh)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(fresh.is_file());
 }
