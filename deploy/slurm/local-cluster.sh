@@ -28,9 +28,10 @@ if ! munge -n 2>/dev/null | unmunge >/dev/null 2>&1; then
 fi
 H=$(hostname -s)
 read -r CPUS MEM < <(slurmd -C | head -1 | sed -E 's/.*CPUs=([0-9]+).*RealMemory=([0-9]+).*/\1 \2/')
+# 127.0.0.1, not the host name: a fresh machine's name may not resolve
 cat > "$DIR/slurm.conf.new" <<EOF
 ClusterName=local
-SlurmctldHost=$H
+SlurmctldHost=$H(127.0.0.1)
 SlurmUser=root
 AuthType=auth/munge
 ProctrackType=proctrack/linuxproc
@@ -48,7 +49,7 @@ SlurmctldPidFile=$DIR/slurmctld.pid
 SlurmdPidFile=$DIR/slurmd.pid
 SlurmctldLogFile=$DIR/log/slurmctld.log
 SlurmdLogFile=$DIR/log/slurmd.log
-NodeName=$H CPUs=$CPUS RealMemory=$(( MEM*9/10 )) State=UNKNOWN
+NodeName=$H NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$(( MEM*9/10 )) State=UNKNOWN
 PartitionName=debug Nodes=$H Default=YES MaxTime=INFINITE State=UP OverSubscribe=FORCE:8
 EOF
 CHANGED=0; cmp -s "$DIR/slurm.conf.new" "$DIR/slurm.conf" || CHANGED=1

@@ -3,12 +3,13 @@
 # that runs only if every shard succeeded. Prints the two job ids.
 #
 #   deploy/slurm/submit.sh N WORK flowcast run scenarios/portfolio.toml --trials 200
+#   SCENARIO=scenarios/portfolio.toml TRIALS=200 deploy/slurm/submit.sh N WORK flowcast
 #
 # WORK must be readable from every node (the shards write $WORK/shard-I, the
 # merge $WORK/merged). Extra sbatch options: SBATCH_ARGS="--partition=x".
 set -euo pipefail
-if [ $# -lt 4 ]; then
-  echo "usage: $0 N WORK FLOWCAST_BINARY COMMAND [ARGS...]" >&2
+if [ $# -lt 3 ] || ! [ "$1" -ge 1 ] 2>/dev/null; then
+  echo "usage: $0 N WORK FLOWCAST_BINARY [COMMAND ARGS...]  (no COMMAND: run \$SCENARIO, see flowcast-array.sbatch)" >&2
   exit 2
 fi
 N=$1 WORK=$2 FLOWCAST=$3; shift 3

@@ -147,23 +147,34 @@ pub fn json<T: serde::Serialize>(v: &T) -> anyhow::Result<Vec<u8>> {
     Ok(s.into_bytes())
 }
 
-/// `--xlsx FILE`: refused before any work when its folder does not exist,
-/// the path is a folder, or the folder takes no new file (probed with an
-/// empty temporary file, removed at once), rather than after a long
-/// simulation.
+/// `--xlsx FILE`: its folder is made now, as `--out`'s is (a workbook
+/// beside the output folder, `output/x.xlsx`, works on a fresh clone); a
+/// folder that cannot be made or takes no new file (probed with an empty
+/// temporary file, removed at once), or a path that is a folder, is refused
+/// before any work rather than after a long simulation.
 pub fn check_xlsx(path: Option<&Path>) -> anyhow::Result<()> {
     if let Some(p) = path {
-        if p.is_dir() {
-            anyhow::bail!("--xlsx {}: is a folder, not a file", p.display());
-        }
         let parent = p
             .parent()
             .filter(|d| !d.as_os_str().is_empty())
             .unwrap_or(Path::new("."));
-        if !parent.is_dir() {
-            anyhow::bail!("--xlsx {}: no folder {}", p.display(), parent.display());
+        std::fs::create_dir_all(parent).map_err(|e| {
+            anyhow::anyhow!(
+                "--xlsx {}: cannot make {}: {e}",
+                p.display(),
+                parent.display()
+            )
+        })?;
+        if p.is_dir() {
+            anyhow::bail!("--xlsx {}: is a folder, not a file", p.display());
         }
-        let probe = parent.join(format!(".flowcast-xlsx-probe{}", std::process::id()));
+        // Named as write_atomic's temporary files are, so a run killed in
+        // between leaves one the next run sweeps.
+        let name = p
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let probe = parent.join(format!(".{name}.tmp{}", std::process::id()));
         std::fs::File::create(&probe).map_err(|e| {
             anyhow::anyhow!(
                 "--xlsx {}: cannot write in {} ({e})",

@@ -1,8 +1,8 @@
 //! The standard statistics: an [`Observer`] that streams every team-month
 //! into fixed-size accumulators (exact integer sums, log-linear histograms,
 //! per-day counters) and turns them into a [`Summary`]. Memory depends on
-//! the number of kinds and days, never on runs; on trials only through the
-//! per-trial totals (8 bytes a trial above 2,048).
+//! the number of kinds and days, never on runs or trials (per-trial totals
+//! are kept exactly up to 2,048 trials, then in a histogram).
 //!
 //! Every accumulator is a sum of whole numbers (credits, cents, seconds,
 //! counts), so a [`SummaryState`] can be saved by one shard of a simulation
@@ -396,6 +396,31 @@ impl SummaryCollector {
             "Block counts drawn from a continuous distribution are rounded stochastically, keeping their mean.".to_string(),
             "Quantiles per team-month are exact for values below 512 (hit times in seconds below 8,192) and within 0.2% above; quantiles over trials (the population total) are exact up to 2,048 trials.".to_string(),
         ];
+        if s.has_shocks() {
+            assumptions.push(format!(
+                "Shared shocks are scenario inputs (assumptions unless measured on your own history): monthly usage factors shared by each kind's teams, lognormal with mean 1 (sigma {}), rank correlation {} between kinds; {} shared event(s){}. They scale Poisson rates, not fixed schedules.",
+                s.kinds
+                    .iter()
+                    .map(|k| format!("{} {}", k.name, k.monthly_shock))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                s.shocks.correlation,
+                s.shocks.events.len(),
+                if s.shocks.events.is_empty() {
+                    String::new()
+                } else {
+                    format!(
+                        " ({})",
+                        s.shocks
+                            .events
+                            .iter()
+                            .map(|e| format!("{}: {} per 30 days, rates x{}", e.name, e.per_month, e.multiplier))
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    )
+                }
+            ));
+        }
         if s.kinds
             .iter()
             .any(|k| matches!(k.overage, OveragePolicy::AfterSuspension { .. }))

@@ -8,6 +8,7 @@
 //! cluster with `deploy/slurm/local-cluster.sh` and runs these with
 //! `cargo test --profile ci --test all -- --ignored slurm_cluster`.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
@@ -56,7 +57,8 @@ fn wait_for(id: &str, limit: Duration) -> String {
         }
         assert!(
             start.elapsed() < limit,
-            "job {id} still queued after {limit:?}"
+            "job {id} still queued after {limit:?}: is the cluster up (deploy/slurm/local-cluster.sh)? squeue says: {}",
+            String::from_utf8_lossy(&q.stdout)
         );
         std::thread::sleep(Duration::from_millis(500));
     }
@@ -73,12 +75,23 @@ fn wait_for(id: &str, limit: Duration) -> String {
 
 /// A folder slurmd (root here) can write and the test can read.
 fn work_dir(name: &str) -> tempfile::TempDir {
-    let t = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(name)
         .tempdir_in("/tmp")
-        .unwrap();
-    let _ = std::fs::remove_dir(t.path().join("none"));
-    t
+        .unwrap()
+}
+
+/// The jobs' logs in `work` (`*.out`), for a failure message.
+fn logs(work: &Path) -> String {
+    let mut out = String::new();
+    for e in std::fs::read_dir(work).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "out") {
+            let text = std::fs::read_to_string(&p).unwrap_or_default();
+            out += &format!("--- {}\n{text}", p.display());
+        }
+    }
+    out
 }
 
 #[test]
@@ -91,15 +104,17 @@ fn slurm_cluster_array_and_merge_equal_one_process() {
         "scenarios/next-quarter-overage.toml",
         "--trials",
         "8",
+        "--seed",
+        "7",
     ];
     let started = Instant::now();
     let (array, merge) = submit(4, &work, &args, &[]);
-    let state = wait_for(&merge, Duration::from_secs(180));
+    let state = wait_for(&merge, Duration::from_secs(120));
     assert_eq!(
         state,
         "COMPLETED",
-        "merge job {merge} (array {array}): see {}",
-        work.display()
+        "merge job {merge} (array {array}):\n{}",
+        logs(&work)
     );
     eprintln!(
         "4 shards and the merge took {:.1} s on the cluster",
@@ -114,22 +129,38 @@ fn slurm_cluster_array_and_merge_equal_one_process() {
         .current_dir(ROOT)
         .output()
         .unwrap();
-    assert!(out.status.success());
+    assert!(
+        out.status.success(),
+        "single run: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let (a, b) = (
         crate::tree_files(&single),
         crate::tree_files(&work.join("merged")),
     );
-    let names = |v: &[(PathBuf, Vec<u8>)]| v.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
-    assert_eq!(names(&a), names(&b));
-    let differ: Vec<String> = a
-        .iter()
-        .zip(&b)
-        .filter(|(x, y)| x.1 != y.1)
-        .map(|(x, _)| x.0.display().to_string())
+    let (a_map, b_map): (BTreeMap<_, _>, BTreeMap<_, _>) =
+        (a.iter().cloned().collect(), b.iter().cloned().collect());
+    let mut differ: Vec<String> = a_map
+        .keys()
+        .chain(b_map.keys())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .filter(|p| a_map.get(*p) != b_map.get(*p))
+        .map(|p| match (a_map.contains_key(p), b_map.contains_key(p)) {
+            (true, false) => format!("{} (only in the single run)", p.display()),
+            (false, true) => format!("{} (only in the merge)", p.display()),
+            _ => p.display().to_string(),
+        })
         .collect();
+    differ.sort();
+    if !differ.is_empty() {
+        let _ = tmp.keep(); // kept for a look
+    }
     assert!(
         differ.is_empty(),
-        "merged on the cluster, these differ from one process: {differ:?}"
+        "merged on the cluster ({}), these differ from one process ({}): {differ:?}",
+        work.join("merged").display(),
+        single.display()
     );
     assert!(a.iter().any(|(p, _)| p.ends_with("report.html")));
     // The merge job's output is the single run's stdout.
@@ -147,7 +178,7 @@ fn slurm_cluster_a_failed_shard_stops_the_merge() {
     let work = tmp.path().join("work");
     let args = ["run", "scenarios/default.toml", "--trials", "4"];
     let (array, merge) = submit(4, &work, &args, &[("FLOWCAST_FAIL_SHARD", "2")]);
-    let state = wait_for(&merge, Duration::from_secs(180));
+    let state = wait_for(&merge, Duration::from_secs(120));
     // afterok with --kill-on-invalid-dep: cancelled, never run.
     assert_ne!(
         state, "COMPLETED",

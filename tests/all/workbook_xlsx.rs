@@ -6,7 +6,8 @@
 //! charts, whose series point at the right rows. The Assumptions sheet
 //! holds the price source, the overage price labelled an ASSUMPTION and the
 //! inputs. `merge --xlsx` gives the single run's workbook; an unwritable
-//! workbook fails with one line, nothing on stdout and no folder published.
+//! workbook fails with one line, nothing on stdout and no folder published;
+//! a missing folder is made, as `--out`'s is.
 
 use assert_cmd::Command;
 use calamine::{open_workbook, Data, Reader, Xlsx};
@@ -650,8 +651,12 @@ fn an_unwritable_workbook_is_refused_before_any_work() {
     let out = tmp.path().join("out");
     let d = crate::scenario("default.toml");
     let w = crate::scenario("which-plan.toml");
+    // A folder that would have to be made inside a file, and a folder.
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let inside_a_file = file.join("x.xlsx").display().to_string();
     let dir = tmp.path().display().to_string();
-    let mut paths = vec!["/nonexistent-dir/x.xlsx", &dir];
+    let mut paths = vec![inside_a_file.as_str(), &dir];
     // A folder where no file can be made, even by root.
     if Path::new("/proc/self").exists() {
         paths.push("/proc/flowcast-test.xlsx");
@@ -672,9 +677,29 @@ fn an_unwritable_workbook_is_refused_before_any_work() {
             let err = refused(cmd, &out, x, "");
             assert!(err.contains(&format!("--xlsx {x}")), "{err}");
             assert!(!out.exists(), "{cmd:?} {x}");
-            assert_eq!(listing(tmp.path()), Vec::<std::ffi::OsString>::new());
+            assert_eq!(listing(tmp.path()), ["a-file"]);
         }
     }
+    // A workbook in a folder that does not exist yet (beside the output
+    // folder on a fresh clone) is written, its folder made, as --out's is.
+    let fresh = tmp.path().join("new-folder").join("w.xlsx");
+    flowcast()
+        .args([
+            "run",
+            &d,
+            "--trials",
+            "2",
+            "--no-charts",
+            "--quiet",
+            "--xlsx",
+        ])
+        .arg(&fresh)
+        .arg("--out")
+        .arg(&out)
+        .assert()
+        .success();
+    assert!(fresh.is_file());
+    assert_eq!(listing(fresh.parent().unwrap()), ["w.xlsx"]);
 }
 
 /// A disk that fills at each write in turn (the results', the workbook's,
