@@ -150,6 +150,7 @@ fn billing(a: &TermsFlags, book: &PriceBook, anchor: Anchor) -> anyhow::Result<(
         };
         let mut billing = Billing::new(anchor, f.default);
         billing.teams = f.teams;
+        billing.changes = f.changes;
         return Ok((billing, line));
     }
     let credits = match &a.credits {

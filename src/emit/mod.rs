@@ -91,21 +91,6 @@ pub fn emit_log(
     let mut w = LogWriter {
         s,
         book: &s.prices,
-        plans: s
-            .kinds
-            .iter()
-            .map(|k| {
-                k.flows
-                    .iter()
-                    .map(|f| RunPlan::new(f, &s.prices))
-                    .collect::<Result<Vec<_>, _>>()
-            })
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(|e| EngineError::Scenario {
-                scenario: s.name.clone(),
-                key: None,
-                problem: e,
-            })?,
         out,
         start,
         trials,
@@ -143,6 +128,7 @@ pub fn billing(
     let anchor = pf.anchor.unwrap_or_default();
     let mut b = crate::replay::Billing::new(anchor, pf.default);
     b.teams = pf.teams;
+    b.changes = pf.changes;
     Ok(b)
 }
 
@@ -180,8 +166,6 @@ pub fn emit_files(s: &Scenario, seed: u64, trials: u32, log: &Path) -> Result<Em
 struct LogWriter<'a, W: Write> {
     s: &'a Scenario,
     book: &'a PriceBook,
-    /// Per kind, per flow: the compiled run (for its usage items).
-    plans: Vec<Vec<RunPlan>>,
     out: &'a mut W,
     /// The calendar's start, ns since the epoch.
     start: i64,
@@ -229,10 +213,10 @@ impl<W: Write> RunTap for LogWriter<'_, W> {
         let mut result = self.write_run(
             &id,
             &flows[r.flow].name,
-            self.plans[self.kind][r.flow].trigger,
+            r.plans[r.flow].trigger,
             (&started, &ended),
             "",
-            r.flow,
+            &r.plans[r.flow],
             r.counts,
         );
         for (j, n) in r.nested.iter().enumerate() {
@@ -249,7 +233,7 @@ impl<W: Write> RunTap for LogWriter<'_, W> {
                 Trigger::Mcp,
                 (&started, &ended),
                 &parent,
-                n.flow,
+                &r.plans[n.flow],
                 &n.counts,
             );
         }
@@ -269,11 +253,11 @@ impl<W: Write> LogWriter<'_, W> {
         trigger: Trigger,
         (started, ended): (&str, &str),
         parent: &str,
-        flow_index: usize,
+        plan: &RunPlan,
         counts: &RunCounts,
     ) -> std::io::Result<()> {
         self.runs += 1;
-        let usage = self.plans[self.kind][flow_index].usage(counts);
+        let usage = plan.usage(counts);
         let mut any = false;
         for (item, n) in usage.iter().filter(|(_, n)| *n > 0) {
             any = true;

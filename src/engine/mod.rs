@@ -66,6 +66,7 @@
 pub mod clock;
 pub mod guard;
 pub mod observe;
+mod reactions;
 mod shocks;
 mod streams;
 mod team;
@@ -77,6 +78,7 @@ pub use team::{RunTap, SimRun};
 pub use timeline::{bounds_ns, timeline};
 
 use crate::ledger::{CycleRecord, Overage, PlanTerms, Terms};
+use crate::pricing::Plan;
 use crate::scenario::{OveragePolicy, Scenario};
 use crate::workload::arrivals::{RateSteps, Timeline};
 use crate::workload::sampling::Sampler;
@@ -131,6 +133,29 @@ pub struct TeamMonth<'a> {
     pub demand_credits: u64,
     /// Runs started in the cycle (executed + blocked), nested included.
     pub runs_started: u64,
+    /// The plan the team was billed on in this cycle: the kind's, or the
+    /// plan a reaction upgraded it to (its seats are priced at this plan).
+    pub plan: &'a Plan,
+    /// Seats of the team (its seat cost is `seats` x `plan`'s seat price).
+    pub seats: u32,
+    /// Whether `plan` is one a reaction upgraded the team to.
+    pub upgraded: bool,
+}
+
+/// The plan numbered `plan` for kind `kind` (see `MonthOut::plan`): 0 is
+/// the kind's own, i + 1 the plan of its i-th reaction (an upgrade).
+pub fn plan_of(s: &Scenario, kind: usize, plan: u8) -> &Plan {
+    let k = &s.kinds[kind];
+    match plan
+        .checked_sub(1)
+        .and_then(|i| k.reactions.get(i as usize))
+    {
+        Some(crate::scenario::Reaction {
+            effect: crate::scenario::Effect::Upgrade { plan },
+            ..
+        }) => plan,
+        _ => &k.plan,
+    }
 }
 
 /// What a simulation did.
@@ -241,10 +266,13 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
             ),
             _ => None,
         };
+        let reactions = reactions::compile(k, &terms, s.prices.block_credits)
+            .map_err(|e| err(format!("kind '{}': {e}", k.name)))?;
         kinds.push(KindCtx {
             work,
             terms,
             reaction,
+            reactions,
             teams: k.teams,
         });
     }
@@ -433,6 +461,11 @@ pub struct BilledMonth {
     /// The team's drawn overage switch-on instant (a reaction), ns from the
     /// calendar's start.
     pub switch_at: Option<i64>,
+    /// The plan billed in this cycle: 0 = the kind's, i + 1 = the upgrade of
+    /// the kind's reaction i.
+    pub plan: u8,
+    /// The cycle's start, ns from the calendar's start.
+    pub cycle_start: i64,
 }
 
 /// Simulates trials `first_trial .. first_trial + trials` of `s` on this
@@ -469,6 +502,8 @@ pub(crate) fn tap_runs(
                 team: m.team,
                 record: m.record,
                 switch_at: m.switch_at,
+                plan: m.plan,
+                cycle_start: m.cycle_start,
             }));
         }
     }
@@ -624,6 +659,9 @@ pub fn simulate_shard(
                     alerts: record.alerts,
                     demand_credits: m.demand_credits,
                     runs_started: m.runs_started,
+                    plan: plan_of(s, m.kind, m.plan),
+                    seats: s.kinds[m.kind].seats,
+                    upgraded: m.plan > 0,
                 });
             }
             stats.runs += out.runs;

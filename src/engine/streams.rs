@@ -2,9 +2,10 @@
 //! purpose), derived from those numbers alone through SplitMix64 mixing, so
 //! that results do not depend on thread count or scheduling order.
 //!
-//! Two purposes per team: the usage stream (size, arrivals, block counts,
-//! durations) and the reaction stream (billing reactions such as the delay
-//! before switching overage on). Keeping them apart makes the usage a team
+//! Purposes per team: the usage stream (size, arrivals, block counts,
+//! durations), the reaction stream (the delay before switching overage on),
+//! one stream per reaction at the cap ([`reaction_stream`]) and the
+//! thinning stream of a throttled team. Keeping them apart makes the usage a team
 //! generates identical whatever its plan or overage policy (common random
 //! numbers: `compare` relies on it).
 
@@ -22,6 +23,17 @@ pub enum Purpose {
     /// Shocks shared by the whole population in a trial (one stream per
     /// trial, drawn at kind 0, team 0).
     Shock = 3,
+    /// A throttled team's coin flips (which arrivals it keeps).
+    Thinning = 4,
+}
+
+/// The first purpose code of [`reaction_stream`]s (reaction `i` of a kind
+/// uses `REACTIONS + i`), clear of [`Purpose`]'s codes.
+const REACTIONS: u64 = 16;
+
+/// The stream of reaction `i` of a team's kind (its delay).
+pub fn reaction_stream(seed: u64, trial: u32, kind: usize, team: u32, i: u64) -> SimRng {
+    stream_code(seed, trial, kind, team, REACTIONS + i)
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.
@@ -35,12 +47,16 @@ pub fn mix64(mut z: u64) -> u64 {
 
 /// The generator of one team's stream in one trial.
 pub fn stream(seed: u64, trial: u32, kind: usize, team: u32, purpose: Purpose) -> SimRng {
+    stream_code(seed, trial, kind, team, purpose as u64)
+}
+
+fn stream_code(seed: u64, trial: u32, kind: usize, team: u32, purpose: u64) -> SimRng {
     // Chained mixing: each input changes every later state bit.
     let mut h = mix64(seed);
     h = mix64(h ^ u64::from(trial));
     h = mix64(h ^ kind as u64);
     h = mix64(h ^ u64::from(team));
-    h = mix64(h ^ purpose as u64);
+    h = mix64(h ^ purpose);
     let mut bytes = [0u8; 32];
     for (i, chunk) in bytes.chunks_exact_mut(8).enumerate() {
         // SplitMix64 sequence from h: four well-mixed words of state.

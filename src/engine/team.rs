@@ -6,11 +6,12 @@
 //! [`RunTap`] may also see every run (to write it as a usage log).
 
 use super::clock::{to_ns, DAY_NS};
+use super::reactions::{Reacting, ReactionCtx, Who};
 use super::streams::{stream, Purpose};
 use crate::ledger::{order, Admission, CycleRecord, Ledger, Terms};
 use crate::pricing::Charge;
 use crate::workload::arrivals::{BurstScratch, FlowArrivals, Timeline, HOUR};
-use crate::workload::runs::{NestedCredits, NestedRun, NestedTree, RunCounts};
+use crate::workload::runs::{NestedCredits, NestedRun, NestedTree, RunCounts, RunPlan};
 use crate::workload::sampling::Sampler;
 use crate::workload::KindWorkload;
 use std::ops::Range;
@@ -33,6 +34,9 @@ pub struct SimRun<'a> {
     pub credits: u64,
     /// The MCP-flow runs its AI Agent called (they start and end with it).
     pub nested: &'a [NestedRun],
+    /// The kind's run plans it was drawn and priced with (after any model
+    /// switch: a usage log names the model the run used).
+    pub plans: &'a [RunPlan],
 }
 
 /// Sees every run of the teams it is handed, in start order per team.
@@ -49,6 +53,8 @@ pub(crate) struct KindCtx {
     pub terms: Terms<i64>,
     /// `Some`: overage is switched on this many hours after a suspension.
     pub reaction: Option<Sampler>,
+    /// What its teams do at the cap (upgrade, throttle, switch model).
+    pub reactions: Vec<ReactionCtx>,
     pub teams: u32,
 }
 
@@ -63,6 +69,9 @@ pub(crate) struct MonthOut {
     pub record: CycleRecord<i64>,
     /// The team's drawn overage switch-on instant, if any (a reaction).
     pub switch_at: Option<i64>,
+    /// The plan billed this cycle: 0 = the kind's, i + 1 = reaction i's
+    /// upgrade.
+    pub plan: u8,
     pub demand_credits: u64,
     pub runs_started: u64,
     /// Range in the task's flat `daily` vector.
@@ -258,6 +267,12 @@ struct TeamTrial<'c, 'o> {
     m: MonthState,
     /// The drawn instant overage is switched on (a reaction), once drawn.
     switch_at: Option<i64>,
+    /// Reactions at the cap.
+    react: Reacting,
+    /// The plan billed in the current cycle (see [`MonthOut::plan`]), and a
+    /// drawn upgrade's (first cycle, plan) not yet reached.
+    plan: u8,
+    upgrade: Option<(usize, u8)>,
     out: &'o mut TaskOut,
 }
 
@@ -271,6 +286,9 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
             ledger: Ledger::new(cx.k.terms, 0),
             m,
             switch_at: None,
+            react: Reacting::new(cx.k.work.runs.len(), !cx.k.reactions.is_empty()),
+            plan: 0,
+            upgrade: None,
             out,
         }
     }
@@ -315,6 +333,36 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
                 self.ledger.switch_overage_on(at);
             }
         }
+        if !self.cx.k.reactions.is_empty()
+            && !self.react.counted()
+            && self.ledger.current().limit_reached_at.is_some()
+        {
+            self.reach_limit(t);
+        }
+    }
+
+    /// The team is at its limit at `t`: reactions due draw their delays; a
+    /// drawn upgrade is handed to the ledger for the first cycle that
+    /// starts at or after its instant.
+    #[cold]
+    fn reach_limit(&mut self, t: i64) {
+        let cx = self.cx;
+        let who = Who {
+            seed: cx.seed,
+            trial: cx.trial,
+            kind: cx.kind,
+            team: self.team,
+        };
+        self.react.at_limit(t, &cx.k.reactions, &who);
+        if let Some((at, terms, plan)) = self.react.upgrade.take() {
+            // Cycle c starts at bounds[c]; the last bound is the horizon.
+            let last = cx.bounds.len() - 1;
+            let c = cx.bounds[..last].partition_point(|&b| b < at);
+            if c < last {
+                self.ledger.change_terms(cx.bounds[c], terms);
+                self.upgrade = Some((c, plan));
+            }
+        }
     }
 
     /// Closes every cycle that ends at or before `t` (never the last one).
@@ -327,6 +375,13 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
             let record = self.ledger.next_cycle(self.m.end);
             self.push_month(record);
             self.m = MonthState::new(self.cx.bounds, self.m.cycle + 1, self.out.daily.len());
+            self.react.new_cycle();
+            if let Some((c, plan)) = self.upgrade {
+                if c == self.m.cycle {
+                    self.plan = plan;
+                    self.upgrade = None;
+                }
+            }
         }
     }
 
@@ -341,6 +396,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
             cycle_end: m.end,
             record,
             switch_at: None,
+            plan: self.plan,
             demand_credits: m.demand,
             runs_started: m.runs_started,
             daily: m.daily_from..self.out.daily.len(),
@@ -449,18 +505,34 @@ fn simulate_team<'t>(
             }
         }
         tt.advance_to(t);
+        if !k.reactions.is_empty() {
+            // A throttled flow's arrival may not happen at all (decided
+            // before any of its draws); a model switch in force changes the
+            // prices the run is drawn with.
+            let schedule = matches!(k.work.arrivals[bf], FlowArrivals::Schedule(_));
+            if tt.react.dropped(bf, t, schedule) {
+                continue;
+            }
+            if t >= tt.react.next_switch {
+                tt.react.switch_until(t);
+            }
+        }
+        let plans: &[RunPlan] = match tt.react.mask {
+            0 => &k.work.runs,
+            m => &k.work.switched[m as usize - 1],
+        };
 
         // Every draw of the run is made, whether or not it executes; a tap
         // draws the same numbers through the counting path.
-        let plan = &k.work.runs[bf];
+        let plan = &plans[bf];
         nested.clear();
         let mut nested_charge = Charge::default();
         let mut counts = RunCounts::default();
         let own = if tap.is_some() {
             tree.runs.clear();
-            counts = plan.draw(&k.work.runs, &mut rng, tree, None);
+            counts = plan.draw(plans, &mut rng, tree, None);
             for r in &tree.runs {
-                nested_charge.absorb(&k.work.runs[r.flow].price(&r.counts));
+                nested_charge.absorb(&plans[r.flow].price(&r.counts));
                 nested.push(r.credits);
             }
             plan.price(&counts)
@@ -469,7 +541,7 @@ fn simulate_team<'t>(
                 credits: nested,
                 charge: &mut nested_charge,
             };
-            plan.draw_charge(&k.work.runs, &mut rng, &mut sink)
+            plan.draw_charge(plans, &mut rng, &mut sink)
         };
         let end = t.saturating_add(to_ns(plan.duration.sample(&mut rng)));
         let charge = if nested.is_empty() {
@@ -495,6 +567,7 @@ fn simulate_team<'t>(
                 counts: &counts,
                 credits: own.total,
                 nested: &tree.runs,
+                plans,
             });
         }
         if adm == Admission::Executes {

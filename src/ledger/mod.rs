@@ -24,6 +24,12 @@
 //! - overage switched on mid-cycle: from that instant blocks are bought as
 //!   above (billing what is already above the allotment) and the suspension
 //!   ends; it stays on in later cycles.
+//! - a plan change (an upgrade: a replayed team's plan file says when, a
+//!   simulated team draws it) takes effect from the first cycle that starts
+//!   at or after its instant, never mid-cycle: the new allotment (and its
+//!   alert levels) hold for whole cycles, and whether overage is on carries
+//!   over. (The source says nothing about prorating a mid-cycle upgrade; a
+//!   cycle-boundary change is the assumption that needs no proration rule.)
 //!
 //! The ledger is generic over the time type; replay and the simulator both
 //! bill in integer nanoseconds, so their ties are exact and equal.
@@ -139,6 +145,8 @@ pub struct Ledger<T> {
     overage_on: bool,
     /// A switch-on not yet reached.
     pending_switch: Option<T>,
+    /// Plan changes not yet in force, earliest first: (instant, new terms).
+    pending_terms: Vec<(T, Terms<T>)>,
     /// Credits at which each alert level fires.
     alert_at: [u64; 3],
     /// The first alert level not yet reached in this cycle.
@@ -158,6 +166,7 @@ impl<T: Instant> Ledger<T> {
             terms,
             overage_on,
             pending_switch,
+            pending_terms: Vec::new(),
             alert_at: alerts::alert_credits(terms.allotment()),
             next_alert: 0,
             cycle: CycleRecord::new(cycle_start, terms.allotment()),
@@ -197,6 +206,32 @@ impl<T: Instant> Ledger<T> {
             Some(p) if p <= t => {}
             _ => self.pending_switch = Some(t),
         }
+    }
+
+    /// Changes the team's plan to `terms` from the first cycle that starts at
+    /// or after `at` (the current cycle, if it starts at or after `at` and
+    /// nothing has been billed in it yet). `terms` must keep the team's
+    /// overage setting ([`Terms::overage`]): a plan change does not switch
+    /// overage on or off. A later change at the same cycle wins.
+    pub fn change_terms(&mut self, at: T, terms: Terms<T>) {
+        debug_assert!(
+            std::mem::discriminant(&terms.overage())
+                == std::mem::discriminant(&self.terms.overage()),
+            "a plan change keeps the overage setting"
+        );
+        let untouched = self.cycle.runs_executed == 0 && self.cycle.runs_blocked == 0;
+        if at <= self.cycle.cycle_start && untouched {
+            self.apply_terms(terms);
+            return;
+        }
+        let pos = self.pending_terms.partition_point(|(p, _)| *p <= at);
+        self.pending_terms.insert(pos, (at, terms));
+    }
+
+    fn apply_terms(&mut self, terms: Terms<T>) {
+        self.terms = terms;
+        self.alert_at = alerts::alert_credits(terms.allotment());
+        self.cycle.allotment = terms.allotment();
     }
 
     /// Applies a pending switch that comes before the event (`t`, `phase`).
@@ -301,7 +336,18 @@ impl<T: Instant> Ledger<T> {
         self.settle_before(next_start);
         self.next_alert = 0;
         let fresh = CycleRecord::new(next_start, self.terms.allotment());
-        std::mem::replace(&mut self.cycle, fresh)
+        let closed = std::mem::replace(&mut self.cycle, fresh);
+        // Plan changes due by this cycle's start take effect now (the last
+        // one due wins).
+        let due = self
+            .pending_terms
+            .partition_point(|(p, _)| *p <= next_start);
+        if due > 0 {
+            let terms = self.pending_terms[due - 1].1;
+            self.pending_terms.drain(..due);
+            self.apply_terms(terms);
+        }
+        closed
     }
 
     /// Closes the last cycle, which ends at `cycle_end`, and returns it.

@@ -36,7 +36,8 @@ pub struct PlanCost {
     pub credits: u64,
     /// Seats per team.
     pub seats: u32,
-    /// Seats x seat price, USD per team per month.
+    /// Seats x seat price, USD per team per month (a mean over team-months
+    /// when teams upgrade at the cap).
     pub seat_cost_usd: f64,
     /// Overage policy in force on this plan (`off` where the plan forbids overage).
     pub overage_policy: String,
@@ -149,9 +150,10 @@ fn plan_scenarios(
         .collect()
 }
 
-/// A team's monthly cost on its plan: seats plus the overage billed.
-fn monthly_cost(tm: &crate::engine::TeamMonth<'_>, k: &crate::scenario::TeamKind) -> f64 {
-    k.seats as f64 * k.plan.seat_price_usd + tm.record.overage_cost
+/// A team's monthly cost: seats on the plan billed that month (an upgrade
+/// at the cap raises it) plus the overage billed.
+fn monthly_cost(tm: &crate::engine::TeamMonth<'_>, _: &crate::scenario::TeamKind) -> f64 {
+    f64::from(tm.seats) * tm.plan.seat_price_usd + tm.record.overage_cost
 }
 
 /// Simulates `shard`'s part of the comparison: every plan, on the same
@@ -233,16 +235,11 @@ pub fn finish_compare(
         for (s, summary, _) in &runs {
             let k = &s.kinds[ki];
             let st = &summary.kinds[ki].stats;
-            let seat = f64::from(k.seats) * k.plan.seat_price_usd;
+            // Mean seats per team-month: the plan's, or more where teams
+            // upgrade at the cap.
+            let seat = st.seat_cost_usd.mean;
             let o = st.overage_cost_usd;
-            let total = Distribution {
-                mean: o.mean + seat,
-                ci_low: o.ci_low + seat,
-                ci_high: o.ci_high + seat,
-                p50: o.p50 + seat,
-                p90: o.p90 + seat,
-                p99: o.p99 + seat,
-            };
+            let total = st.total_cost_usd;
             outcomes.push(PlanOutcome {
                 plan: k.plan.name.clone(),
                 mean_cost: total.mean,

@@ -47,6 +47,12 @@ pub struct MonthRow {
     pub runs_blocked: Estimate,
     /// Credits used per team this month (mean with 95% interval).
     pub credits_used: Estimate,
+    /// The group's seat bill this month (seats x the seat price of the plan
+    /// each team is billed on: upgrades at the cap raise it), per trial, USD.
+    pub seats_usd: Distribution,
+    /// Share of the group's team-months billed on a plan a reaction
+    /// upgraded them to.
+    pub upgraded_share: f64,
 }
 
 /// One group's forecast.
@@ -92,6 +98,9 @@ struct MonthAcc {
     suspended_secs: Sums,
     runs_blocked: Sums,
     credits: Sums,
+    /// The group's seat bill per trial.
+    seats: Tally,
+    upgraded: u64,
 }
 
 impl MonthAcc {
@@ -104,6 +113,8 @@ impl MonthAcc {
             suspended_secs: Sums::default(),
             runs_blocked: Sums::default(),
             credits: Sums::default(),
+            seats: Tally::dollars(),
+            upgraded: 0,
         }
     }
 
@@ -115,6 +126,8 @@ impl MonthAcc {
         self.suspended_secs.merge(&o.suspended_secs);
         self.runs_blocked.merge(&o.runs_blocked);
         self.credits.merge(&o.credits);
+        self.seats.merge(&o.seats)?;
+        self.upgraded += o.upgraded;
         Ok(())
     }
 
@@ -131,6 +144,7 @@ impl MonthAcc {
         self.suspended_secs.add(susp.round() as u64);
         self.runs_blocked.add(r.runs_blocked);
         self.credits.add(r.credits_used);
+        self.upgraded += u64::from(tm.upgraded);
     }
 }
 
@@ -162,6 +176,8 @@ pub struct ForecastState {
     acc: Vec<Vec<MonthAcc>>,
     /// Overage cents per group and month of the trials not finished yet.
     open: BTreeMap<u32, Vec<Vec<u64>>>,
+    /// Seat cents likewise.
+    open_seats: BTreeMap<u32, Vec<Vec<u64>>>,
     trials: u64,
 }
 
@@ -196,6 +212,7 @@ impl ForecastCollector {
             state: ForecastState {
                 acc: vec![vec![MonthAcc::new(); months]; groups],
                 open: BTreeMap::new(),
+                open_seats: BTreeMap::new(),
                 trials: 0,
             },
         })
@@ -252,6 +269,8 @@ impl ForecastCollector {
                             days_suspended: estimate(&a.suspended_secs, 1.0 / DAY),
                             runs_blocked: estimate(&a.runs_blocked, 1.0),
                             credits_used: estimate(&a.credits, 1.0),
+                            seats_usd: a.seats.dist(),
+                            upgraded_share: a.upgraded as f64 / a.n.max(1) as f64,
                         }
                     })
                     .collect(),
@@ -286,18 +305,24 @@ impl ForecastState {
                 a.merge(b)?;
             }
         }
-        for (t, sums) in &o.open {
-            if sums.iter().map(Vec::len).collect::<Vec<_>>() != self.shape() {
-                return Err(format!("trial {t}: the part's months differ"));
-            }
-            match self.open.get_mut(t) {
-                Some(mine) => {
-                    for (a, b) in mine.iter_mut().flatten().zip(sums.iter().flatten()) {
-                        *a = a.saturating_add(*b);
-                    }
+        let shape = self.shape();
+        for (mine, theirs) in [
+            (&mut self.open, &o.open),
+            (&mut self.open_seats, &o.open_seats),
+        ] {
+            for (t, sums) in theirs {
+                if sums.iter().map(Vec::len).collect::<Vec<_>>() != shape {
+                    return Err(format!("trial {t}: the part's months differ"));
                 }
-                None => {
-                    self.open.insert(*t, sums.clone());
+                match mine.get_mut(t) {
+                    Some(m) => {
+                        for (a, b) in m.iter_mut().flatten().zip(sums.iter().flatten()) {
+                            *a = a.saturating_add(*b);
+                        }
+                    }
+                    None => {
+                        mine.insert(*t, sums.clone());
+                    }
                 }
             }
         }
@@ -317,16 +342,20 @@ impl ForecastState {
     /// Tallies trial `trial`'s monthly and cumulative totals.
     fn end_trial(&mut self, trial: u32) {
         let totals = self.open.remove(&trial);
+        let seats = self.open_seats.remove(&trial);
         for (g, accs) in self.acc.iter_mut().enumerate() {
             let mut running = 0u64;
             for (c, a) in accs.iter_mut().enumerate() {
-                let t = totals
-                    .as_ref()
-                    .and_then(|m| m.get(g)?.get(c).copied())
-                    .unwrap_or(0);
+                let of = |m: &Option<Vec<Vec<u64>>>| {
+                    m.as_ref()
+                        .and_then(|m| m.get(g)?.get(c).copied())
+                        .unwrap_or(0)
+                };
+                let t = of(&totals);
                 running = running.saturating_add(t);
                 a.total.add_units(t);
                 a.cumulative.add_units(running);
+                a.seats.add_units(of(&seats));
             }
         }
         self.trials += 1;
@@ -340,14 +369,19 @@ impl Observer for ForecastCollector {
         let pop = s.acc.len() - 1;
         let shape = || s.acc.iter().map(|m| vec![0u64; m.len()]).collect();
         let open = s.open.entry(tm.trial).or_insert_with(shape);
-        let cents = (tm.record.overage_cost * 100.0).round().max(0.0) as u64;
+        let open_seats = s.open_seats.entry(tm.trial).or_insert_with(shape);
+        let cents = crate::statistics::totals::cents(tm.record.overage_cost);
+        let seat_cents =
+            crate::statistics::totals::cents(f64::from(tm.seats) * tm.plan.seat_price_usd);
         for g in [tm.kind, pop] {
-            if let (Some(a), Some(t)) = (
+            if let (Some(a), Some(t), Some(st)) = (
                 s.acc.get_mut(g).and_then(|m| m.get_mut(c)),
                 open.get_mut(g).and_then(|m| m.get_mut(c)),
+                open_seats.get_mut(g).and_then(|m| m.get_mut(c)),
             ) {
                 a.add_team_month(tm);
                 *t = t.saturating_add(cents);
+                *st = st.saturating_add(seat_cents);
             }
         }
     }

@@ -56,6 +56,8 @@ pub struct Billing {
     pub default: Terms<i64>,
     /// Terms of particular teams, by team name.
     pub teams: BTreeMap<String, Terms<i64>>,
+    /// Plan changes of particular teams, by team name: (from, new terms).
+    pub changes: BTreeMap<String, Vec<(i64, Terms<i64>)>>,
 }
 
 impl Billing {
@@ -65,6 +67,7 @@ impl Billing {
             anchor,
             default: terms,
             teams: BTreeMap::new(),
+            changes: BTreeMap::new(),
         }
     }
 
@@ -272,6 +275,9 @@ fn bill(table: &RunTable, depth: &[u32], billing: &Billing) -> Replay {
 
         let anchor = billing.anchor;
         let mut ledger = Ledger::new(billing.terms_for(&name), anchor.cycle_start(first.t));
+        for &(from, terms) in billing.changes.get(&name).into_iter().flatten() {
+            ledger.change_terms(from, terms);
+        }
         let mut next = anchor.next_start(anchor.cycle_start(first.t));
         for e in &events {
             while e.t >= next {

@@ -22,6 +22,12 @@
 //! [teams.acme]             # a team's settings; what it omits comes from the default
 //! plan = "enterprise"
 //! overage = "2026-03-14T16:00:00Z"
+//!
+//! [teams.beta]
+//! plan = "solo"
+//! # Plan changes (upgrades): each from the first cycle that starts at or
+//! # after `from`; overage and its price carry over.
+//! changes = [{ from = "2026-04-01T00:00:00Z", plan = "team" }]
 //! ```
 
 use super::cycles::{parse_time, Anchor};
@@ -127,6 +133,17 @@ struct RawSpec {
     credits: Option<i64>,
     overage: Option<String>,
     overage_price: Option<f64>,
+    #[serde(default)]
+    changes: Vec<RawChange>,
+}
+
+/// A plan change of one team: a plan or a credits figure, from an instant.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawChange {
+    from: String,
+    plan: Option<String>,
+    credits: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -153,6 +170,10 @@ pub struct PlanFile {
     pub default: Terms<i64>,
     /// Terms of the listed teams, by name.
     pub teams: BTreeMap<String, Terms<i64>>,
+    /// Plan changes of the listed teams, by name: (from, new terms), in
+    /// the file's order ([`crate::ledger::Ledger::change_terms`] applies
+    /// each from the first cycle starting at or after `from`).
+    pub changes: BTreeMap<String, Vec<(i64, Terms<i64>)>>,
 }
 
 /// Reads and checks a plan file; errors name the file, the line and the key.
@@ -175,6 +196,7 @@ pub fn parse_plan_file(text: &str, path: &Path, book: &PriceBook) -> Result<Plan
         .resolve(book)
         .map_err(|e| InputError::at(path, None, format!("default terms (top level): {e}")))?;
     let mut teams = BTreeMap::new();
+    let mut changes = BTreeMap::new();
     for (name, spanned) in raw.teams {
         let line = line_of(&text, spanned.span().start);
         let r = spanned.into_inner();
@@ -188,12 +210,32 @@ pub fn parse_plan_file(text: &str, path: &Path, book: &PriceBook) -> Result<Plan
         let terms = spec
             .resolve(book)
             .map_err(|e| InputError::at(path, Some(line), format!("teams.{name}: {e}")))?;
+        let mut own = Vec::with_capacity(r.changes.len());
+        for (i, c) in r.changes.into_iter().enumerate() {
+            let key = format!("teams.{name}.changes[{i}]");
+            let from = parse_time(&c.from)
+                .map_err(|e| InputError::at(path, Some(line), format!("{key}.from: {e}")))?;
+            // The change's allotment, with the team's overage and price:
+            // the same checks as any terms (e.g. overage on a free plan).
+            let changed = TermsSpec {
+                plan: c.plan,
+                credits: c.credits,
+                ..spec.clone()
+            }
+            .resolve(book)
+            .map_err(|e| InputError::at(path, Some(line), format!("{key}: {e}")))?;
+            own.push((from, changed));
+        }
+        if !own.is_empty() {
+            changes.insert(name.clone(), own);
+        }
         teams.insert(name, terms);
     }
     Ok(PlanFile {
         anchor,
         default: default_terms,
         teams,
+        changes,
     })
 }
 

@@ -40,6 +40,8 @@ pub fn forecast_csv(f: &Forecast) -> Csv {
         ]
         .map(String::from),
     );
+    h.extend(dist_headers("seats_usd").iter().map(|c| c.to_string()));
+    h.push("upgraded_share".to_string());
     w.write_record(&h)?;
     for g in &f.groups {
         for m in &g.months {
@@ -55,6 +57,8 @@ pub fn forecast_csv(f: &Forecast) -> Csv {
             row.push(num(m.days_suspended.value, 3));
             row.push(num(m.runs_blocked.value, 2));
             row.push(num(m.credits_used.value, 1));
+            row.extend(dist_cells(&m.seats_usd, 2, 2));
+            row.push(num(m.upgraded_share, 4));
             w.write_record(&row)?;
         }
     }

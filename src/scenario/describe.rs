@@ -468,6 +468,59 @@ fn overage_text(k: &TeamKind, block_credits: u64) -> String {
     }
 }
 
+/// One reaction at the cap of kind `k`, in words (for `check`, the report
+/// and the result's assumptions).
+pub fn reaction_text(k: &TeamKind, prices: &PriceBook, r: &crate::scenario::Reaction) -> String {
+    let nth = match r.after_limits {
+        1 => "first".to_string(),
+        2 => "2nd".to_string(),
+        3 => "3rd".to_string(),
+        n => format!("{n}th"),
+    };
+    let when = format!(
+        "{} h after the limit is reached in its {nth} cycle at the limit",
+        r.delay_hours.describe()
+    );
+    let flow = |f: usize| k.flows.get(f).map_or("?", |f| f.name.as_str());
+    match &r.effect {
+        crate::scenario::Effect::Upgrade { plan } => {
+            let noop = if plan.credits <= k.plan.credits {
+                " (no effect: the kind's plan has as many credits)"
+            } else {
+                ""
+            };
+            format!(
+                "upgrade to plan '{}' ({} credits, ${:.2} per seat), billed from the first cycle that starts {when}{noop}",
+                plan.name, plan.credits, plan.seat_price_usd
+            )
+        }
+        crate::scenario::Effect::Throttle { flow: f, factor } => format!(
+            "throttle flow '{}' to {}% of its rate, {when}",
+            flow(*f),
+            factor * 100.0
+        ),
+        crate::scenario::Effect::SwitchModel {
+            flow: f,
+            block,
+            model,
+        } => {
+            let (what, table) = match block {
+                crate::scenario::ModelBlock::CreateWithAi => {
+                    ("Create with AI", &prices.create_with_ai)
+                }
+                crate::scenario::ModelBlock::Agent => ("AI Agent", &prices.agent_call),
+            };
+            let m = table.get(model.0 as usize);
+            format!(
+                "switch flow '{}' ({what}) to model '{}' ({} credits per call), {when}",
+                flow(*f),
+                m.map_or("?", |m| m.name.as_str()),
+                m.map_or(0, |m| m.credits)
+            )
+        }
+    }
+}
+
 /// A readable summary of `s`: per kind and flow, expected runs, credits per
 /// run (with where they come from) and credits per team and cycle, against
 /// the plan's allotment. For engineers asking "what does one run of my flow
@@ -546,6 +599,9 @@ pub fn describe(s: &Scenario) -> String {
                 "  monthly shock: a factor shared by all its teams each cycle, lognormal(sigma {}), mean 1 (the expectations hold on average)",
                 k.monthly_shock
             );
+        }
+        for r in &k.reactions {
+            let _ = writeln!(o, "  at the cap: {}", reaction_text(k, &s.prices, r));
         }
         for (f, fe) in k.flows.iter().zip(&e.flows) {
             let _ = writeln!(

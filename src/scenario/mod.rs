@@ -34,8 +34,8 @@ mod validate;
 
 pub use describe::{
     cycle_bounds, describe, expectations, expected_credits_by_source, expected_credits_per_run,
-    expected_runs_in_cycle, expected_runs_per_team_cycle, first_cycle, FlowExpectation,
-    KindExpectation,
+    expected_runs_in_cycle, expected_runs_per_team_cycle, first_cycle, reaction_text,
+    FlowExpectation, KindExpectation,
 };
 pub use error::ScenarioError;
 pub use model::*;

@@ -233,6 +233,65 @@ pub struct TeamKind {
     pub monthly_shock: f64,
     /// The flows; MCP flow references index into this list and form no cycle.
     pub flows: Vec<Flow>,
+    /// What its teams do once they reach their limit (`[[kinds.reactions]]`),
+    /// besides switching overage on (see [`OveragePolicy`]).
+    pub reactions: Vec<Reaction>,
+}
+
+/// What a team does at the cap: on its `after_limits`-th billing cycle in
+/// which it reaches its limit (a suspension, when overage is off), it draws
+/// a delay; `delay_hours` after the instant the limit was reached, the
+/// effect starts and lasts for the rest of the simulation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reaction {
+    /// Which cycle at the limit sets it off (1 = the first).
+    pub after_limits: u32,
+    /// Hours from reaching the limit to acting, drawn per team and trial.
+    pub delay_hours: Dist,
+    /// What changes.
+    pub effect: Effect,
+}
+
+/// What a [`Reaction`] changes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Effect {
+    /// Move to `plan` from the first billing cycle that starts after the
+    /// delay (plans are billed by whole cycles); overage and its price carry
+    /// over. A team already on a plan with at least as many credits stays.
+    Upgrade {
+        /// The plan moved to.
+        plan: Plan,
+    },
+    /// Scale flow `flow`'s arrival rate by `factor` (in (0, 1)): each later
+    /// arrival of a Poisson flow is kept with probability `factor` (a thinned
+    /// Poisson process, exactly Poisson at the scaled rate); a schedule keeps
+    /// the runs that bring the kept count up to `factor` times the count.
+    Throttle {
+        /// Index of the flow in the kind.
+        flow: usize,
+        /// Rate multiplier, in (0, 1).
+        factor: f64,
+    },
+    /// Runs of flow `flow` that start later use `model` for the flow's
+    /// model-priced block (Create with AI or the AI Agent); the draws are
+    /// the same, only the price per call changes.
+    SwitchModel {
+        /// Index of the flow in the kind.
+        flow: usize,
+        /// Which block's model.
+        block: ModelBlock,
+        /// The model switched to (index in that block's table).
+        model: ModelId,
+    },
+}
+
+/// The block of a flow that is priced by model.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ModelBlock {
+    /// Create with AI (table A).
+    CreateWithAi,
+    /// The AI Agent's model calls (table B).
+    Agent,
 }
 
 /// A whole scenario, ready to simulate.

@@ -87,6 +87,36 @@ pub(crate) struct RawKind {
     pub monthly_shock: Option<S<RawMonthlyShock>>,
     #[serde(default)]
     pub flows: Vec<S<RawFlow>>,
+    #[serde(default)]
+    pub reactions: Vec<S<RawReaction>>,
+}
+
+/// `[[kinds.reactions]]`: one of `upgrade`, `throttle`, `switch_model`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawReaction {
+    pub upgrade: Option<S<String>>,
+    pub throttle: Option<S<RawThrottle>>,
+    pub switch_model: Option<S<RawSwitchModel>>,
+    pub after_limits: Option<S<Value>>,
+    pub delay_hours: Option<S<Value>>,
+}
+
+/// `throttle = { flow, factor }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawThrottle {
+    pub flow: S<String>,
+    pub factor: S<Value>,
+}
+
+/// `switch_model = { flow, model, block }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawSwitchModel {
+    pub flow: S<String>,
+    pub model: S<String>,
+    pub block: Option<S<String>>,
 }
 
 /// `[[kinds.flows]]`.

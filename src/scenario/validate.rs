@@ -24,6 +24,10 @@ pub const DEFAULT_TRIALS: u32 = 200;
 /// The most billing cycles a scenario simulates (100 years).
 pub const MAX_MONTHS: u32 = 1200;
 
+/// The most model switches a kind may have (the engine keeps a price table
+/// per combination of switches made: 2^4 at most).
+pub const MAX_MODEL_SWITCHES: usize = 4;
+
 /// Default seed when `[simulation]` does not say.
 pub const DEFAULT_SEED: u64 = 1;
 
@@ -405,6 +409,7 @@ impl Checker<'_> {
                 sigma
             }
         };
+        let reactions = self.reactions(&raw.reactions, &key, prices, &flows, &overage)?;
         Ok(TeamKind {
             name,
             teams,
@@ -415,7 +420,143 @@ impl Checker<'_> {
             size,
             monthly_shock,
             flows,
+            reactions,
         })
+    }
+
+    /// `[[kinds.reactions]]`: each names exactly one effect; flows and
+    /// models are resolved, and an upgrade's plan must allow the kind's
+    /// overage setting (a plan change never switches overage off).
+    fn reactions(
+        &self,
+        raw: &[S<RawReaction>],
+        key: &str,
+        prices: &PriceBook,
+        flows: &[Flow],
+        overage: &OveragePolicy,
+    ) -> R<Vec<Reaction>> {
+        let mut out = Vec::with_capacity(raw.len());
+        let mut switches = 0;
+        for (i, r) in raw.iter().enumerate() {
+            let span = r.span();
+            let r = r.get_ref();
+            let rk = |f: &str| format!("{key}.reactions[{i}].{f}");
+            let after_limits = match &r.after_limits {
+                Some(v) => self.int(v, &rk("after_limits"), 1, i64::from(MAX_MONTHS))? as u32,
+                None => 1,
+            };
+            let delay_hours = self.opt_dist(
+                &r.delay_hours,
+                &rk("delay_hours"),
+                Support::NonNegative,
+                0.0,
+            )?;
+            let flow_index = |name: &S<String>, k: &str| {
+                flows
+                    .iter()
+                    .position(|f| f.name == *name.get_ref())
+                    .ok_or_else(|| {
+                        let known: Vec<&str> = flows.iter().map(|f| f.name.as_str()).collect();
+                        self.err(
+                            name.span(),
+                            k,
+                            format!(
+                                "no flow '{}' in this kind (flows: {})",
+                                name.get_ref(),
+                                known.join(", ")
+                            ),
+                        )
+                    })
+            };
+            let effect = match (&r.upgrade, &r.throttle, &r.switch_model) {
+                (Some(p), None, None) => {
+                    let plan = prices
+                        .plan(p.get_ref())
+                        .map_err(|e| self.err(p.span(), &rk("upgrade"), e))?
+                        .clone();
+                    if !plan.overage_allowed && *overage != OveragePolicy::Off {
+                        return Err(self.err(
+                            p.span(),
+                            &rk("upgrade"),
+                            format!(
+                                "plan '{}' does not allow overage, which this kind can switch on",
+                                plan.name
+                            ),
+                        ));
+                    }
+                    Effect::Upgrade { plan }
+                }
+                (None, Some(t), None) => {
+                    let t = t.get_ref();
+                    let flow = flow_index(&t.flow, &rk("throttle.flow"))?;
+                    let factor = self.num(&t.factor, &rk("throttle.factor"))?;
+                    if !(factor > 0.0 && factor < 1.0) {
+                        return Err(self.err(
+                            t.factor.span(),
+                            &rk("throttle.factor"),
+                            format!("must be between 0 and 1 (the share of the rate kept), got {factor}"),
+                        ));
+                    }
+                    Effect::Throttle { flow, factor }
+                }
+                (None, None, Some(m)) => {
+                    let m = m.get_ref();
+                    let flow = flow_index(&m.flow, &rk("switch_model.flow"))?;
+                    let run = &flows[flow].run;
+                    let block = match (m.block.as_ref().map(|b| b.get_ref().as_str()), &run.create_with_ai, &run.agent) {
+                        (Some("create_with_ai"), Some(_), _) | (None, Some(_), None) => ModelBlock::CreateWithAi,
+                        (Some("agent"), _, Some(_)) | (None, None, Some(_)) => ModelBlock::Agent,
+                        (None, Some(_), Some(_)) => {
+                            return Err(self.err(
+                                m.flow.span(),
+                                &rk("switch_model.block"),
+                                "the flow has Create with AI and an AI Agent: say which, block = \"create_with_ai\" or \"agent\"",
+                            ))
+                        }
+                        (b, _, _) => {
+                            let span = m.block.as_ref().map_or(m.flow.span(), |b| b.span());
+                            return Err(self.err(
+                                span,
+                                &rk("switch_model.block"),
+                                match b {
+                                    Some(b) if b != "create_with_ai" && b != "agent" => format!("expected \"create_with_ai\" or \"agent\", got '{b}'"),
+                                    Some(b) => format!("flow '{}' has no {b} block", flows[flow].name),
+                                    None => format!("flow '{}' has no block priced by model (Create with AI or an AI Agent)", flows[flow].name),
+                                },
+                            ));
+                        }
+                    };
+                    let name = m.model.get_ref();
+                    let model = match block {
+                        ModelBlock::CreateWithAi => prices.create_with_ai_model(name),
+                        ModelBlock::Agent => prices.agent_model(name),
+                    }
+                    .map_err(|e| self.err(m.model.span(), &rk("switch_model.model"), e))?;
+                    switches += 1;
+                    if switches > MAX_MODEL_SWITCHES {
+                        return Err(self.err(
+                            span,
+                            &rk("switch_model"),
+                            format!("at most {MAX_MODEL_SWITCHES} model switches per kind"),
+                        ));
+                    }
+                    Effect::SwitchModel { flow, block, model }
+                }
+                _ => {
+                    return Err(self.err(
+                        span,
+                        &format!("{key}.reactions[{i}]"),
+                        "give exactly one of upgrade = \"PLAN\", throttle = { flow, factor } or switch_model = { flow, model }",
+                    ))
+                }
+            };
+            out.push(Reaction {
+                after_limits,
+                delay_hours,
+                effect,
+            });
+        }
+        Ok(out)
     }
 
     /// `[shocks]`: the copula's rank correlation and the shared events.

@@ -79,6 +79,10 @@ struct GroupAcc {
     runs: Acc,
     blocks: Acc,
     cost_cents: Acc,
+    /// Seats x the seat price of the plan billed that month, cents.
+    seat_cents: Acc,
+    /// Seats plus overage, cents.
+    total_cents: Acc,
     runs_blocked: Acc,
     credits_blocked: Acc,
     suspended_secs: Acc,
@@ -103,6 +107,9 @@ impl GroupAcc {
             runs: Acc::new(8),
             blocks: Acc::new(8),
             cost_cents: Acc::new(8),
+            seat_cents: Acc::new(8),
+            // Finer bins: its quantiles are reported when seats vary.
+            total_cents: Acc::new(12),
             runs_blocked: Acc::new(8),
             credits_blocked: Acc::new(8),
             suspended_secs: Acc::new(12),
@@ -129,7 +136,13 @@ impl GroupAcc {
         self.demand.add(tm.demand_credits);
         self.runs.add(tm.runs_started);
         self.blocks.add(r.overage_blocks);
-        self.cost_cents.add(cents(r.overage_cost));
+        let (overage, seats) = (
+            cents(r.overage_cost),
+            cents(f64::from(tm.seats) * tm.plan.seat_price_usd),
+        );
+        self.cost_cents.add(overage);
+        self.seat_cents.add(seats);
+        self.total_cents.add(overage.saturating_add(seats));
         self.runs_blocked.add(r.runs_blocked);
         self.credits_blocked.add(r.blocked_credits);
         let susp = match r.suspended_at {
@@ -184,6 +197,8 @@ impl GroupAcc {
             (&mut self.runs, &o.runs),
             (&mut self.blocks, &o.blocks),
             (&mut self.cost_cents, &o.cost_cents),
+            (&mut self.seat_cents, &o.seat_cents),
+            (&mut self.total_cents, &o.total_cents),
             (&mut self.runs_blocked, &o.runs_blocked),
             (&mut self.credits_blocked, &o.credits_blocked),
             (&mut self.suspended_secs, &o.suspended_secs),
@@ -230,6 +245,24 @@ impl GroupAcc {
                 self.cost_cents.h.chart(0.01, CHART_BINS),
             ),
         };
+        // Seats plus overage: while every team-month paid the same seats,
+        // the overage distribution shifted by them (exact quantiles of
+        // whole blocks); once upgrades or mixed kinds make seats vary, the
+        // sum's own histogram.
+        let seat = self.seat_cents.dist(0.01);
+        let total = if self.seat_cents.m.is_constant() {
+            let c = self.seat_cents.m.mean() * 0.01;
+            Distribution {
+                mean: cost.mean + c,
+                ci_low: cost.ci_low + c,
+                ci_high: cost.ci_high + c,
+                p50: cost.p50 + c,
+                p90: cost.p90 + c,
+                p99: cost.p99 + c,
+            }
+        } else {
+            self.total_cents.dist(0.01)
+        };
         let band = |p: f64| -> Vec<f64> {
             self.daily
                 .iter()
@@ -259,6 +292,8 @@ impl GroupAcc {
             overage_blocks: self.blocks.dist(1.0),
             overage_cost_usd: cost,
             overage_cost_histogram: cost_hist,
+            seat_cost_usd: seat,
+            total_cost_usd: total,
             runs_blocked: self.runs_blocked.dist(1.0),
             credits_blocked: self.credits_blocked.dist(1.0),
             days_suspended: self.suspended_secs.dist(1.0 / DAY),
@@ -426,6 +461,25 @@ impl SummaryCollector {
             .any(|k| matches!(k.overage, OveragePolicy::AfterSuspension { .. }))
         {
             assumptions.push("Overage after suspension: one reaction delay is drawn per team and trial, at its first suspension; overage then stays on.".to_string());
+        }
+        let reactions: Vec<String> = s
+            .kinds
+            .iter()
+            .flat_map(|k| {
+                k.reactions.iter().map(move |r| {
+                    format!(
+                        "{}: {}",
+                        k.name,
+                        crate::scenario::reaction_text(k, &s.prices, r)
+                    )
+                })
+            })
+            .collect();
+        if !reactions.is_empty() {
+            assumptions.push(format!(
+                "Reactions at the cap are scenario inputs (assumptions unless measured on your own history); each delay is drawn once per team and trial, and the change lasts to the end of the simulation; an upgrade bills the new plan (allotment and seats) from the first whole cycle after it, as the source says nothing of prorating: {}.",
+                reactions.join("; ")
+            ));
         }
         let population_price = {
             let mut prices = kinds.iter().filter_map(|k| k.block_price);

@@ -99,6 +99,14 @@ impl Sums {
     pub fn is_empty(&self) -> bool {
         self.n == 0
     }
+    /// Whether every value added was the same (`n s2 = s1^2`, exactly).
+    pub fn is_constant(&self) -> bool {
+        let n = u128::from(self.n);
+        match (self.s2.checked_mul(n), self.s1.checked_mul(self.s1)) {
+            (Some(a), Some(b)) => a == b,
+            _ => false,
+        }
+    }
 
     /// The mean in the values' unit (0 when empty).
     pub fn mean(&self) -> f64 {

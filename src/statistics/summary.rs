@@ -243,6 +243,11 @@ pub struct GroupStats {
     pub overage_cost_usd: Distribution,
     /// Overage cost per team-month as a histogram, USD.
     pub overage_cost_histogram: ChartHistogram,
+    /// Seats x the seat price of the plan billed that month (the kind's, or
+    /// the plan an upgrade at the cap moved the team to), USD per team-month.
+    pub seat_cost_usd: Distribution,
+    /// Seats plus overage, USD per team-month.
+    pub total_cost_usd: Distribution,
     /// Runs blocked while suspended, per team-month.
     pub runs_blocked: Distribution,
     /// Credits those blocked runs would have cost, per team-month.

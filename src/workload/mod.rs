@@ -12,8 +12,8 @@ pub mod arrivals;
 pub mod runs;
 pub mod sampling;
 
-use crate::pricing::PriceBook;
-use crate::scenario::TeamKind;
+use crate::pricing::{ModelId, PriceBook};
+use crate::scenario::{Effect, ModelBlock, TeamKind};
 use arrivals::{FlowArrivals, Timeline};
 use runs::RunPlan;
 use sampling::Sampler;
@@ -27,6 +27,10 @@ pub struct KindWorkload {
     pub arrivals: Vec<FlowArrivals>,
     /// Each flow's run plan (index = flow index in the kind).
     pub runs: Vec<RunPlan>,
+    /// The run plans after model switches ([`crate::scenario::Effect::SwitchModel`]):
+    /// `switched[mask - 1]` has the switches whose bits are set in `mask`
+    /// made (bit i: the kind's i-th switch). Same samplers, other prices.
+    pub switched: Vec<Vec<RunPlan>>,
 }
 
 impl KindWorkload {
@@ -49,11 +53,47 @@ impl KindWorkload {
             );
             runs.push(RunPlan::new(f, book).map_err(|e| named(&f.name, e))?);
         }
+        let switches: Vec<(usize, ModelBlock, ModelId)> = kind
+            .reactions
+            .iter()
+            .filter_map(|r| match r.effect {
+                Effect::SwitchModel { flow, block, model } => Some((flow, block, model)),
+                _ => None,
+            })
+            .collect();
+        let mut switched = Vec::new();
+        for mask in 1u32..(1 << switches.len()) {
+            let mut flows = kind.flows.clone();
+            for (bit, &(f, block, model)) in switches.iter().enumerate() {
+                if mask & (1 << bit) == 0 {
+                    continue;
+                }
+                let run = &mut flows[f].run;
+                match block {
+                    ModelBlock::CreateWithAi => {
+                        if let Some(c) = &mut run.create_with_ai {
+                            c.model = model;
+                        }
+                    }
+                    ModelBlock::Agent => {
+                        if let Some(a) = &mut run.agent {
+                            a.model = model;
+                        }
+                    }
+                }
+            }
+            let set = flows
+                .iter()
+                .map(|f| RunPlan::new(f, book).map_err(|e| named(&f.name, e)))
+                .collect::<Result<Vec<_>, _>>()?;
+            switched.push(set);
+        }
         Ok(KindWorkload {
             size: Sampler::new(&kind.size)
                 .map_err(|e| format!("kind '{}': size: {e}", kind.name))?,
             arrivals,
             runs,
+            switched,
         })
     }
 }
