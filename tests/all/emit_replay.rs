@@ -24,6 +24,7 @@ fn emitted_log_replays_exactly(s: &Scenario, seed: u64, trials: u32) -> usize {
     let pf = read_plan_file(&plans, &s.prices).unwrap_or_else(|e| panic!("{e}"));
     let mut billing = Billing::new(pf.anchor.expect("the plan file sets cycles"), pf.default);
     billing.teams = pf.teams;
+    billing.changes = pf.changes;
     let replay = replay_reader(&log[..], "log.csv".as_ref(), &s.prices, &billing)
         .unwrap_or_else(|e| panic!("{}: {e}", s.name));
 
@@ -60,6 +61,7 @@ fn emitted_log_replays_exactly(s: &Scenario, seed: u64, trials: u32) -> usize {
         let sim = &b.record;
         assert_eq!(
             (
+                sim.allotment,
                 sim.credits_used,
                 at(sim.limit_reached_at),
                 sim.overage_blocks,
@@ -71,6 +73,7 @@ fn emitted_log_replays_exactly(s: &Scenario, seed: u64, trials: u32) -> usize {
                 at(sim.resumed_at),
             ),
             (
+                r.allotment,
                 r.credits_used,
                 r.limit_reached_at,
                 r.overage_blocks,
@@ -125,7 +128,24 @@ fn scenario_text(
     delay_h: f64,
     agent_calls: f64,
     cycle_days: Option<u32>,
+    react: u8,
 ) -> String {
+    // Reactions at the cap: bit 0 an upgrade, bit 1 a model switch, bit 2 a
+    // throttle of a schedule, bit 3 a throttle of a Poisson flow.
+    let mut reactions = String::new();
+    for (bit, r) in [
+        "upgrade = \"enterprise\"\n  delay_hours = { dist = \"uniform\", low = 0, high = 48 }",
+        "switch_model = { flow = \"chat\", model = \"gpt-5\" }\n  after_limits = 1",
+        "throttle = { flow = \"tick\", factor = 0.3 }\n  delay_hours = 2",
+        "throttle = { flow = \"chat\", factor = 0.6 }",
+    ]
+    .iter()
+    .enumerate()
+    {
+        if react & (1 << bit) != 0 {
+            reactions.push_str(&format!("  [[kinds.reactions]]\n  {r}\n"));
+        }
+    }
     let overage = match overage {
         0 => "overage = \"off\"".to_string(),
         1 => "overage = \"on\"\noverage_price = 10.0".to_string(),
@@ -156,6 +176,7 @@ teams = 3
 plan = "tiny"
 {overage}
 size = {{ dist = "lognormal", mu = 0, sigma = 0.5 }}
+{reactions}
   [[kinds.flows]]
   name = "tick"
   trigger = "schedule"
@@ -203,8 +224,9 @@ proptest! {
         agent_calls in 0.0f64..3.0,
         cycle_days in prop::option::of(prop::sample::select(vec![7u32, 30])),
         seed in 0u64..1000,
+        react in 0u8..16,
     ) {
-        let text = scenario_text(zero_len, every_min, per_day, credits, overage, delay_h, agent_calls, cycle_days);
+        let text = scenario_text(zero_len, every_min, per_day, credits, overage, delay_h, agent_calls, cycle_days, react);
         let s = flowcast::scenario::parse(&text, "prop.toml".as_ref()).unwrap_or_else(|e| panic!("{e}\n{text}"));
         emitted_log_replays_exactly(&s, seed, 1);
     }

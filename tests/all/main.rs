@@ -21,6 +21,7 @@ mod output_folders;
 mod planning_cli;
 mod planning_main;
 mod pricing_tables;
+mod reactions;
 mod replay_cases;
 mod replay_cli;
 mod replay_errors;
