@@ -183,8 +183,9 @@ impl Reacting {
             let at = t.saturating_add(to_ns(r.delay.sample(&mut rng) * HOUR).max(1));
             match &r.act {
                 Act::Upgrade { terms, plan } => {
-                    // Two upgrades drawn: the later reaction in the list wins
-                    // only if it comes no earlier (a team does not downgrade).
+                    // Two upgrades set off together: the bigger plan (the
+                    // caller also drops one no bigger than the plan the team
+                    // is on or moving to: a team does not downgrade).
                     if self
                         .upgrade
                         .is_none_or(|(_, u, _)| terms.allotment() > u.allotment())
@@ -230,8 +231,8 @@ impl Reacting {
                     let keep = (*n as f64 * factor).floor() > ((*n - 1) as f64 * factor).floor();
                     !keep
                 } else {
-                    let rng = self.thin.as_mut().expect("made with the throttle");
-                    u01(rng) >= factor
+                    // The stream is made with the first throttle.
+                    self.thin.as_mut().is_some_and(|rng| u01(rng) >= factor)
                 }
             }
             _ => false,

@@ -269,10 +269,12 @@ struct TeamTrial<'c, 'o> {
     switch_at: Option<i64>,
     /// Reactions at the cap.
     react: Reacting,
-    /// The plan billed in the current cycle (see [`MonthOut::plan`]), and a
-    /// drawn upgrade's (first cycle, plan) not yet reached.
+    /// The plan billed in the current cycle (see [`MonthOut::plan`]), and
+    /// drawn upgrades' (first cycle, plan) not yet reached.
     plan: u8,
-    upgrade: Option<(usize, u8)>,
+    upgrades: Vec<(usize, u8)>,
+    /// The allotment of the plan the team is on or moving to.
+    allotment_to: u64,
     out: &'o mut TaskOut,
 }
 
@@ -288,7 +290,8 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
             switch_at: None,
             react: Reacting::new(cx.k.work.runs.len(), !cx.k.reactions.is_empty()),
             plan: 0,
-            upgrade: None,
+            upgrades: Vec::new(),
+            allotment_to: cx.k.terms.allotment(),
             out,
         }
     }
@@ -358,9 +361,11 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
             // Cycle c starts at bounds[c]; the last bound is the horizon.
             let last = cx.bounds.len() - 1;
             let c = cx.bounds[..last].partition_point(|&b| b < at);
-            if c < last {
+            // Only to a bigger plan than the one it is on or moving to.
+            if c < last && terms.allotment() > self.allotment_to {
+                self.allotment_to = terms.allotment();
                 self.ledger.change_terms(cx.bounds[c], terms);
-                self.upgrade = Some((c, plan));
+                self.upgrades.push((c, plan));
             }
         }
     }
@@ -376,12 +381,15 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
             self.push_month(record);
             self.m = MonthState::new(self.cx.bounds, self.m.cycle + 1, self.out.daily.len());
             self.react.new_cycle();
-            if let Some((c, plan)) = self.upgrade {
-                if c == self.m.cycle {
-                    self.plan = plan;
-                    self.upgrade = None;
+            // As the ledger does: the last change due by this cycle wins.
+            let cycle = self.m.cycle;
+            let plan = &mut self.plan;
+            self.upgrades.retain(|&(c, p)| {
+                if c <= cycle {
+                    *plan = p;
                 }
-            }
+                c > cycle
+            });
         }
     }
 

@@ -130,6 +130,44 @@ fn an_upgrade_bills_the_new_plan_from_the_next_whole_cycle() {
 }
 
 #[test]
+fn upgrades_follow_one_another_and_never_go_down() {
+    let allotments = |blocks: &str, reactions: &str| -> Vec<(u64, String, f64)> {
+        let s = hourly("solo", "overage = \"off\"", blocks, 4, reactions);
+        months_of(&s)
+            .into_iter()
+            .map(|(r, _, plan, seats)| (r.allotment, plan, seats))
+            .collect()
+    };
+    let two = "  [[kinds.reactions]]\n  upgrade = \"team\"\n  [[kinds.reactions]]\n  upgrade = \"enterprise\"\n  after_limits = 2\n";
+    // 480 credits a cycle: solo and team reach their limits in cycles 1
+    // and 2, enterprise (500) never.
+    let got = allotments("blocks = { http_request = 1 }", two);
+    let want = [
+        (50, "solo", 18.0),
+        (100, "team", 38.0),
+        (500, "enterprise", 98.0),
+        (500, "enterprise", 98.0),
+    ];
+    assert_eq!(got, want.map(|(a, p, s)| (a, p.to_string(), s)));
+    // Enterprise first; at the second cycle at the limit (720 credits >=
+    // 500), the move to team would be a downgrade: ignored.
+    let down = "  [[kinds.reactions]]\n  upgrade = \"enterprise\"\n  [[kinds.reactions]]\n  upgrade = \"team\"\n  after_limits = 2\n";
+    let got = allotments("blocks = { http_request = 1, logic = 1 }", down);
+    let want = [
+        (50, "solo"),
+        (500, "enterprise"),
+        (500, "enterprise"),
+        (500, "enterprise"),
+    ];
+    assert_eq!(
+        got.iter()
+            .map(|(a, p, _)| (*a, p.as_str()))
+            .collect::<Vec<_>>(),
+        want
+    );
+}
+
+#[test]
 fn an_upgrade_raises_the_seat_cost_in_the_summary_and_compare() {
     let s = hourly(
         "solo",
