@@ -275,6 +275,8 @@ struct TeamTrial<'c, 'o> {
     upgrades: Vec<(usize, u8)>,
     /// The allotment of the plan the team is on or moving to.
     allotment_to: u64,
+    /// Whether the kind has reactions at the cap.
+    reacts: bool,
     out: &'o mut TaskOut,
 }
 
@@ -292,6 +294,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
             plan: 0,
             upgrades: Vec::new(),
             allotment_to: cx.k.terms.allotment(),
+            reacts: !cx.k.reactions.is_empty(),
             out,
         }
     }
@@ -336,7 +339,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
                 self.ledger.switch_overage_on(at);
             }
         }
-        if !self.cx.k.reactions.is_empty()
+        if self.reacts
             && !self.react.counted()
             && self.ledger.current().limit_reached_at.is_some()
         {
@@ -490,6 +493,9 @@ fn simulate_team<'t>(
     let heads = &mut sc.heads;
     let mut runs = 0u64;
     let mut tt = TeamTrial::new(cx, team, size, out);
+    // Kinds without reactions pay one predictable branch per run for them.
+    let reacts = !k.reactions.is_empty();
+    let mut plans: &[RunPlan] = &k.work.runs;
     loop {
         // The next start over all flows (lowest flow index first at ties).
         let mut best = f64::INFINITY;
@@ -513,7 +519,7 @@ fn simulate_team<'t>(
             }
         }
         tt.advance_to(t);
-        if !k.reactions.is_empty() {
+        if reacts {
             // A throttled flow's arrival may not happen at all (decided
             // before any of its draws); a model switch in force changes the
             // prices the run is drawn with.
@@ -523,12 +529,12 @@ fn simulate_team<'t>(
             }
             if t >= tt.react.next_switch {
                 tt.react.switch_until(t);
+                plans = match tt.react.mask {
+                    0 => &k.work.runs,
+                    m => &k.work.switched[m as usize - 1],
+                };
             }
         }
-        let plans: &[RunPlan] = match tt.react.mask {
-            0 => &k.work.runs,
-            m => &k.work.switched[m as usize - 1],
-        };
 
         // Every draw of the run is made, whether or not it executes; a tap
         // draws the same numbers through the counting path.
