@@ -339,9 +339,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
                 self.ledger.switch_overage_on(at);
             }
         }
-        if self.reacts
-            && !self.react.counted()
-            && self.ledger.current().limit_reached_at.is_some()
+        if self.reacts && !self.react.counted() && self.ledger.current().limit_reached_at.is_some()
         {
             self.reach_limit(t);
         }
