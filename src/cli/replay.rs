@@ -104,6 +104,12 @@ pub fn execute(a: ReplayArgs) -> anyhow::Result<()> {
         );
         s.push_str(&output::table(&result));
         s.push_str(&assumption_note(&billing, &book));
+        if !result.price_versions.is_empty() {
+            s.push_str(&format!(
+                "Prices: dated versions priced some runs (each run at the version in force at its start): {}.\n",
+                result.price_versions.join("; ")
+            ));
+        }
         s
     };
     let mut out = std::io::stdout().lock();

@@ -82,7 +82,7 @@ use crate::pricing::Plan;
 use crate::scenario::{OveragePolicy, Scenario};
 use crate::workload::arrivals::{RateSteps, Timeline};
 use crate::workload::sampling::Sampler;
-use crate::workload::KindWorkload;
+use crate::workload::{KindWorkload, PricedPiece};
 use clock::to_seconds;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
@@ -228,7 +228,11 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
     // Credits are totalled in 64 bits: a demand whose totals could pass that
     // (with a thousandfold margin for the tails of size and bursts) is
     // refused rather than saturated into wrong numbers.
-    for e in crate::scenario::expectations(s) {
+    let prices = price_pieces(s, &bounds).map_err(err)?;
+    for e in prices
+        .iter()
+        .flat_map(|&(_, book)| crate::scenario::expectations_at(s, book))
+    {
         if !(e.credits.is_finite() && e.credits <= MAX_EXPECTED_CREDITS) {
             return Err(EngineError::Scenario {
                 scenario: s.name.clone(),
@@ -243,7 +247,7 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
     let usage_multiplier = usage_multiplier(s);
     let mut kinds = Vec::with_capacity(s.kinds.len());
     for k in &s.kinds {
-        let work = KindWorkload::new(k, &s.prices, &tl, usage_multiplier).map_err(err)?;
+        let work = KindWorkload::new(k, &prices, &tl, usage_multiplier).map_err(err)?;
         let overage = match k.overage {
             OveragePolicy::Off => Overage::Off,
             OveragePolicy::On => Overage::On,
@@ -294,6 +298,28 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
         template,
         shocks,
     })
+}
+
+/// The stretches of the simulated horizon with one set of prices each (the
+/// scenario's dated price versions), starts in ns from the calendar's start.
+fn price_pieces<'a>(s: &'a Scenario, bounds: &[i64]) -> Result<Vec<PricedPiece<'a>>, String> {
+    if !s.prices.is_versioned() {
+        return Ok(vec![(0, &s.prices)]);
+    }
+    let start = s.calendar.start.timestamp_nanos_opt().ok_or_else(|| {
+        "calendar.start: price versions need a start between the years 1678 and 2261".to_string()
+    })?;
+    let end = start.saturating_add(bounds.last().copied().unwrap_or(0));
+    Ok(s.prices
+        .pieces(start, end)
+        .into_iter()
+        .map(|p| {
+            let book = p
+                .version
+                .map_or(&s.prices, |v| &s.prices.versions[v].prices);
+            (p.start - start, book)
+        })
+        .collect())
 }
 
 impl Ctx {

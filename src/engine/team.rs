@@ -290,7 +290,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
             ledger: Ledger::new(cx.k.terms, 0),
             m,
             switch_at: None,
-            react: Reacting::new(cx.k.work.runs.len(), !cx.k.reactions.is_empty()),
+            react: Reacting::new(cx.k.work.runs().len(), !cx.k.reactions.is_empty()),
             plan: 0,
             upgrades: Vec::new(),
             allotment_to: cx.k.terms.allotment(),
@@ -493,7 +493,9 @@ fn simulate_team<'t>(
     let mut tt = TeamTrial::new(cx, team, size, out);
     // Kinds without reactions pay one predictable branch per run for them.
     let reacts = !k.reactions.is_empty();
-    let mut plans: &[RunPlan] = &k.work.runs;
+    // The price piece in force (a dated price version) and when it ends.
+    let (mut piece, mut next_piece) = k.work.piece_at(0);
+    let mut plans: &[RunPlan] = k.work.plans(piece, 0);
     loop {
         // The next start over all flows (lowest flow index first at ties).
         let mut best = f64::INFINITY;
@@ -517,6 +519,11 @@ fn simulate_team<'t>(
             }
         }
         tt.advance_to(t);
+        // A run is priced by the version in force at its start.
+        if t >= next_piece {
+            (piece, next_piece) = k.work.piece_at(t);
+            plans = k.work.plans(piece, tt.react.mask);
+        }
         if reacts {
             // A throttled flow's arrival may not happen at all (decided
             // before any of its draws); a model switch in force changes the
@@ -527,10 +534,7 @@ fn simulate_team<'t>(
             }
             if t >= tt.react.next_switch {
                 tt.react.switch_until(t);
-                plans = match tt.react.mask {
-                    0 => &k.work.runs,
-                    m => &k.work.switched[m as usize - 1],
-                };
+                plans = k.work.plans(piece, tt.react.mask);
             }
         }
 

@@ -77,6 +77,16 @@ pub(super) fn scenario(
     }
     let _ = writeln!(t, "months = {}\n", opts.months);
 
+    // The fit's prices (a `--prices` book, dated versions included), so the
+    // forecast prices runs as the fit read them.
+    let prices = crate::pricing::overrides_toml(book, "prices");
+    if !prices.is_empty() {
+        let _ = writeln!(
+            t,
+            "# The prices the fit read the log with (--prices), dated versions included.\n"
+        );
+        t.push_str(&prices);
+    }
     // Plans the price book does not have, by allotment.
     let mut custom = BTreeSet::new();
     let plan_of = |credits: u64, overage_on: bool| -> Option<String> {

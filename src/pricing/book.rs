@@ -2,6 +2,7 @@
 //! plans, loaded from data (the built-in `data/pricebook.toml`, with its
 //! source named) and overridable by a file of the same shape.
 
+use super::versions::{self, PriceVersion, RawVersion};
 use super::{model_key, Trigger};
 use crate::files::{toml_error, InputError};
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,45 @@ pub struct BlockPrices {
     pub mcp_tool: BlockPrice,
 }
 
+impl BlockPrices {
+    /// The blocks' keys in a price-book file, in [`BlockPrices::slots_mut`] order.
+    pub(crate) const NAMES: [&'static str; 7] = [
+        "run_base",
+        "http_request",
+        "logic",
+        "ai_request",
+        "connector",
+        "image",
+        "mcp_tool",
+    ];
+
+    /// Every block price, in [`BlockPrices::NAMES`] order.
+    pub(super) fn slots_mut(&mut self) -> [&mut BlockPrice; 7] {
+        [
+            &mut self.run_base,
+            &mut self.http_request,
+            &mut self.logic,
+            &mut self.ai_request,
+            &mut self.connector,
+            &mut self.image,
+            &mut self.mcp_tool,
+        ]
+    }
+
+    /// The `i`-th block price, in [`BlockPrices::NAMES`] order.
+    pub(super) fn get(&self, i: usize) -> BlockPrice {
+        [
+            self.run_base,
+            self.http_request,
+            self.logic,
+            self.ai_request,
+            self.connector,
+            self.image,
+            self.mcp_tool,
+        ][i]
+    }
+}
+
 /// One row of a model table.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Model {
@@ -90,6 +130,8 @@ pub struct PriceBook {
     pub block_credits: u64,
     /// Plans by name, in ascending order of credits.
     pub plans: Vec<Plan>,
+    /// Dated versions of the block and model prices ([`super::versions`]).
+    pub versions: Vec<PriceVersion>,
 }
 
 /// Errors in a price-book file.
@@ -126,11 +168,14 @@ pub struct RawPriceBook {
     overage: Option<RawOverage>,
     #[serde(default)]
     plans: BTreeMap<String, RawPlan>,
+    #[serde(default)]
+    versions: BTreeMap<String, RawVersion>,
 }
 
+/// Block prices as a file writes them, each optional.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct RawBlocks {
+pub(super) struct RawBlocks {
     run_base: Option<BlockPrice>,
     http_request: Option<BlockPrice>,
     logic: Option<BlockPrice>,
@@ -138,6 +183,21 @@ struct RawBlocks {
     connector: Option<BlockPrice>,
     image: Option<BlockPrice>,
     mcp_tool: Option<BlockPrice>,
+}
+
+impl RawBlocks {
+    /// The given prices, in [`BlockPrices::NAMES`] order.
+    pub(super) fn into_array(self) -> [Option<BlockPrice>; 7] {
+        [
+            self.run_base,
+            self.http_request,
+            self.logic,
+            self.ai_request,
+            self.connector,
+            self.image,
+            self.mcp_tool,
+        ]
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -158,7 +218,14 @@ impl PriceBook {
     /// The built-in price book (`data/pricebook.toml`).
     pub fn builtin() -> PriceBook {
         let raw: RawPriceBook = toml::from_str(BUILTIN).expect("built-in price book parses");
-        let empty = PriceBook {
+        PriceBook::empty()
+            .with_overrides(raw, "built-in price book")
+            .expect("built-in price book is valid")
+    }
+
+    /// A book with no prices (every layer adds to one).
+    pub(super) fn empty() -> PriceBook {
+        PriceBook {
             source: String::new(),
             blocks: BlockPrices {
                 run_base: ZERO,
@@ -173,10 +240,8 @@ impl PriceBook {
             agent_call: Vec::new(),
             block_credits: 0,
             plans: Vec::new(),
-        };
-        empty
-            .with_overrides(raw, "built-in price book")
-            .expect("built-in price book is valid")
+            versions: Vec::new(),
+        }
     }
 
     /// Reads a price-book override file and applies it to the built-in book.
@@ -201,17 +266,12 @@ impl PriceBook {
         if let Some(s) = raw.source {
             self.source = s;
         }
-        let b = raw.blocks;
-        let slots = [
-            (&mut self.blocks.run_base, b.run_base),
-            (&mut self.blocks.http_request, b.http_request),
-            (&mut self.blocks.logic, b.logic),
-            (&mut self.blocks.ai_request, b.ai_request),
-            (&mut self.blocks.connector, b.connector),
-            (&mut self.blocks.image, b.image),
-            (&mut self.blocks.mcp_tool, b.mcp_tool),
-        ];
-        for (slot, new) in slots {
+        for (slot, new) in self
+            .blocks
+            .slots_mut()
+            .into_iter()
+            .zip(raw.blocks.into_array())
+        {
             if let Some(p) = new {
                 *slot = p;
             }
@@ -298,6 +358,8 @@ impl PriceBook {
                 "missing".to_string(),
             ));
         }
+        // Versions last: each is the (new) base with its own changes.
+        versions::layer(&mut self, raw.versions).map_err(|(key, problem)| invalid(key, problem))?;
         Ok(self)
     }
 

@@ -14,8 +14,12 @@
 //! - any block the book does not price costs nothing.
 
 mod book;
+mod versions;
+mod write;
 
-pub use book::{BlockPrice, Model, Plan, PriceBook, PriceBookError, RawPriceBook};
+pub use book::{BlockPrice, BlockPrices, Model, Plan, PriceBook, PriceBookError, RawPriceBook};
+pub use versions::{PricePiece, PriceVersion};
+pub use write::overrides_toml;
 
 use serde::{Deserialize, Serialize};
 use std::fmt;

@@ -4,7 +4,8 @@
 //!
 //! Rows of a run may be anywhere in the file, so a run's credits are summed as
 //! its rows stream in: each row is priced with the one pricing function,
-//! [`PriceBook::charge`], and only its block credits (the row's charge minus
+//! [`PriceBook::charge`], at the prices in force at the run's start
+//! ([`PriceBook::at`]), and only its block credits (the row's charge minus
 //! the trigger's base charge, which a run pays once) are added. That is exact
 //! because `charge` is a sum over the usage items it is given. Memory is one
 //! [`Run`] (48 bytes) plus the interned run id per run, never per row.
@@ -170,8 +171,10 @@ pub(crate) fn read_log_with<R: Read>(
         ));
     }
 
-    // The base charge of a run with `t`: paid once, whatever its rows.
-    let base = |t: Trigger| book.charge(t, &[]).total;
+    // The base charge of a run with `t` starting at `start`: paid once,
+    // whatever its rows. Every price is the one in force at the run's start
+    // (`PriceBook::at`; rows of one run agree on it, checked below).
+    let base = |t: Trigger, start: i64| book.at(start).charge(t, &[]).total;
     let mut table = RunTable::default();
     let too_many = |line: u64| err(line, "too many distinct names (more than 4 billion)".into());
 
@@ -220,7 +223,7 @@ pub(crate) fn read_log_with<R: Read>(
             *run = Run {
                 start: row.start,
                 end: row.end,
-                credits: base(row.trigger),
+                credits: base(row.trigger, row.start),
                 first_line: line,
                 team,
                 flow,
@@ -289,9 +292,12 @@ pub(crate) fn read_log_with<R: Read>(
             usage(ri, item, count);
             // The row's block credits: its charge as a run of its own, less
             // the base charge that the run pays once.
-            let priced = book.charge(row.trigger, &[(item, count)]).total;
+            let priced = book
+                .at(row.start)
+                .charge(row.trigger, &[(item, count)])
+                .total;
             let added = priced
-                .checked_sub(base(row.trigger))
+                .checked_sub(base(row.trigger, row.start))
                 .filter(|_| priced != u64::MAX)
                 .and_then(|c| run.credits.checked_add(c))
                 .filter(|&c| c != u64::MAX)

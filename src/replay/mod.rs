@@ -138,6 +138,9 @@ pub struct Replay {
     pub rows: u64,
     /// Teams in the log.
     pub teams: u64,
+    /// The dated price versions that priced some run, one line each
+    /// ([`crate::pricing::PriceVersion::describe`]); empty when none did.
+    pub price_versions: Vec<String>,
 }
 
 /// Replays the log file at `path`.
@@ -161,7 +164,28 @@ pub fn replay_reader<R: std::io::Read>(
     let table = log::read_log(input, path, book)?;
     let depth = nesting::check(&table, path)?;
     check_team_totals(&table, path)?;
-    Ok(bill(&table, &depth, billing))
+    let mut replay = bill(&table, &depth, billing);
+    replay.price_versions = versions_used(&table, book);
+    Ok(replay)
+}
+
+/// The dated price versions in force at some run's start, described.
+fn versions_used(table: &RunTable, book: &PriceBook) -> Vec<String> {
+    if !book.is_versioned() {
+        return Vec::new();
+    }
+    let mut used = vec![false; book.versions.len()];
+    for r in table.runs.iter().filter(|r| r.defined) {
+        if let Some(i) = book.versions.iter().position(|v| v.covers(r.start)) {
+            used[i] = true;
+        }
+    }
+    book.versions
+        .iter()
+        .zip(used)
+        .filter(|(_, u)| *u)
+        .map(|(v, _)| v.describe(book))
+        .collect()
 }
 
 /// Bills an already-read run table (checked as [`replay_reader`] checks a
@@ -321,6 +345,7 @@ fn bill(table: &RunTable, depth: &[u32], billing: &Billing) -> Replay {
         }
     }
     Replay {
+        price_versions: Vec::new(),
         records,
         runs: by_team.len() as u64,
         rows: table.rows,

@@ -68,6 +68,41 @@ pub fn first_cycle(c: &Calendar) -> (DateTime<Utc>, DateTime<Utc>) {
     cycle_bounds(c, 0)
 }
 
+/// The simulated horizon `[start, end)` in ns since the Unix epoch (`None`
+/// outside the years 1677 to 2262 that nanoseconds reach).
+pub fn horizon_ns(c: &Calendar) -> Option<(i64, i64)> {
+    let (start, _) = cycle_bounds(c, 0);
+    let (_, end) = cycle_bounds(c, c.months.saturating_sub(1));
+    Some((start.timestamp_nanos_opt()?, end.timestamp_nanos_opt()?))
+}
+
+/// The applied price versions in force at some instant of the horizon, one
+/// line each ([`crate::pricing::PriceVersion::describe`]).
+pub fn price_versions_used(s: &Scenario) -> Vec<String> {
+    let Some((from, to)) = horizon_ns(&s.calendar) else {
+        return Vec::new();
+    };
+    s.prices
+        .versions_used(from, to)
+        .iter()
+        .map(|v| v.describe(&s.prices))
+        .collect()
+}
+
+/// Which prices a result used, in words: the source, and the dated versions
+/// in force over the horizon.
+pub fn prices_text(s: &Scenario) -> String {
+    let used = price_versions_used(s);
+    if used.is_empty() {
+        return s.prices.source.clone();
+    }
+    format!(
+        "{}, with dated versions (each run priced by the version in force at its start; the book's own prices outside them): {}",
+        s.prices.source,
+        used.join("; ")
+    )
+}
+
 /// Expected credits of one run of flow `flow` of `kind`, by source, nested
 /// MCP-flow runs included.
 pub fn expected_credits_by_source(
@@ -149,10 +184,56 @@ pub fn expected_runs_per_team_cycle(s: &Scenario, kind: &TeamKind, flow: usize) 
 /// Like [`expected_runs_per_team_cycle`], for billing cycle `cycle` (0-based;
 /// growth counts from the start of the first cycle).
 pub fn expected_runs_in_cycle(s: &Scenario, kind: &TeamKind, flow: usize, cycle: u32) -> f64 {
+    let (start, end) = cycle_bounds(&s.calendar, cycle);
+    expected_runs_between(s, kind, flow, start, end)
+}
+
+/// Expected credits per team demanded in billing cycle `cycle` (before any
+/// suspension), each run at the prices in force at its start: the cycle cut
+/// at the dated price versions, each piece's expected runs times its
+/// expected credits per run (nested MCP-flow runs included).
+pub fn expected_credits_in_cycle(s: &Scenario, kind: &TeamKind, cycle: u32) -> f64 {
+    let (start, end) = cycle_bounds(&s.calendar, cycle);
+    let ns = |t: DateTime<Utc>| t.timestamp_nanos_opt();
+    let pieces = match (ns(start), ns(end)) {
+        (Some(a), Some(b)) if s.prices.is_versioned() => s.prices.pieces(a, b),
+        _ => vec![crate::pricing::PricePiece {
+            start: ns(start).unwrap_or(0),
+            version: None,
+        }],
+    };
+    let mut total = 0.0;
+    for (i, p) in pieces.iter().enumerate() {
+        let book = p
+            .version
+            .map_or(&s.prices, |v| &s.prices.versions[v].prices);
+        let a = if i == 0 {
+            start
+        } else {
+            DateTime::from_timestamp_nanos(p.start)
+        };
+        let b = pieces
+            .get(i + 1)
+            .map_or(end, |q| DateTime::from_timestamp_nanos(q.start));
+        for f in 0..kind.flows.len() {
+            total +=
+                expected_runs_between(s, kind, f, a, b) * expected_credits_per_run(book, kind, f);
+        }
+    }
+    total
+}
+
+/// Expected runs per team of a flow's own arrivals in `[start, end)`.
+fn expected_runs_between(
+    s: &Scenario,
+    kind: &TeamKind,
+    flow: usize,
+    start: DateTime<Utc>,
+    end: DateTime<Utc>,
+) -> f64 {
     let Some(f) = kind.flows.get(flow) else {
         return 0.0;
     };
-    let (start, end) = cycle_bounds(&s.calendar, cycle);
     match &f.arrivals {
         Arrivals::OnlyAsMcpTool => 0.0,
         Arrivals::Schedule {
@@ -322,8 +403,16 @@ fn burst_durations(hours: &Dist) -> Durations {
     Durations { sorted, prefix }
 }
 
-/// Expected values for every kind and flow (first cycle).
+/// Expected values for every kind and flow (first cycle), at the prices in
+/// force at the calendar's start.
 pub fn expectations(s: &Scenario) -> Vec<KindExpectation> {
+    let start = s.calendar.start.timestamp_nanos_opt().unwrap_or(0);
+    expectations_at(s, s.prices.at(start))
+}
+
+/// Expected values for every kind and flow (first cycle), at `prices` (one
+/// version of the scenario's price book).
+pub fn expectations_at(s: &Scenario, prices: &PriceBook) -> Vec<KindExpectation> {
     s.kinds
         .iter()
         .map(|k| {
@@ -354,7 +443,7 @@ pub fn expectations(s: &Scenario) -> Vec<KindExpectation> {
                 .iter()
                 .enumerate()
                 .map(|(i, f)| {
-                    let by_source = expected_credits_by_source(&s.prices, k, i);
+                    let by_source = expected_credits_by_source(prices, k, i);
                     let credits_per_run: f64 = by_source.iter().sum();
                     FlowExpectation {
                         name: f.name.clone(),
@@ -546,6 +635,30 @@ pub fn describe(s: &Scenario) -> String {
         s.trials, s.seed, s.usage_multiplier
     );
     let _ = writeln!(o, "Prices: {}", s.prices.source);
+    let used = price_versions_used(s);
+    if !used.is_empty() {
+        let _ = writeln!(
+            o,
+            "  dated versions in force (each run priced by the version in force at its start; the prices above outside them):"
+        );
+        for v in &used {
+            let _ = writeln!(o, "  {v}");
+        }
+    }
+    let resting: Vec<String> = s
+        .prices
+        .versions
+        .iter()
+        .filter(|v| !v.applied)
+        .map(|v| format!("'{}' ({}, {})", v.name, v.label, v.span()))
+        .collect();
+    if !resting.is_empty() {
+        let _ = writeln!(
+            o,
+            "  not applied: {} (switch one on with [prices.versions.NAME] applied = true)",
+            resting.join("; ")
+        );
+    }
     if s.has_shocks() {
         let _ = writeln!(
             o,
@@ -642,12 +755,7 @@ pub fn describe(s: &Scenario) -> String {
         );
         if s.calendar.months > 1 {
             let by_cycle: Vec<String> = (0..s.calendar.months.min(36))
-                .map(|c| {
-                    let credits: f64 = (0..k.flows.len())
-                        .map(|i| expected_runs_in_cycle(s, k, i, c) * e.flows[i].credits_per_run)
-                        .sum();
-                    format!("{credits:.1}")
-                })
+                .map(|c| format!("{:.1}", expected_credits_in_cycle(s, k, c)))
                 .collect();
             let _ = writeln!(o, "  demand by cycle:       {}", by_cycle.join(", "));
         }

@@ -56,8 +56,12 @@ pub struct Summary {
     pub calendar: CalendarInfo,
     /// Multiplier of every Poisson rate (1 = as written).
     pub usage_multiplier: f64,
-    /// Where the credit prices come from.
+    /// Where the credit prices come from (with the dated versions used).
     pub price_source: String,
+    /// The dated price versions in force over the horizon, one line each
+    /// (absent when none was).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub price_versions: Vec<String>,
     /// Assumptions a reader must know about.
     pub assumptions: Vec<String>,
     /// Per team kind, in scenario order.

@@ -25,33 +25,44 @@ pub struct KindWorkload {
     pub size: Sampler,
     /// Each flow's arrivals (index = flow index in the kind).
     pub arrivals: Vec<FlowArrivals>,
-    /// Each flow's run plan (index = flow index in the kind).
-    pub runs: Vec<RunPlan>,
-    /// The run plans after model switches ([`crate::scenario::Effect::SwitchModel`]):
-    /// `switched[mask - 1]` has the switches whose bits are set in `mask`
-    /// made (bit i: the kind's i-th switch). Same samplers, other prices.
-    pub switched: Vec<Vec<RunPlan>>,
+    /// The run plans (index = flow index in the kind) of every price piece
+    /// and model-switch mask: `sets[piece * masks + mask]`. Bit i of `mask`:
+    /// the kind's i-th model switch ([`crate::scenario::Effect::SwitchModel`])
+    /// is made. Same samplers throughout, other prices.
+    sets: Vec<Vec<RunPlan>>,
+    /// Model-switch masks: `2^switches`.
+    masks: usize,
+    /// Where each price piece after the first starts, ns from the calendar's
+    /// start (the first starts before the horizon).
+    piece_starts: Vec<i64>,
 }
 
+/// The prices of one stretch of the timeline: from `start` (ns from the
+/// calendar's start) to the next piece's start.
+pub type PricedPiece<'a> = (i64, &'a PriceBook);
+
 impl KindWorkload {
-    /// Compiles `kind` for `timeline`. `usage_multiplier` multiplies every
-    /// Poisson rate (the scenario-wide what-if knob; 1 = as written).
+    /// Compiles `kind` for `timeline`, priced by `prices` (the pieces of the
+    /// timeline with one set of prices each, in time order; the first covers
+    /// the start). `usage_multiplier` multiplies every Poisson rate (the
+    /// scenario-wide what-if knob; 1 = as written).
     pub fn new(
         kind: &TeamKind,
-        book: &PriceBook,
+        prices: &[PricedPiece<'_>],
         timeline: &Timeline,
         usage_multiplier: f64,
     ) -> Result<KindWorkload, String> {
         let named = |f: &str, e: String| format!("kind '{}', flow '{f}': {e}", kind.name);
         check_acyclic(kind)?;
+        if prices.is_empty() {
+            return Err(format!("kind '{}': no prices", kind.name));
+        }
         let mut arrivals = Vec::with_capacity(kind.flows.len());
-        let mut runs = Vec::with_capacity(kind.flows.len());
         for f in &kind.flows {
             arrivals.push(
                 FlowArrivals::new(&f.arrivals, timeline, usage_multiplier)
                     .map_err(|e| named(&f.name, e))?,
             );
-            runs.push(RunPlan::new(f, book).map_err(|e| named(&f.name, e))?);
         }
         let switches: Vec<(usize, ModelBlock, ModelId)> = kind
             .reactions
@@ -61,40 +72,66 @@ impl KindWorkload {
                 _ => None,
             })
             .collect();
-        let mut switched = Vec::new();
-        for mask in 1u32..(1 << switches.len()) {
-            let mut flows = kind.flows.clone();
-            for (bit, &(f, block, model)) in switches.iter().enumerate() {
-                if mask & (1 << bit) == 0 {
-                    continue;
-                }
-                let run = &mut flows[f].run;
-                match block {
-                    ModelBlock::CreateWithAi => {
-                        if let Some(c) = &mut run.create_with_ai {
-                            c.model = model;
+        let masks = 1usize << switches.len();
+        let mut sets = Vec::with_capacity(prices.len() * masks);
+        for &(_, book) in prices {
+            for mask in 0..masks {
+                let mut flows = kind.flows.clone();
+                for (bit, &(f, block, model)) in switches.iter().enumerate() {
+                    if mask & (1 << bit) == 0 {
+                        continue;
+                    }
+                    let run = &mut flows[f].run;
+                    match block {
+                        ModelBlock::CreateWithAi => {
+                            if let Some(c) = &mut run.create_with_ai {
+                                c.model = model;
+                            }
+                        }
+                        ModelBlock::Agent => {
+                            if let Some(a) = &mut run.agent {
+                                a.model = model;
+                            }
                         }
                     }
-                    ModelBlock::Agent => {
-                        if let Some(a) = &mut run.agent {
-                            a.model = model;
-                        }
-                    }
                 }
+                let set = flows
+                    .iter()
+                    .map(|f| RunPlan::new(f, book).map_err(|e| named(&f.name, e)))
+                    .collect::<Result<Vec<_>, _>>()?;
+                sets.push(set);
             }
-            let set = flows
-                .iter()
-                .map(|f| RunPlan::new(f, book).map_err(|e| named(&f.name, e)))
-                .collect::<Result<Vec<_>, _>>()?;
-            switched.push(set);
         }
         Ok(KindWorkload {
             size: Sampler::new(&kind.size)
                 .map_err(|e| format!("kind '{}': size: {e}", kind.name))?,
             arrivals,
-            runs,
-            switched,
+            sets,
+            masks,
+            piece_starts: prices[1..].iter().map(|&(t, _)| t).collect(),
         })
+    }
+
+    /// The run plans at the start, no model switched.
+    pub fn runs(&self) -> &[RunPlan] {
+        &self.sets[0]
+    }
+
+    /// The run plans of price piece `piece` with the switches of `mask` made.
+    #[inline]
+    pub fn plans(&self, piece: usize, mask: u32) -> &[RunPlan] {
+        &self.sets[piece * self.masks + mask as usize]
+    }
+
+    /// The price piece in force at `t` (ns from the calendar's start) and
+    /// when the next one starts (`i64::MAX`: none does).
+    #[inline]
+    pub fn piece_at(&self, t: i64) -> (usize, i64) {
+        let piece = self.piece_starts.partition_point(|&s| s <= t);
+        (
+            piece,
+            self.piece_starts.get(piece).copied().unwrap_or(i64::MAX),
+        )
     }
 }
 

@@ -129,7 +129,27 @@ fn scenario_text(
     agent_calls: f64,
     cycle_days: Option<u32>,
     react: u8,
+    version: Option<(u32, Option<u32>)>,
 ) -> String {
+    // A dated price version from `from_h` hours after the start (whole hours
+    // coincide with schedule runs: a run starting at `from` takes the new
+    // prices), for `len_h` hours or open-ended; it re-prices a block of every
+    // flow, the nested MCP flow's connector and both agent models.
+    let version = match version {
+        None => String::new(),
+        Some((from_h, len_h)) => {
+            let at = |h: u32| {
+                (chrono::DateTime::parse_from_rfc3339("2026-03-01T00:00:00Z").unwrap()
+                    + chrono::Duration::hours(i64::from(h)))
+                .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            };
+            let until = len_h.map_or(String::new(), |l| format!("until = {}\n", at(from_h + l)));
+            format!(
+                "[prices.versions.change]\nfrom = {}\n{until}blocks.http_request = {{ manual = 0, cloud = 3 }}\nblocks.logic = {{ manual = 0, cloud = 2 }}\nblocks.connector = {{ manual = 5, cloud = 4 }}\nagent_call = {{ \"gpt-5-nano\" = 3, \"gpt-5\" = 7 }}\n",
+                at(from_h)
+            )
+        }
+    };
     // Reactions at the cap: bit 0 an upgrade, bit 1 a model switch, bit 2 a
     // throttle of a schedule, bit 3 a throttle of a Poisson flow.
     let mut reactions = String::new();
@@ -166,6 +186,7 @@ name = "prop"
 [calendar]
 start = 2026-03-01T00:00:00Z
 {calendar}
+{version}
 [prices.plans.tiny]
 credits = {credits}
 overage_allowed = true
@@ -225,8 +246,9 @@ proptest! {
         cycle_days in prop::option::of(prop::sample::select(vec![7u32, 30])),
         seed in 0u64..1000,
         react in 0u8..16,
+        version in prop::option::of((0u32..1500, prop::option::of(1u32..400))),
     ) {
-        let text = scenario_text(zero_len, every_min, per_day, credits, overage, delay_h, agent_calls, cycle_days, react);
+        let text = scenario_text(zero_len, every_min, per_day, credits, overage, delay_h, agent_calls, cycle_days, react, version);
         let s = flowcast::scenario::parse(&text, "prop.toml".as_ref()).unwrap_or_else(|e| panic!("{e}\n{text}"));
         emitted_log_replays_exactly(&s, seed, 1);
     }

@@ -20,6 +20,7 @@ mod fuzz_corpus;
 mod output_folders;
 mod planning_cli;
 mod planning_main;
+mod price_versions;
 mod pricing_tables;
 mod reactions;
 mod replay_cases;

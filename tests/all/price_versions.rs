@@ -1,0 +1,449 @@
+//! Dated price versions, against hand-computed ledgers and closed forms: a
+//! replay of a log that spans a change bills each run at the version in
+//! force at its start (a run that spans the change at its start's prices, a
+//! run starting on the instant at the new ones, a nested MCP-flow run at its
+//! own start); a simulation across a change matches the closed form of each
+//! version, exactly on a schedule and within a stated band on a Poisson flow;
+//! `check`, `summary.json` and the report name the versions used; bad
+//! versions are one-line errors naming the key.
+
+use assert_cmd::Command;
+use flowcast::engine::{simulate, Observer, SimOptions, TeamMonth};
+use flowcast::pricing::{PriceBook, RawPriceBook};
+use flowcast::replay::{replay_reader, Billing};
+use flowcast::scenario::{parse, Scenario};
+use std::io::Write;
+use std::path::Path;
+
+/// A rise from 2026-06-15: HTTP Request 1 -> 3 credits on cloud runs, a
+/// GPT-5 agent call 10 -> 12; it ends on 2026-07-01.
+const RISE: &str = r#"
+[versions.rise]
+label = "test rise"
+from = 2026-06-15T00:00:00Z
+until = 2026-07-01T00:00:00Z
+blocks.http_request = { manual = 0, cloud = 3 }
+agent_call = { "gpt-5" = 12 }
+"#;
+
+const HEADER: &str =
+    "run_id,team,flow,trigger,started_at,ended_at,parent_run_id,block,model,count\n";
+
+/// The log of the hand-computed case. Per run, at the prices in force at
+/// its start:
+/// - r4 (schedule, 06-10): base 1 + http 1 = 2;
+/// - r1 (api, starts 06-14 23:59, before the change, ends after it): base 1
+///   + 2 http x 1 + gpt-5 10 = 13 (not 1 + 6 + 12 = 19);
+/// - r2 (api, starts on the change's instant): 1 + 3 = 4;
+/// - r3 (manual, 06-16): 2 gpt-5 calls x 12 + 1 MCP tool x 2 = 26;
+/// - r3.1 (mcp, its nested run, 06-16 00:00:01): 1 + 3 = 4;
+/// - r5 (api, 07-02, after `until`): 1 + 1 = 2, in July's cycle.
+fn log() -> String {
+    let mut l = String::from(HEADER);
+    for row in [
+        "r4,a,f,schedule,2026-06-10T00:00:00Z,2026-06-10T00:00:00Z,,http_request,,1",
+        "r1,a,f,api,2026-06-14T23:59:00Z,2026-06-15T00:01:00Z,,http_request,,2",
+        "r1,a,f,api,2026-06-14T23:59:00Z,2026-06-15T00:01:00Z,,agent_call,gpt-5,1",
+        "r2,a,f,api,2026-06-15T00:00:00Z,2026-06-15T00:00:30Z,,http_request,,1",
+        "r3,a,g,manual,2026-06-16T00:00:00Z,2026-06-16T00:00:10Z,,agent_call,GPT-5,2",
+        "r3,a,g,manual,2026-06-16T00:00:00Z,2026-06-16T00:00:10Z,,mcp_tool,,1",
+        "r3.1,a,h,mcp,2026-06-16T00:00:01Z,2026-06-16T00:00:05Z,r3,http_request,,1",
+        "r5,a,f,api,2026-07-02T00:00:00Z,2026-07-02T00:00:01Z,,http_request,,1",
+    ] {
+        l.push_str(row);
+        l.push('\n');
+    }
+    l
+}
+
+fn book(text: &str) -> PriceBook {
+    let raw: RawPriceBook = toml::from_str(text).unwrap();
+    PriceBook::builtin().with_overrides(raw, "test").unwrap()
+}
+
+#[test]
+fn a_replay_across_a_change_bills_each_run_at_its_start() {
+    let terms = |credits| {
+        flowcast::ledger::Terms::new(
+            flowcast::ledger::PlanTerms {
+                label: "test",
+                allotment: credits,
+                overage_allowed: true,
+            },
+            1000,
+            flowcast::ledger::Overage::Off,
+            None,
+        )
+        .unwrap()
+    };
+    let billing = Billing::new(Default::default(), terms(45));
+    let r = replay_reader(
+        log().as_bytes(),
+        Path::new("log.csv"),
+        &book(RISE),
+        &billing,
+    )
+    .unwrap();
+    let june = &r.records[0];
+    // 2 + 13 + 4 + 26 + 4 = 49 credits; by end time: r4 2, r2 6, r1 19,
+    // r3.1 23, r3 49 >= 45 at r3's end.
+    assert_eq!(june.credits_used, 49);
+    assert_eq!(
+        june.limit_reached_at,
+        Some(flowcast::replay::cycles::parse_time("2026-06-16T00:00:10Z").unwrap())
+    );
+    assert_eq!(
+        r.records[1].credits_used, 2,
+        "after `until`, the base prices"
+    );
+    assert_eq!(r.price_versions.len(), 1);
+    assert!(r.price_versions[0].contains("'rise'"));
+
+    // The same log at the book's own prices: 2 + 13 + 2 + 22 + 2 = 41, under
+    // the limit (the version decides whether the team is suspended).
+    let flat = replay_reader(
+        log().as_bytes(),
+        Path::new("log.csv"),
+        &PriceBook::builtin(),
+        &billing,
+    )
+    .unwrap();
+    assert_eq!(flat.records[0].credits_used, 41);
+    assert_eq!(flat.records[0].limit_reached_at, None);
+    assert!(flat.price_versions.is_empty());
+}
+
+#[test]
+fn replay_names_the_versions_it_used_and_json_stays_the_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let log_path = dir.path().join("log.csv");
+    std::fs::write(&log_path, log()).unwrap();
+    let prices = dir.path().join("prices.toml");
+    std::fs::write(&prices, RISE).unwrap();
+    let run = |json: bool| {
+        let mut c = Command::cargo_bin("flowcast").unwrap();
+        c.arg("replay").arg(&log_path).arg("--prices").arg(&prices);
+        c.args(["--credits", "45"]);
+        if json {
+            c.arg("--json");
+        }
+        let out = c.output().unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let text = run(false);
+    assert!(
+        text.contains("version 'rise' (test rise), from 2026-06-15 until 2026-07-01"),
+        "{text}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&run(true)).unwrap();
+    assert_eq!(json[0]["credits_used"], 49);
+}
+
+/// Every team-month's credits used, by cycle.
+#[derive(Default)]
+struct Used(Vec<Vec<u64>>);
+impl Observer for Used {
+    fn team_month(&mut self, tm: &TeamMonth<'_>) {
+        let c = tm.cycle as usize;
+        if self.0.len() <= c {
+            self.0.resize(c + 1, Vec::new());
+        }
+        self.0[c].push(tm.record.credits_used);
+    }
+}
+
+/// 10-day cycles from 2026-06-01; a version from day 15 (2026-06-16, the
+/// middle of cycle 2) prices HTTP Request at 4 instead of 1 on cloud runs.
+fn across(teams: u32, arrivals: &str) -> Scenario {
+    let text = format!(
+        r#"
+name = "versions"
+[calendar]
+start = 2026-06-01T00:00:00Z
+cycle_days = 10
+months = 2
+[prices.versions.rise]
+from = 2026-06-16T00:00:00Z
+blocks.http_request = {{ manual = 0, cloud = 4 }}
+[[kinds]]
+name = "k"
+teams = {teams}
+plan = "enterprise"
+overage = "on"
+overage_price = 10
+  [[kinds.flows]]
+  name = "f"
+  trigger = "api"
+  arrivals = {arrivals}
+  duration_seconds = 0
+  blocks = {{ http_request = 1 }}
+"#
+    );
+    parse(&text, Path::new("versions.toml")).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn used(s: &Scenario, trials: u32) -> Vec<Vec<u64>> {
+    let mut obs = Used::default();
+    let o = SimOptions {
+        seed: 11,
+        first_trial: 0,
+        trials,
+        threads: Some(2),
+        progress: false,
+    };
+    simulate(s, &o, &mut obs).unwrap();
+    obs.0
+}
+
+#[test]
+fn a_schedule_across_a_change_costs_each_version_exactly() {
+    // Hourly on the hour: cycle 1 is 240 runs at 2 credits; cycle 2 is the
+    // 120 runs of hours 240..359 at 2 and the 120 of hours 360..479 at 5
+    // (the run at hour 360 starts on the change's instant: new prices).
+    let s = across(1, r#"{ schedule = { every = "1h" } }"#);
+    let u = used(&s, 1);
+    assert_eq!(u[0], vec![480]);
+    assert_eq!(u[1], vec![120 * 2 + 120 * 5]);
+}
+
+#[test]
+fn a_poisson_flow_across_a_change_matches_each_versions_closed_form() {
+    // 20 runs a day, instant, no suspension (overage on): cycle 1's credits
+    // are Poisson(200) x 2, mean 400; cycle 2's are Poisson(100) x 2 +
+    // Poisson(100) x 5, mean 700, variance 100 x 4 + 100 x 25 = 2,900.
+    // Over 4,000 team-months the mean's standard error is sqrt(2900/4000)
+    // = 0.85: a 5-sigma band (false alarm 6e-7) is +-4.3 credits, while
+    // the nearest wrong rule (one price for the whole cycle: 400 or 1,000)
+    // lies 350 standard errors away.
+    let s = across(200, "{ poisson = { per_day = 20 } }");
+    let u = used(&s, 20);
+    let mean = |v: &[u64]| v.iter().sum::<u64>() as f64 / v.len() as f64;
+    assert_eq!(u[1].len(), 4000);
+    let (m0, m1) = (mean(&u[0]), mean(&u[1]));
+    assert!(
+        (m0 - 400.0).abs() < 5.0 * (800.0f64 / 4000.0).sqrt(),
+        "{m0}"
+    );
+    assert!(
+        (m1 - 700.0).abs() < 5.0 * (2900.0f64 / 4000.0).sqrt(),
+        "{m1}"
+    );
+    // The check's closed form says the same.
+    let k = &s.kinds[0];
+    assert!((flowcast::scenario::expected_credits_in_cycle(&s, k, 0) - 400.0).abs() < 1e-9);
+    assert!((flowcast::scenario::expected_credits_in_cycle(&s, k, 1) - 700.0).abs() < 1e-9);
+}
+
+#[test]
+fn check_summary_and_report_name_the_versions_used() {
+    let out = Command::cargo_bin("flowcast")
+        .unwrap()
+        .args(["check", "scenarios/what-if-model-prices-rise.toml"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("version 'model-rise-2027'"), "{text}");
+    assert!(text.contains("agent_call gpt-5-mini 2 -> 3"), "{text}");
+    assert!(text.contains("not applied: 'before-2026-03-01'"), "{text}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("flowcast")
+        .unwrap()
+        .args([
+            "run",
+            "scenarios/what-if-model-prices-rise.toml",
+            "--trials",
+            "2",
+        ])
+        .args([
+            "--set",
+            "kinds.support-agents.teams=2",
+            "--set",
+            "kinds.content-builders.teams=2",
+        ])
+        .arg("--out")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
+            .unwrap();
+    let versions = summary["price_versions"].as_array().unwrap();
+    assert_eq!(versions.len(), 1);
+    assert!(versions[0].as_str().unwrap().contains("from 2027-01-01"));
+    let report = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    assert!(report.contains("model-rise-2027"));
+
+    // A horizon that ends before the change used no version, and says so
+    // by not naming one.
+    let out = Command::cargo_bin("flowcast")
+        .unwrap()
+        .args([
+            "run",
+            "scenarios/what-if-model-prices-rise.toml",
+            "--trials",
+            "1",
+            "--months",
+            "2",
+        ])
+        .args([
+            "--set",
+            "kinds.support-agents.teams=1",
+            "--set",
+            "kinds.content-builders.teams=1",
+        ])
+        .arg("--out")
+        .arg(dir.path().join("before"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let summary = std::fs::read_to_string(dir.path().join("before/summary.json")).unwrap();
+    assert!(!summary.contains("model-rise-2027"), "{summary}");
+}
+
+#[test]
+fn bad_versions_in_a_scenario_and_a_price_file_are_one_line_errors() {
+    let scenario = |version: &str| {
+        format!(
+            "name = \"x\"\n[calendar]\nstart = 2026-06-01\n{version}\n[[kinds]]\nname = \"k\"\nteams = 1\nplan = \"team\"\n  [[kinds.flows]]\n  name = \"f\"\n  trigger = \"manual\"\n  arrivals = {{ poisson = {{ per_day = 1 }} }}\n"
+        )
+    };
+    for (version, key) in [
+        (
+            "[prices.versions.v]\nfrom = 2026-07-01\nagent_call = { \"gpt-9\" = 3 }",
+            "prices.versions.v.agent_call.gpt-9",
+        ),
+        (
+            "[prices.versions.v]\nfrom = 2026-07-01\nuntil = 2026-06-01",
+            "prices.versions.v.until",
+        ),
+        (
+            "[prices.versions.v]\nlabel = \"no dates\"",
+            "prices.versions.v.from",
+        ),
+        (
+            "[prices.versions.v]\nfrom = 2026-07-01\n[prices.versions.w]\nuntil = 2026-08-01",
+            "prices.versions.w",
+        ),
+        (
+            "[prices.versions.v]\nfrom = 2026-07-01\nplans.team = { credits = 200 }",
+            "prices.versions.v.plans",
+        ),
+    ] {
+        let mut f = tempfile::NamedTempFile::new().unwrap();
+        write!(f, "{}", scenario(version)).unwrap();
+        let out = Command::cargo_bin("flowcast")
+            .unwrap()
+            .arg("check")
+            .arg(f.path())
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{version}");
+        assert!(out.stdout.is_empty());
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains(key), "{version}: {err}");
+    }
+
+    let mut prices = tempfile::NamedTempFile::new().unwrap();
+    write!(prices, "[versions.v]\nfrom = \"next week\"\n").unwrap();
+    let out = Command::cargo_bin("flowcast")
+        .unwrap()
+        .args([
+            "replay",
+            "scenarios/logs/example-usage.csv",
+            "--plan",
+            "team",
+            "--prices",
+        ])
+        .arg(prices.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("versions.v.from") && err.contains("next week"),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_fit_with_dated_prices_forecasts_at_them() {
+    // Emit two teams of the shipped what-if, fit the log with the same
+    // version in a --prices file: the fitted scenario carries the version,
+    // in force over its forecast (which starts after the change).
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log.csv");
+    let out = Command::cargo_bin("flowcast")
+        .unwrap()
+        .args([
+            "run",
+            "scenarios/what-if-model-prices-rise.toml",
+            "--trials",
+            "1",
+        ])
+        .args([
+            "--set",
+            "kinds.support-agents.teams=2",
+            "--set",
+            "kinds.content-builders.teams=2",
+        ])
+        .arg("--emit-log")
+        .arg(&log)
+        .arg("--out")
+        .arg(dir.path().join("out"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let prices = dir.path().join("rise.toml");
+    std::fs::write(
+        &prices,
+        "[versions.model-rise-2027]\nfrom = 2027-01-01\nagent_call = { \"gpt-5-mini\" = 3, \"gpt-5\" = 12 }\ncreate_with_ai = { \"gpt-4o-mini\" = 2 }\n",
+    )
+    .unwrap();
+    let fitted = dir.path().join("fitted.toml");
+    let out = Command::cargo_bin("flowcast")
+        .unwrap()
+        .arg("fit")
+        .arg(&log)
+        .arg("--plan-file")
+        .arg(dir.path().join("log.plans.toml"))
+        .arg("--prices")
+        .arg(&prices)
+        .arg("--out")
+        .arg(&fitted)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let s = flowcast::scenario::load(&fitted).unwrap();
+    let (from, to) = flowcast::scenario::horizon_ns(&s.calendar).unwrap();
+    let used = s.prices.versions_used(from, to);
+    assert_eq!(used.len(), 1);
+    let gpt5mini = s.prices.agent_model("gpt-5-mini").unwrap().0 as usize;
+    assert_eq!(s.prices.at(from).agent_call[gpt5mini].credits, 3);
+}
