@@ -75,8 +75,16 @@ fn emit(
     let e = flowcast::emit::emit_files(scenario, seed, trials, log)
         .with_context(|| format!("--emit-log {}", log.display()))?;
     if !quiet {
+        let prices = if e.prices_file {
+            format!(
+                ", the scenario's prices to {} (replay with --prices)",
+                flowcast::emit::prices_path(log).display()
+            )
+        } else {
+            String::new()
+        };
         eprintln!(
-            "emitted {} runs in {} rows ({} trial{}) to {}, plans to {}",
+            "emitted {} runs in {} rows ({} trial{}) to {}, plans to {}{prices}",
             e.runs,
             e.rows,
             trials,

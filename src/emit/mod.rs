@@ -51,6 +51,9 @@ pub struct Emitted {
     pub runs: u64,
     /// Rows written.
     pub rows: u64,
+    /// Whether a price-book file was written beside the log
+    /// ([`prices_path`]: the scenario has prices of its own).
+    pub prices_file: bool,
 }
 
 /// Why emitting failed.
@@ -112,6 +115,7 @@ pub fn emit_log(
         billed,
         runs: w.runs,
         rows: w.rows,
+        prices_file: false,
     })
 }
 
@@ -159,7 +163,33 @@ pub fn emit_files(s: &Scenario, seed: u64, trials: u32, log: &Path) -> Result<Em
         &plans_path(log),
         plan_file(s, &emitted.billed, trials).as_bytes(),
     )?;
+    // The scenario's own prices (dated versions included), which a replay
+    // of the log needs as its --prices file; none when they are built in.
+    let prices = crate::pricing::overrides_toml(&s.prices, "");
+    let path = prices_path(log);
+    let mut emitted = emitted;
+    if prices.is_empty() {
+        // An earlier emit's prices must not pass for this one's.
+        match std::fs::remove_file(&path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e.into()),
+            _ => {}
+        }
+    } else {
+        let text = format!(
+            "# The prices of scenario '{}' (only what differs from the built-in book):\n# replay the log with --prices {}\n\n{prices}",
+            s.name,
+            path.display()
+        );
+        crate::files::write_atomic(&path, text.as_bytes())?;
+        emitted.prices_file = true;
+    }
     Ok(emitted)
+}
+
+/// The price-book file written beside `log` when the scenario has its own
+/// prices: `FILE.csv` -> `FILE.prices.toml`.
+pub fn prices_path(log: &Path) -> PathBuf {
+    log.with_extension("prices.toml")
 }
 
 /// Writes runs as log rows as the engine hands them over.

@@ -100,13 +100,15 @@ fn instant(v: &toml::Value, key: &str) -> Result<i64, VersionError> {
     let text = match v {
         toml::Value::Datetime(d) => d.to_string(),
         toml::Value::String(s) => s.clone(),
-        other => return Err((
-            key.to_string(),
-            format!(
+        other => {
+            return Err((
+                key.to_string(),
+                format!(
                 "must be a date-time like 2027-01-01T00:00:00Z or a date like 2027-01-01, got a {}",
                 other.type_str()
             ),
-        )),
+            ))
+        }
     };
     let text = match chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
         Ok(day) => format!("{day}T00:00:00Z"),

@@ -6,17 +6,32 @@ use super::versions::show_instant;
 use super::{BlockPrices, PriceBook};
 use std::fmt::Write;
 
-/// The tables, under `prefix` (e.g. `prices`), that turn the built-in book
-/// into `book`: only what differs. Empty when `book` is the built-in one.
+/// The tables, under `prefix` (e.g. `prices`; empty: a price-book file of
+/// its own), that turn the built-in book into `book`: only what differs.
+/// Empty when `book` is the built-in one.
 pub fn overrides_toml(book: &PriceBook, prefix: &str) -> String {
     let base = PriceBook::builtin();
     let mut t = String::new();
+    let prefix = if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}.")
+    };
     if book.source != base.source {
-        let _ = writeln!(t, "[{prefix}]\nsource = {:?}\n", book.source);
+        if prefix.is_empty() {
+            let _ = writeln!(t, "source = {:?}\n", book.source);
+        } else {
+            let _ = writeln!(
+                t,
+                "[{}]\nsource = {:?}\n",
+                prefix.trim_end_matches('.'),
+                book.source
+            );
+        }
     }
     let blocks = block_lines(&book.blocks, &base.blocks);
     if !blocks.is_empty() {
-        let _ = writeln!(t, "[{prefix}.blocks]\n{blocks}");
+        let _ = writeln!(t, "[{prefix}blocks]\n{blocks}");
     }
     for (key, mine, theirs) in [
         ("create_with_ai", &book.create_with_ai, &base.create_with_ai),
@@ -32,13 +47,13 @@ pub fn overrides_toml(book: &PriceBook, prefix: &str) -> String {
             .map(|m| format!("{:?} = {}\n", m.name, m.credits))
             .collect();
         if !lines.is_empty() {
-            let _ = writeln!(t, "[{prefix}.{key}]\n{lines}");
+            let _ = writeln!(t, "[{prefix}{key}]\n{lines}");
         }
     }
     if book.block_credits != base.block_credits {
         let _ = writeln!(
             t,
-            "[{prefix}.overage]\nblock_credits = {}\n",
+            "[{prefix}overage]\nblock_credits = {}\n",
             book.block_credits
         );
     }
@@ -48,7 +63,7 @@ pub fn overrides_toml(book: &PriceBook, prefix: &str) -> String {
         }
         let _ = writeln!(
             t,
-            "[{prefix}.plans.{:?}]\ncredits = {}\noverage_allowed = {}\nseat_price_usd = {:?}\n",
+            "[{prefix}plans.{:?}]\ncredits = {}\noverage_allowed = {}\nseat_price_usd = {:?}\n",
             p.name, p.credits, p.overage_allowed, p.seat_price_usd
         );
     }
@@ -56,7 +71,7 @@ pub fn overrides_toml(book: &PriceBook, prefix: &str) -> String {
         if base.versions.iter().any(|o| o == v) {
             continue;
         }
-        let _ = writeln!(t, "[{prefix}.versions.{:?}]", v.name);
+        let _ = writeln!(t, "[{prefix}versions.{:?}]", v.name);
         let _ = writeln!(t, "label = {:?}", v.label);
         if let Some(f) = v.from {
             let _ = writeln!(t, "from = {}", show_instant_toml(f));
@@ -144,6 +159,17 @@ mod tests {
         PriceBook::builtin()
             .with_overrides(raw, "round trip")
             .unwrap()
+    }
+
+    #[test]
+    fn a_file_of_its_own_reads_back_too() {
+        let book = layered("source = \"ours\"\n[agent_call]\n\"gpt-5\" = 11\n[versions.v]\nfrom = 2027-01-01\nagent_call = { \"gpt-5\" = 13 }");
+        let text = overrides_toml(&book, "");
+        let raw: RawPriceBook = toml::from_str(&text).unwrap_or_else(|e| panic!("{e}\n{text}"));
+        assert_eq!(
+            PriceBook::builtin().with_overrides(raw, "file").unwrap(),
+            book
+        );
     }
 
     #[test]

@@ -386,8 +386,8 @@ fn bad_versions_in_a_scenario_and_a_price_file_are_one_line_errors() {
 
 #[test]
 fn a_fit_with_dated_prices_forecasts_at_them() {
-    // Emit two teams of the shipped what-if, fit the log with the same
-    // version in a --prices file: the fitted scenario carries the version,
+    // Emit two teams of the shipped what-if (its price file beside the log),
+    // fit the log with that file: the fitted scenario carries the version,
     // in force over its forecast (which starts after the change).
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log.csv");
@@ -416,12 +416,50 @@ fn a_fit_with_dated_prices_forecasts_at_them() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let prices = dir.path().join("rise.toml");
-    std::fs::write(
-        &prices,
-        "[versions.model-rise-2027]\nfrom = 2027-01-01\nagent_call = { \"gpt-5-mini\" = 3, \"gpt-5\" = 12 }\ncreate_with_ai = { \"gpt-4o-mini\" = 2 }\n",
-    )
-    .unwrap();
+    // The emitted price file is the scenario's book.
+    let prices = dir.path().join("log.prices.toml");
+    let scenario =
+        flowcast::scenario::load(Path::new("scenarios/what-if-model-prices-rise.toml")).unwrap();
+    assert_eq!(
+        PriceBook::builtin_with_file(&prices).unwrap(),
+        scenario.prices
+    );
+    // A replay of the log with it bills what the simulation did: the
+    // replayed credits of every team-month equal the emitted run's.
+    let replayed = Command::cargo_bin("flowcast")
+        .unwrap()
+        .arg("replay")
+        .arg(&log)
+        .arg("--plan-file")
+        .arg(dir.path().join("log.plans.toml"))
+        .arg("--prices")
+        .arg(&prices)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(replayed.status.success());
+    let with: serde_json::Value = serde_json::from_slice(&replayed.stdout).unwrap();
+    let flat = Command::cargo_bin("flowcast")
+        .unwrap()
+        .arg("replay")
+        .arg(&log)
+        .arg("--plan-file")
+        .arg(dir.path().join("log.plans.toml"))
+        .arg("--json")
+        .output()
+        .unwrap();
+    let without: serde_json::Value = serde_json::from_slice(&flat.stdout).unwrap();
+    let total = |v: &serde_json::Value| -> u64 {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["credits_used"].as_u64().unwrap())
+            .sum()
+    };
+    assert!(
+        total(&with) > total(&without),
+        "the rise costs credits from January"
+    );
     let fitted = dir.path().join("fitted.toml");
     let out = Command::cargo_bin("flowcast")
         .unwrap()
