@@ -92,14 +92,22 @@ pub fn price_versions_used(s: &Scenario) -> Vec<String> {
 /// Which prices a result used, in words: the source, and the dated versions
 /// in force over the horizon.
 pub fn prices_text(s: &Scenario) -> String {
-    let used = price_versions_used(s);
+    let Some((from, to)) = horizon_ns(&s.calendar) else {
+        return s.prices.source.clone();
+    };
+    let used: Vec<String> = s
+        .prices
+        .versions_used(from, to)
+        .iter()
+        .map(|v| format!("'{}' {}", v.name, v.span()))
+        .collect();
     if used.is_empty() {
         return s.prices.source.clone();
     }
     format!(
-        "{}, with dated versions (each run priced by the version in force at its start; the book's own prices outside them): {}",
+        "{}, with dated price versions {} (see the assumptions)",
         s.prices.source,
-        used.join("; ")
+        used.join(", ")
     )
 }
 

@@ -462,6 +462,13 @@ impl SummaryCollector {
         {
             assumptions.push("Overage after suspension: one reaction delay is drawn per team and trial, at its first suspension; overage then stays on.".to_string());
         }
+        let versions = crate::scenario::price_versions_used(s);
+        if !versions.is_empty() {
+            assumptions.push(format!(
+                "Prices change on a date (a scenario input, an assumption unless the source published it): each run is priced wholly by the version in force at its start, the book's own prices outside every version; {}.",
+                versions.join("; ")
+            ));
+        }
         let reactions: Vec<String> = s
             .kinds
             .iter()
