@@ -12,8 +12,10 @@ use flowcast::engine::{simulate, Observer, SimOptions, TeamMonth};
 use flowcast::pricing::{PriceBook, RawPriceBook};
 use flowcast::replay::{replay_reader, Billing};
 use flowcast::scenario::{parse, Scenario};
+use std::ffi::OsStr;
 use std::io::Write;
 use std::path::Path;
+use std::process::Output;
 
 /// A rise from 2026-06-15: HTTP Request 1 -> 3 credits on cloud runs, a
 /// GPT-5 agent call 10 -> 12; it ends on 2026-07-01.
@@ -120,28 +122,68 @@ fn replay_names_the_versions_it_used_and_json_stays_the_contract() {
     std::fs::write(&log_path, log()).unwrap();
     let prices = dir.path().join("prices.toml");
     std::fs::write(&prices, RISE).unwrap();
-    let run = |json: bool| {
-        let mut c = Command::cargo_bin("flowcast").unwrap();
-        c.arg("replay").arg(&log_path).arg("--prices").arg(&prices);
-        c.args(["--credits", "45"]);
-        if json {
-            c.arg("--json");
-        }
-        let out = c.output().unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+    let args = |json: &'static str| {
+        [
+            "replay".as_ref(),
+            log_path.as_os_str(),
+            "--prices".as_ref(),
+            prices.as_os_str(),
+            "--credits".as_ref(),
+            "45".as_ref(),
+            json.as_ref(),
+        ]
     };
-    let text = run(false);
+    let text = ok(args("--csv"));
+    let table = ok(&args("--json")[..6]);
     assert!(
-        text.contains("version 'rise' (test rise), from 2026-06-15 until 2026-07-01"),
-        "{text}"
+        table.contains("version 'rise' (test rise), from 2026-06-15 until 2026-07-01"),
+        "{table}"
     );
-    let json: serde_json::Value = serde_json::from_str(&run(true)).unwrap();
+    assert!(text.contains(",49,"), "{text}");
+    let json: serde_json::Value = serde_json::from_str(&ok(args("--json"))).unwrap();
     assert_eq!(json[0]["credits_used"], 49);
+    assert_eq!(json.as_array().unwrap().len(), 2, "only the records");
+}
+
+/// Runs flowcast with `args`.
+fn flowcast<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> Output {
+    Command::cargo_bin("flowcast")
+        .unwrap()
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// Runs flowcast, requires success, and gives its standard output.
+fn ok<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> String {
+    let out = flowcast(args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// Runs flowcast, requires a refusal (exit 2, nothing on stdout, one line on
+/// stderr) and gives the line.
+fn refused<S: AsRef<OsStr>>(args: impl IntoIterator<Item = S>) -> String {
+    let out = flowcast(args);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    err
+}
+
+/// The shipped what-if, with `teams` teams of each kind.
+fn what_if(teams: u32) -> Vec<String> {
+    let mut v = vec!["scenarios/what-if-model-prices-rise.toml".to_string()];
+    for k in ["support-agents", "content-builders"] {
+        v.push("--set".into());
+        v.push(format!("kinds.{k}.teams={teams}"));
+    }
+    v
 }
 
 /// Every team-month's credits used, by cycle.
@@ -241,78 +283,37 @@ fn a_poisson_flow_across_a_change_matches_each_versions_closed_form() {
 
 #[test]
 fn check_summary_and_report_name_the_versions_used() {
-    let out = Command::cargo_bin("flowcast")
-        .unwrap()
-        .args(["check", "scenarios/what-if-model-prices-rise.toml"])
-        .output()
-        .unwrap();
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
+    let text = ok(["check", "scenarios/what-if-model-prices-rise.toml"]);
     assert!(text.contains("version 'model-rise-2027'"), "{text}");
     assert!(text.contains("agent_call gpt-5-mini 2 -> 3"), "{text}");
     assert!(text.contains("not applied: 'before-2026-03-01'"), "{text}");
 
     let dir = tempfile::tempdir().unwrap();
-    let out = Command::cargo_bin("flowcast")
-        .unwrap()
-        .args([
-            "run",
-            "scenarios/what-if-model-prices-rise.toml",
-            "--trials",
-            "2",
-        ])
-        .args([
-            "--set",
-            "kinds.support-agents.teams=2",
-            "--set",
-            "kinds.content-builders.teams=2",
-        ])
-        .arg("--out")
-        .arg(dir.path())
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let out = dir.path().join("rise");
+    let mut args = vec!["run".to_string()];
+    args.extend(what_if(2));
+    ok(args
+        .iter()
+        .map(String::as_str)
+        .chain(["--trials", "2", "--out"])
+        .chain(out.to_str()));
     let summary: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("summary.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
     let versions = summary["price_versions"].as_array().unwrap();
     assert_eq!(versions.len(), 1);
     assert!(versions[0].as_str().unwrap().contains("from 2027-01-01"));
-    let report = std::fs::read_to_string(dir.path().join("report.html")).unwrap();
+    let report = std::fs::read_to_string(out.join("report.html")).unwrap();
     assert!(report.contains("model-rise-2027"));
 
     // A horizon that ends before the change used no version, and says so
     // by not naming one.
-    let out = Command::cargo_bin("flowcast")
-        .unwrap()
-        .args([
-            "run",
-            "scenarios/what-if-model-prices-rise.toml",
-            "--trials",
-            "1",
-            "--months",
-            "2",
-        ])
-        .args([
-            "--set",
-            "kinds.support-agents.teams=1",
-            "--set",
-            "kinds.content-builders.teams=1",
-        ])
-        .arg("--out")
-        .arg(dir.path().join("before"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let summary = std::fs::read_to_string(dir.path().join("before/summary.json")).unwrap();
+    let before = dir.path().join("before");
+    ok(args
+        .iter()
+        .map(String::as_str)
+        .chain(["--trials", "1", "--months", "2", "--out"])
+        .chain(before.to_str()));
+    let summary = std::fs::read_to_string(before.join("summary.json")).unwrap();
     assert!(!summary.contains("model-rise-2027"), "{summary}");
 }
 
@@ -347,37 +348,20 @@ fn bad_versions_in_a_scenario_and_a_price_file_are_one_line_errors() {
     ] {
         let mut f = tempfile::NamedTempFile::new().unwrap();
         write!(f, "{}", scenario(version)).unwrap();
-        let out = Command::cargo_bin("flowcast")
-            .unwrap()
-            .arg("check")
-            .arg(f.path())
-            .output()
-            .unwrap();
-        assert_eq!(out.status.code(), Some(2), "{version}");
-        assert!(out.stdout.is_empty());
-        let err = String::from_utf8(out.stderr).unwrap();
-        assert_eq!(err.lines().count(), 1, "{err}");
+        let err = refused(["check".as_ref(), f.path().as_os_str()]);
         assert!(err.contains(key), "{version}: {err}");
     }
 
     let mut prices = tempfile::NamedTempFile::new().unwrap();
     write!(prices, "[versions.v]\nfrom = \"next week\"\n").unwrap();
-    let out = Command::cargo_bin("flowcast")
-        .unwrap()
-        .args([
-            "replay",
-            "scenarios/logs/example-usage.csv",
-            "--plan",
-            "team",
-            "--prices",
-        ])
-        .arg(prices.path())
-        .output()
-        .unwrap();
-    assert_eq!(out.status.code(), Some(2));
-    assert!(out.stdout.is_empty());
-    let err = String::from_utf8(out.stderr).unwrap();
-    assert_eq!(err.lines().count(), 1, "{err}");
+    let err = refused([
+        "replay".as_ref(),
+        "scenarios/logs/example-usage.csv".as_ref(),
+        "--plan".as_ref(),
+        "team".as_ref(),
+        "--prices".as_ref(),
+        prices.path().as_os_str(),
+    ]);
     assert!(
         err.contains("versions.v.from") && err.contains("next week"),
         "{err}"
@@ -391,93 +375,55 @@ fn a_fit_with_dated_prices_forecasts_at_them() {
     // in force over its forecast (which starts after the change).
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("log.csv");
-    let out = Command::cargo_bin("flowcast")
-        .unwrap()
-        .args([
-            "run",
-            "scenarios/what-if-model-prices-rise.toml",
-            "--trials",
-            "1",
-        ])
-        .args([
-            "--set",
-            "kinds.support-agents.teams=2",
-            "--set",
-            "kinds.content-builders.teams=2",
-        ])
-        .arg("--emit-log")
-        .arg(&log)
-        .arg("--out")
-        .arg(dir.path().join("out"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let mut args = vec!["run".to_string()];
+    args.extend(what_if(2));
+    args.extend(["--trials", "1", "--emit-log"].map(String::from));
+    args.push(log.display().to_string());
+    args.push("--out".into());
+    args.push(dir.path().join("out").display().to_string());
+    ok(&args);
     // The emitted price file is the scenario's book.
     let prices = dir.path().join("log.prices.toml");
+    let plans = dir.path().join("log.plans.toml");
     let scenario =
         flowcast::scenario::load(Path::new("scenarios/what-if-model-prices-rise.toml")).unwrap();
     assert_eq!(
         PriceBook::builtin_with_file(&prices).unwrap(),
         scenario.prices
     );
-    // A replay of the log with it bills what the simulation did: the
-    // replayed credits of every team-month equal the emitted run's.
-    let replayed = Command::cargo_bin("flowcast")
-        .unwrap()
-        .arg("replay")
-        .arg(&log)
-        .arg("--plan-file")
-        .arg(dir.path().join("log.plans.toml"))
-        .arg("--prices")
-        .arg(&prices)
-        .arg("--json")
-        .output()
-        .unwrap();
-    assert!(replayed.status.success());
-    let with: serde_json::Value = serde_json::from_slice(&replayed.stdout).unwrap();
-    let flat = Command::cargo_bin("flowcast")
-        .unwrap()
-        .arg("replay")
-        .arg(&log)
-        .arg("--plan-file")
-        .arg(dir.path().join("log.plans.toml"))
-        .arg("--json")
-        .output()
-        .unwrap();
-    let without: serde_json::Value = serde_json::from_slice(&flat.stdout).unwrap();
-    let total = |v: &serde_json::Value| -> u64 {
+    // Replayed with it, the log costs more than at the built-in prices:
+    // the rise, from January on.
+    let replay = |with: bool| -> u64 {
+        let mut a = vec![
+            "replay".as_ref(),
+            log.as_os_str(),
+            "--plan-file".as_ref(),
+            plans.as_os_str(),
+            "--json".as_ref(),
+        ];
+        if with {
+            a.extend(["--prices".as_ref(), prices.as_os_str()]);
+        }
+        let v: serde_json::Value = serde_json::from_str(&ok(a)).unwrap();
         v.as_array()
             .unwrap()
             .iter()
             .map(|r| r["credits_used"].as_u64().unwrap())
             .sum()
     };
-    assert!(
-        total(&with) > total(&without),
-        "the rise costs credits from January"
-    );
+    assert!(replay(true) > replay(false));
+
     let fitted = dir.path().join("fitted.toml");
-    let out = Command::cargo_bin("flowcast")
-        .unwrap()
-        .arg("fit")
-        .arg(&log)
-        .arg("--plan-file")
-        .arg(dir.path().join("log.plans.toml"))
-        .arg("--prices")
-        .arg(&prices)
-        .arg("--out")
-        .arg(&fitted)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    ok([
+        "fit".as_ref(),
+        log.as_os_str(),
+        "--plan-file".as_ref(),
+        plans.as_os_str(),
+        "--prices".as_ref(),
+        prices.as_os_str(),
+        "--out".as_ref(),
+        fitted.as_os_str(),
+    ]);
     let s = flowcast::scenario::load(&fitted).unwrap();
     let (from, to) = flowcast::scenario::horizon_ns(&s.calendar).unwrap();
     let used = s.prices.versions_used(from, to);
