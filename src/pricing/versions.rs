@@ -21,7 +21,7 @@
 
 use super::book::{BlockPrices, RawBlocks};
 use super::{model_key, BlockPrice, PriceBook};
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Utc};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -110,11 +110,22 @@ fn instant(v: &toml::Value, key: &str) -> Result<i64, VersionError> {
             ))
         }
     };
-    let text = match chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d") {
-        Ok(day) => format!("{day}T00:00:00Z"),
-        Err(_) => text,
-    };
-    crate::replay::cycles::parse_time(text.trim()).map_err(|e| (key.to_string(), e))
+    let t = crate::replay::cycles::parse_instant(&text).map_err(|e| (key.to_string(), e))?;
+    // The years a log accepts: nanoseconds reach them, with a margin.
+    let years = crate::replay::cycles::FIRST_YEAR..=crate::replay::cycles::LAST_YEAR;
+    t.timestamp_nanos_opt()
+        .filter(|_| years.contains(&t.year()))
+        .ok_or_else(|| {
+            (
+                key.to_string(),
+                format!(
+                    "'{}' is outside the years {} to {}",
+                    text.trim(),
+                    years.start(),
+                    years.end()
+                ),
+            )
+        })
 }
 
 /// Formats an instant of a version for people.

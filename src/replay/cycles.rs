@@ -34,6 +34,23 @@ pub fn parse_time(s: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("time '{s}' cannot be represented"))
 }
 
+/// An instant as a scenario or a price book writes it: an RFC 3339
+/// date-time with an offset, or a bare date (midnight UTC). The error says
+/// what is wrong, on one line.
+pub(crate) fn parse_instant(text: &str) -> Result<DateTime<Utc>, String> {
+    let text = text.trim();
+    if let Ok(day) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+        return Ok(day.and_time(NaiveTime::MIN).and_utc());
+    }
+    DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&Utc))
+        .map_err(|e| {
+            format!(
+                "'{text}' is not an RFC 3339 date-time with offset (e.g. 2026-06-01T00:00:00Z) or a date (2026-06-01): {e}"
+            )
+        })
+}
+
 /// Formats nanoseconds since the epoch as RFC 3339 UTC with a `Z`, with
 /// sub-second digits only when they are non-zero (3, 6 or 9 of them).
 pub fn format_time(ns: i64) -> String {

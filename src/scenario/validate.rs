@@ -9,7 +9,7 @@ use super::model::*;
 use super::raw::*;
 use crate::ledger::{Overage, PlanTerms, Terms, TermsError};
 use crate::pricing::{PriceBook, PriceBookError, Trigger};
-use chrono::{DateTime, Datelike, Utc};
+use chrono::Datelike;
 use std::collections::HashMap;
 use std::ops::Range;
 use toml::Value;
@@ -225,22 +225,8 @@ impl Checker<'_> {
             }
         };
         // A bare date (`2026-07-01`) is midnight UTC of that day.
-        let start_text = match chrono::NaiveDate::parse_from_str(start_text.trim(), "%Y-%m-%d") {
-            Ok(day) => format!("{day}T00:00:00Z"),
-            Err(_) => start_text,
-        };
-        let start = DateTime::parse_from_rfc3339(&start_text)
-            .map_err(|e| {
-                self.err(
-                    raw.start.span(),
-                    "calendar.start",
-                    format!(
-                        "'{start_text}' is not an RFC 3339 date-time with offset \
-                         (e.g. 2026-06-01T00:00:00Z) or a date (2026-06-01): {e}"
-                    ),
-                )
-            })?
-            .with_timezone(&Utc);
+        let start = crate::replay::cycles::parse_instant(&start_text)
+            .map_err(|e| self.err(raw.start.span(), "calendar.start", e))?;
         let cycle_days = match &raw.cycle_days {
             Some(v) => Some(self.int(v, "calendar.cycle_days", 1, 3660)? as u32),
             None => None,
