@@ -431,3 +431,46 @@ fn a_fit_with_dated_prices_forecasts_at_them() {
     let gpt5mini = s.prices.agent_model("gpt-5-mini").unwrap().0 as usize;
     assert_eq!(s.prices.at(from).agent_call[gpt5mini].credits, 3);
 }
+
+#[test]
+fn switching_a_version_off_changes_only_the_months_it_prices() {
+    // The same trials (common random numbers) with the rise applied and
+    // not: October to December are identical to the credit, January to
+    // March cost more with it. Switched off, the result names no version.
+    let dir = tempfile::tempdir().unwrap();
+    let per_month = |applied: bool| -> Vec<String> {
+        let out = dir.path().join(applied.to_string());
+        let mut args = vec!["run".to_string()];
+        args.extend(what_if(3));
+        args.extend(["--trials", "3", "--no-charts", "--set"].map(String::from));
+        args.push(format!("prices.versions.model-rise-2027.applied={applied}"));
+        args.push("--out".into());
+        args.push(out.display().to_string());
+        ok(&args);
+        let summary: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap())
+                .unwrap();
+        assert_eq!(summary.get("price_versions").is_some(), applied);
+        let csv = std::fs::read_to_string(out.join("forecast.csv")).unwrap();
+        let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+        let col = header
+            .iter()
+            .position(|h| *h == "credits_used_per_team")
+            .unwrap();
+        csv.lines()
+            .skip(1)
+            .map(|l| l.split(',').nth(col).unwrap().to_string())
+            .collect()
+    };
+    let (with, without) = (per_month(true), per_month(false));
+    assert_eq!(with.len(), 18, "3 groups x 6 months");
+    for (i, (a, b)) in with.iter().zip(&without).enumerate() {
+        let month = i % 6;
+        if month < 3 {
+            assert_eq!(a, b, "row {i}: before the change");
+        } else {
+            let (a, b): (f64, f64) = (a.parse().unwrap(), b.parse().unwrap());
+            assert!(a > b, "row {i}: {a} <= {b} after the change");
+        }
+    }
+}
