@@ -643,6 +643,9 @@ pub fn describe(s: &Scenario) -> String {
         s.trials, s.seed, s.usage_multiplier
     );
     let _ = writeln!(o, "Prices: {}", s.prices.source);
+    let versions = horizon_ns(&s.calendar)
+        .map(|(from, to)| s.prices.versions_used(from, to))
+        .unwrap_or_default();
     let used = price_versions_used(s);
     if !used.is_empty() {
         let _ = writeln!(
@@ -724,7 +727,7 @@ pub fn describe(s: &Scenario) -> String {
         for r in &k.reactions {
             let _ = writeln!(o, "  at the cap: {}", reaction_text(k, &s.prices, r));
         }
-        for (f, fe) in k.flows.iter().zip(&e.flows) {
+        for (fi, (f, fe)) in k.flows.iter().zip(&e.flows).enumerate() {
             let _ = writeln!(
                 o,
                 "  flow '{}' ({}): {}",
@@ -752,6 +755,13 @@ pub fn describe(s: &Scenario) -> String {
                     format!(" = {}", parts.join(" + "))
                 }
             );
+            // A dated version that changes this flow's price per run.
+            for v in &versions {
+                let c = expected_credits_per_run(&v.prices, k, fi);
+                if (c - fe.credits_per_run).abs() > 1e-9 {
+                    let _ = writeln!(o, "      at version '{}' ({}): {c:.3}", v.name, v.span());
+                }
+            }
             let _ = writeln!(o, "    credits per team-cycle: {:.1}", fe.credits);
         }
         let _ = writeln!(

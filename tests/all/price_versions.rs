@@ -287,6 +287,16 @@ fn check_summary_and_report_name_the_versions_used() {
     assert!(text.contains("version 'model-rise-2027'"), "{text}");
     assert!(text.contains("agent_call gpt-5-mini 2 -> 3"), "{text}");
     assert!(text.contains("not applied: 'before-2026-03-01'"), "{text}");
+    // By hand: triage-agent 1 base + 1 HTTP + 1 AI Request + 3 calls x 3
+    // (was 2) + 0.6 x 3 tools x 2 = 15.6 (12.6 before); escalation-agent
+    // 1 + 4 x 12 = 49 (41); draft-writer 1 + 1 + 3 prompts x 2 = 8 (5).
+    for line in [
+        "at version 'model-rise-2027' (from 2027-01-01): 15.600",
+        "at version 'model-rise-2027' (from 2027-01-01): 49.000",
+        "at version 'model-rise-2027' (from 2027-01-01): 8.000",
+    ] {
+        assert!(text.contains(line), "{line}\n{text}");
+    }
 
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("rise");
