@@ -17,7 +17,7 @@
 //!   `floor(n * factor)`), before any of the run's draws are made;
 //! - switch model: runs of the flow that start at or after it are priced
 //!   from another compiled run plan with the same samplers (one per set of
-//!   switches made, [`crate::workload::KindWorkload::switched`]).
+//!   switches made and price version, [`crate::workload::KindWorkload::plans`]).
 
 use super::clock::to_ns;
 use super::streams::{reaction_stream, stream, Purpose};

@@ -1,7 +1,7 @@
 //! One file written atomically: into a temporary file in the same folder
 //! (named `.NAME.tmpPID`, so a killed process's leftovers can be recognised
 //! and swept), synced, then renamed over the destination. The temporary file
-//! is registered with [`cleanup`](super::cleanup) while it exists, so an
+//! is registered with [`super::cleanup`] while it exists, so an
 //! interrupted run removes it.
 
 use super::{cleanup, fault};

@@ -9,13 +9,13 @@
 //! ever replaced, never written in place: every writer goes through
 //! [`write_atomic`](super::write_atomic), which writes a new file and
 //! renames it over the old name. The command writes its files into the staging
-//! folder; [`StagedDir::publish`] writes the [manifest](super::manifest),
+//! folder; [`StagedDir::publish`] writes the manifest ([`super::manifest`]),
 //! syncs the folders, and swaps the staging folder with the destination in
 //! one atomic step (Linux `renameat2(RENAME_EXCHANGE)`; where a file system
 //! lacks it, two renames, between which the destination is briefly absent
 //! rather than mixed). The old folder is then removed. A staging folder that
 //! is dropped unpublished (an error) is removed; one left by a killed
-//! process is swept by the next run (see [`cleanup`](super::cleanup)).
+//! process is swept by the next run (see [`super::cleanup`]).
 
 use super::atomic::folder_of;
 use super::{cleanup, fault, manifest};

@@ -130,7 +130,7 @@ pub struct PriceBook {
     pub block_credits: u64,
     /// Plans by name, in ascending order of credits.
     pub plans: Vec<Plan>,
-    /// Dated versions of the block and model prices ([`super::versions`]).
+    /// Dated versions of the block and model prices ([`PriceVersion`]: the rules are in `pricing::versions`).
     pub versions: Vec<PriceVersion>,
 }
 

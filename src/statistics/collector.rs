@@ -343,7 +343,7 @@ pub struct SummaryCollector {
 }
 
 /// What a [`SummaryCollector`] has accumulated: saved by a shard, merged
-/// exactly with the other shards' ([`SummaryCollector::merge`]).
+/// exactly with the other shards' ([`SummaryState::merge`]).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SummaryState {
     kinds: Vec<GroupAcc>,

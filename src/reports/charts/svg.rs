@@ -34,8 +34,8 @@ use super::font;
 #[error("{0}")]
 pub struct SvgError(String);
 
-/// Draws into an SVG document held in memory; [`SvgBackend::finish`] (or
-/// `present`) closes it and hands out the text.
+/// Draws into an SVG document held in memory; `present` (plotters' call)
+/// closes it and hands out the text.
 pub struct SvgBackend<'a> {
     size: (u32, u32),
     body: String,
