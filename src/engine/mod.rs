@@ -199,6 +199,8 @@ const MAX_EXPECTED_CREDITS: f64 = 1e16;
 /// Teams per task: small enough to balance two threads, large enough that
 /// task overhead is nothing.
 const CHUNK_TEAMS: u32 = 16;
+/// Most compiled run plans (a few hundred bytes each) a scenario may need.
+const MAX_RUN_PLANS: u64 = 1_000_000;
 /// Team-months per batch: bounds memory (a few MB) whatever the trial count.
 const BATCH_TEAM_MONTHS: u64 = 4096;
 /// Runs shorter than this show no progress bar.
@@ -225,10 +227,31 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
     };
     let tl = timeline(&s.calendar).map_err(err)?;
     let bounds = bounds_ns(&s.calendar).map_err(err)?;
+    let prices = price_pieces(s, &bounds).map_err(err)?;
+    // Each flow is compiled once per price piece and set of model switches:
+    // a scenario whose product would not fit in memory is refused here.
+    let plans: u64 = s
+        .kinds
+        .iter()
+        .map(|k| {
+            let switches = k
+                .reactions
+                .iter()
+                .filter(|r| matches!(r.effect, crate::scenario::Effect::SwitchModel { .. }))
+                .count();
+            (k.flows.len() as u64) << switches
+        })
+        .sum::<u64>()
+        .saturating_mul(prices.len() as u64);
+    if plans > MAX_RUN_PLANS {
+        return Err(err(format!(
+            "the scenario compiles to {plans} run plans (flows x sets of model switches x {} price pieces), more than {MAX_RUN_PLANS}: use fewer dated price versions within the horizon, or fewer flows",
+            prices.len()
+        )));
+    }
     // Credits are totalled in 64 bits: a demand whose totals could pass that
     // (with a thousandfold margin for the tails of size and bursts) is
-    // refused rather than saturated into wrong numbers.
-    let prices = price_pieces(s, &bounds).map_err(err)?;
+    // refused rather than saturated into wrong numbers, at every price.
     for e in prices
         .iter()
         .flat_map(|&(_, book)| crate::scenario::expectations_at(s, book))

@@ -484,3 +484,49 @@ fn switching_a_version_off_changes_only_the_months_it_prices() {
         }
     }
 }
+
+#[test]
+fn a_scenario_too_large_to_compile_is_refused_with_its_size() {
+    // 320 flows x 16 sets of model switches x 199 price pieces (99 short
+    // versions with gaps between them, after the base) = 1,018,880 run
+    // plans, over the 1,000,000 compiled at most: refused before any is
+    // built. (99: a book holds 100 versions, the built-in example one.)
+    let mut t =
+        String::from("name = \"big\"\n[calendar]\nstart = 2026-06-01T00:00:00Z\nmonths = 1\n");
+    for i in 0..99 {
+        let at = |h: i64| {
+            (chrono::DateTime::parse_from_rfc3339("2026-06-01T00:00:00Z").unwrap()
+                + chrono::Duration::hours(h))
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+        };
+        t.push_str(&format!(
+            "[prices.versions.v{i}]\nfrom = {}\nuntil = {}\nblocks.http_request = {{ manual = 0, cloud = 2 }}\n",
+            at(6 * i + 1),
+            at(6 * i + 4)
+        ));
+    }
+    t.push_str("[[kinds]]\nname = \"k\"\nteams = 1\nplan = \"team\"\n");
+    for i in 0..4 {
+        t.push_str(&format!(
+            "  [[kinds.reactions]]\n  switch_model = {{ flow = \"f{i}\", model = \"gpt-5\" }}\n"
+        ));
+    }
+    for i in 0..320 {
+        t.push_str(&format!(
+            "  [[kinds.flows]]\n  name = \"f{i}\"\n  trigger = \"api\"\n  arrivals = {{ poisson = {{ per_day = 1 }} }}\n  agent = {{ model = \"gpt-5-mini\", calls = 1 }}\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.toml");
+    std::fs::write(&path, t).unwrap();
+    let err = refused([
+        "run".as_ref(),
+        path.as_os_str(),
+        "--trials".as_ref(),
+        "1".as_ref(),
+        "--out".as_ref(),
+        dir.path().join("out").as_os_str(),
+    ]);
+    assert!(err.contains("1018880 run plans"), "{err}");
+    assert!(!dir.path().join("out").exists(), "no half-written folder");
+}
