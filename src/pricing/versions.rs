@@ -447,21 +447,6 @@ impl PriceBook {
         used.dedup();
         used.into_iter().map(|i| &self.versions[i]).collect()
     }
-
-    /// In words, which prices priced `[from, to)`: the source, and each
-    /// applied version in force in it (or that none was).
-    pub fn prices_used_text(&self, from: i64, to: i64) -> String {
-        let used = self.versions_used(from, to);
-        if used.is_empty() {
-            return self.source.clone();
-        }
-        let versions: Vec<String> = used.iter().map(|v| v.describe(self)).collect();
-        format!(
-            "{}; outside the versions below. Each run priced by the version in force at its start: {}",
-            self.source,
-            versions.join("; ")
-        )
-    }
 }
 
 #[cfg(test)]
