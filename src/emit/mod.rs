@@ -155,7 +155,7 @@ pub fn emit_files(s: &Scenario, seed: u64, trials: u32, log: &Path) -> Result<Em
             Err(std::io::Error::other("emit failed"))
         }
     });
-    let emitted = match (written, failure) {
+    let mut emitted = match (written, failure) {
         (_, Some(e)) => return Err(e),
         (r, None) => r?,
     };
@@ -167,7 +167,6 @@ pub fn emit_files(s: &Scenario, seed: u64, trials: u32, log: &Path) -> Result<Em
     // of the log needs as its --prices file; none when they are built in.
     let prices = crate::pricing::overrides_toml(&s.prices, "");
     let path = prices_path(log);
-    let mut emitted = emitted;
     if prices.is_empty() {
         // An earlier emit's prices must not pass for this one's.
         match std::fs::remove_file(&path) {

@@ -3,7 +3,7 @@
 //! `--prices` (dated versions included) prices its runs as the fit did.
 
 use super::versions::show_instant;
-use super::{BlockPrices, PriceBook};
+use super::{BlockPrice, BlockPrices, PriceBook};
 use std::fmt::Write;
 
 /// The tables, under `prefix` (e.g. `prices`; empty: a price-book file of
@@ -85,16 +85,7 @@ pub fn overrides_toml(book: &PriceBook, prefix: &str) -> String {
             .blocks
             .iter()
             .enumerate()
-            .filter_map(|(i, p)| {
-                p.map(|p| {
-                    format!(
-                        "blocks.{} = {{ manual = {}, cloud = {} }}\n",
-                        BlockPrices::NAMES[i],
-                        p.manual,
-                        p.cloud
-                    )
-                })
-            })
+            .filter_map(|(i, p)| p.map(|p| format!("blocks.{}", block_line(i, p))))
             .collect();
         t.push_str(&blocks);
         for (key, table) in [
@@ -122,19 +113,22 @@ fn show_instant_toml(ns: i64) -> String {
     }
 }
 
+/// The blocks of `mine` that differ from `theirs`, one line each.
 fn block_lines(mine: &BlockPrices, theirs: &BlockPrices) -> String {
     (0..BlockPrices::NAMES.len())
         .filter(|&i| mine.get(i) != theirs.get(i))
-        .map(|i| {
-            let p = mine.get(i);
-            format!(
-                "{} = {{ manual = {}, cloud = {} }}\n",
-                BlockPrices::NAMES[i],
-                p.manual,
-                p.cloud
-            )
-        })
+        .map(|i| block_line(i, mine.get(i)))
         .collect()
+}
+
+/// `NAME = { manual = M, cloud = C }` for block `i`, with a newline.
+fn block_line(i: usize, p: BlockPrice) -> String {
+    format!(
+        "{} = {{ manual = {}, cloud = {} }}\n",
+        BlockPrices::NAMES[i],
+        p.manual,
+        p.cloud
+    )
 }
 
 #[cfg(test)]

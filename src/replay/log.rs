@@ -171,10 +171,10 @@ pub(crate) fn read_log_with<R: Read>(
         ));
     }
 
-    // The base charge of a run with `t` starting at `start`: paid once,
-    // whatever its rows. Every price is the one in force at the run's start
+    // The base charge of a run with `t` at `prices`: paid once, whatever
+    // its rows. Every price is the one in force at the run's start
     // (`PriceBook::at`; rows of one run agree on it, checked below).
-    let base = |t: Trigger, start: i64| book.at(start).charge(t, &[]).total;
+    let base = |prices: &PriceBook, t: Trigger| prices.charge(t, &[]).total;
     let mut table = RunTable::default();
     let too_many = |line: u64| err(line, "too many distinct names (more than 4 billion)".into());
 
@@ -190,6 +190,7 @@ pub(crate) fn read_log_with<R: Read>(
             }
         }
         let row = parse_row(&v, book).map_err(|p| err(line, p))?;
+        let prices = book.at(row.start);
 
         let (ri, _) = table
             .ids
@@ -223,7 +224,7 @@ pub(crate) fn read_log_with<R: Read>(
             *run = Run {
                 start: row.start,
                 end: row.end,
-                credits: base(row.trigger, row.start),
+                credits: base(prices, row.trigger),
                 first_line: line,
                 team,
                 flow,
@@ -292,12 +293,9 @@ pub(crate) fn read_log_with<R: Read>(
             usage(ri, item, count);
             // The row's block credits: its charge as a run of its own, less
             // the base charge that the run pays once.
-            let priced = book
-                .at(row.start)
-                .charge(row.trigger, &[(item, count)])
-                .total;
+            let priced = prices.charge(row.trigger, &[(item, count)]).total;
             let added = priced
-                .checked_sub(base(row.trigger, row.start))
+                .checked_sub(base(prices, row.trigger))
                 .filter(|_| priced != u64::MAX)
                 .and_then(|c| run.credits.checked_add(c))
                 .filter(|&c| c != u64::MAX)

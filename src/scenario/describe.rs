@@ -15,7 +15,7 @@
 
 use super::dist::trim;
 use super::model::*;
-use crate::pricing::{Item, PriceBook, Source, Trigger, N_SOURCES};
+use crate::pricing::{Item, PriceBook, PriceVersion, Source, Trigger, N_SOURCES};
 use chrono::{DateTime, Datelike, Duration, Months, Timelike, Utc};
 use std::fmt::Write as _;
 
@@ -76,14 +76,17 @@ pub fn horizon_ns(c: &Calendar) -> Option<(i64, i64)> {
     Some((start.timestamp_nanos_opt()?, end.timestamp_nanos_opt()?))
 }
 
+/// The applied price versions in force at some instant of the horizon.
+fn versions_in_horizon(s: &Scenario) -> Vec<&PriceVersion> {
+    horizon_ns(&s.calendar)
+        .map(|(from, to)| s.prices.versions_used(from, to))
+        .unwrap_or_default()
+}
+
 /// The applied price versions in force at some instant of the horizon, one
 /// line each ([`crate::pricing::PriceVersion::describe`]).
 pub fn price_versions_used(s: &Scenario) -> Vec<String> {
-    let Some((from, to)) = horizon_ns(&s.calendar) else {
-        return Vec::new();
-    };
-    s.prices
-        .versions_used(from, to)
+    versions_in_horizon(s)
         .iter()
         .map(|v| v.describe(&s.prices))
         .collect()
@@ -92,12 +95,7 @@ pub fn price_versions_used(s: &Scenario) -> Vec<String> {
 /// Which prices a result used, in words: the source, and the dated versions
 /// in force over the horizon.
 pub fn prices_text(s: &Scenario) -> String {
-    let Some((from, to)) = horizon_ns(&s.calendar) else {
-        return s.prices.source.clone();
-    };
-    let used: Vec<String> = s
-        .prices
-        .versions_used(from, to)
+    let used: Vec<String> = versions_in_horizon(s)
         .iter()
         .map(|v| format!("'{}' {}", v.name, v.span()))
         .collect();
@@ -643,17 +641,14 @@ pub fn describe(s: &Scenario) -> String {
         s.trials, s.seed, s.usage_multiplier
     );
     let _ = writeln!(o, "Prices: {}", s.prices.source);
-    let versions = horizon_ns(&s.calendar)
-        .map(|(from, to)| s.prices.versions_used(from, to))
-        .unwrap_or_default();
-    let used = price_versions_used(s);
-    if !used.is_empty() {
+    let versions = versions_in_horizon(s);
+    if !versions.is_empty() {
         let _ = writeln!(
             o,
             "  dated versions in force (each run priced by the version in force at its start; the prices above outside them):"
         );
-        for v in &used {
-            let _ = writeln!(o, "  {v}");
+        for v in &versions {
+            let _ = writeln!(o, "  {}", v.describe(&s.prices));
         }
     }
     let resting: Vec<String> = s
