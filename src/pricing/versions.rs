@@ -129,7 +129,7 @@ fn instant(v: &toml::Value, key: &str) -> Result<i64, VersionError> {
 }
 
 /// Formats an instant of a version for people.
-pub(crate) fn show_instant(ns: i64) -> String {
+fn show_instant(ns: i64) -> String {
     let t = DateTime::<Utc>::from_timestamp_nanos(ns);
     if t.time() == chrono::NaiveTime::MIN {
         t.format("%Y-%m-%d").to_string()

@@ -2,8 +2,8 @@
 //! fitted scenario carries under `[prices]`, so that a forecast fitted with
 //! `--prices` (dated versions included) prices its runs as the fit did.
 
-use super::versions::show_instant;
 use super::{BlockPrice, BlockPrices, PriceBook};
+use crate::replay::cycles::format_time;
 use std::fmt::Write;
 
 /// The tables, under `prefix` (e.g. `prices`; empty: a price-book file of
@@ -74,10 +74,10 @@ pub fn overrides_toml(book: &PriceBook, prefix: &str) -> String {
         let _ = writeln!(t, "[{prefix}versions.{:?}]", v.name);
         let _ = writeln!(t, "label = {:?}", v.label);
         if let Some(f) = v.from {
-            let _ = writeln!(t, "from = {}", show_instant_toml(f));
+            let _ = writeln!(t, "from = {}", format_time(f));
         }
         if let Some(u) = v.until {
-            let _ = writeln!(t, "until = {}", show_instant_toml(u));
+            let _ = writeln!(t, "until = {}", format_time(u));
         }
         let _ = writeln!(t, "applied = {}", v.applied);
         let c = v.changes();
@@ -101,16 +101,6 @@ pub fn overrides_toml(book: &PriceBook, prefix: &str) -> String {
         t.push('\n');
     }
     t
-}
-
-/// An instant as a TOML date-time (a bare date at midnight UTC).
-fn show_instant_toml(ns: i64) -> String {
-    let s = show_instant(ns);
-    if s.len() == 10 {
-        format!("{s}T00:00:00Z")
-    } else {
-        s
-    }
 }
 
 /// The blocks of `mine` that differ from `theirs`, one line each.
