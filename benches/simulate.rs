@@ -45,6 +45,7 @@ fn main() {
             trials,
             threads: Some(threads),
             progress: false,
+            per_run: false,
         };
         let mut obs = Count(0);
         match simulate(&scenario, &opts, &mut obs) {

@@ -35,6 +35,8 @@ pub fn scenario(data: &[u8]) {
         trials: 1,
         threads: Some(1),
         progress: false,
+        // Both paths: the run-by-run reference and the aggregated one.
+        per_run: s.seed % 2 == 1,
     };
     let Ok(summary) = SummaryCollector::new(&s, &o) else {
         return;

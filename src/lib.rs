@@ -53,7 +53,7 @@
 //!
 //! // 2. Simulate: trials are independent and reproducible from the seed,
 //! //    whatever the thread count.
-//! let opts = SimOptions { seed: 1, first_trial: 0, trials: 4, threads: Some(1), progress: false };
+//! let opts = SimOptions { seed: 1, first_trial: 0, trials: 4, threads: Some(1), progress: false, per_run: false };
 //! let result = run(&scenario, &opts, &Trials::Fixed)?;
 //!
 //! // 3. The summary: 30 runs x 3 credits = 90 credits; 40 past the 50

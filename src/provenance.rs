@@ -26,6 +26,11 @@ pub struct Inputs {
     pub trials: u32,
     /// The flowcast version that computed it.
     pub flowcast_version: String,
+    /// Whether every run was simulated (`--per-run`, the reference path)
+    /// rather than frozen cycles drawn in aggregate: the same distribution,
+    /// other draws. Written only when set.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub per_run: bool,
 }
 
 impl Inputs {
@@ -45,7 +50,13 @@ impl Inputs {
             seed,
             trials,
             flowcast_version: env!("CARGO_PKG_VERSION").to_string(),
+            per_run: false,
         })
+    }
+
+    /// The same inputs, computed run by run (`--per-run`) or not.
+    pub fn with_per_run(self, per_run: bool) -> Inputs {
+        Inputs { per_run, ..self }
     }
 
     /// What makes two results comparable: the same input bytes and the same
@@ -64,12 +75,13 @@ impl Inputs {
             format!("--set {}", self.overrides.join(" --set "))
         };
         format!(
-            "{} of {} (sha256 {}), {sets}, seed {}, {} trials",
+            "{} of {} (sha256 {}), {sets}, seed {}, {} trials{}",
             self.command,
             self.input_file,
             &self.input_sha256[..self.input_sha256.len().min(12)],
             self.seed,
-            self.trials
+            self.trials,
+            if self.per_run { ", every run simulated (--per-run)" } else { "" }
         )
     }
 }

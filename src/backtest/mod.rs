@@ -245,6 +245,7 @@ pub fn backtest(
                 trials: o.trials,
                 threads: None,
                 progress: false,
+                per_run: false,
             },
             &mut obs,
         )

@@ -73,6 +73,7 @@ pub fn execute(a: BacktestArgs) -> anyhow::Result<()> {
         &[],
         a.seed,
         a.trials,
+        false,
     )?);
     write_all(
         &out,

@@ -27,6 +27,10 @@ pub struct SimFlags {
     /// Run work estimated at more than 1e11 runs (hours) instead of refusing it.
     #[arg(long)]
     pub allow_large: bool,
+    /// Simulate every run, also after a team's state is frozen for the rest
+    /// of its cycle (the reference path: same distribution, slower).
+    #[arg(long)]
+    pub per_run: bool,
 }
 
 impl SimFlags {
@@ -38,6 +42,7 @@ impl SimFlags {
             trials: self.trials.unwrap_or(s.trials),
             threads: self.threads,
             progress: !self.quiet && std::io::stderr().is_terminal(),
+            per_run: self.per_run,
         }
     }
 
@@ -117,8 +122,10 @@ pub fn inputs(
     overrides: &[(String, String)],
     seed: u64,
     trials: u32,
+    per_run: bool,
 ) -> anyhow::Result<flowcast::provenance::Inputs> {
     flowcast::provenance::Inputs::new(command, path, overrides, seed, trials)
+        .map(|i| i.with_per_run(per_run))
         .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))
 }
 

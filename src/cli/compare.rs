@@ -51,7 +51,14 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
         a.plans.len()
     };
     super::common::validate(&a.scenario, &o, &base, opts.trials)?;
-    let inputs = super::common::inputs("compare", &a.scenario, &o, opts.seed, opts.trials)?;
+    let inputs = super::common::inputs(
+        "compare",
+        &a.scenario,
+        &o,
+        opts.seed,
+        opts.trials,
+        opts.per_run,
+    )?;
     if let Some(shard) = a.shard.shard(a.sim.quiet)? {
         if a.xlsx.is_some() {
             anyhow::bail!("--shard writes a partial result only: give --xlsx to `flowcast merge`");

@@ -40,6 +40,7 @@ pub fn execute(a: MergeArgs) -> anyhow::Result<()> {
         trials: inputs.trials,
         threads: None,
         progress: false,
+        per_run: inputs.per_run,
     };
     let base = flowcast::scenario::load_with(&path, &o)?;
     super::common::check_xlsx(a.xlsx.as_deref())?;

@@ -163,7 +163,14 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
         )?;
         let out = super::shard::stage_shard(&args.sim, &scenario.name, shard)?;
         let (sim, part) = flowcast::planning::run::run_shard(&scenario, &opts, shard)?;
-        let inputs = super::common::inputs("run", &args.scenario, &o, opts.seed, opts.trials)?;
+        let inputs = super::common::inputs(
+            "run",
+            &args.scenario,
+            &o,
+            opts.seed,
+            opts.trials,
+            opts.per_run,
+        )?;
         return super::shard::write_partial(
             out,
             &scenario,
@@ -188,8 +195,14 @@ pub fn execute(args: RunArgs) -> anyhow::Result<()> {
         )?;
     }
     let result = flowcast::planning::run::run(&scenario, &opts, &trials)?;
-    let inputs =
-        super::common::inputs("run", &args.scenario, &o, opts.seed, result.summary.trials)?;
+    let inputs = super::common::inputs(
+        "run",
+        &args.scenario,
+        &o,
+        opts.seed,
+        result.summary.trials,
+        opts.per_run,
+    )?;
     write(
         out,
         result,

@@ -60,6 +60,7 @@ pub fn execute(a: SensitivityArgs) -> anyhow::Result<()> {
         &o,
         opts.seed,
         opts.trials,
+        opts.per_run,
     )?);
     write_all(
         &out,

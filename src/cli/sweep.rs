@@ -50,7 +50,14 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         );
     }
     super::common::validate(&a.scenario, &[], &base, opts.trials)?;
-    let inputs = super::common::inputs("sweep", &a.scenario, &[], opts.seed, opts.trials)?;
+    let inputs = super::common::inputs(
+        "sweep",
+        &a.scenario,
+        &[],
+        opts.seed,
+        opts.trials,
+        opts.per_run,
+    )?;
     if let Some(shard) = a.shard.shard(a.sim.quiet)? {
         if a.xlsx.is_some() {
             anyhow::bail!("--shard writes a partial result only: give --xlsx to `flowcast merge`");

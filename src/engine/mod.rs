@@ -54,7 +54,7 @@
 //!   blocks = { http_request = 1 }
 //! "#;
 //! let s = flowcast::scenario::parse(text, std::path::Path::new("doc.toml")).unwrap();
-//! let o = SimOptions { seed: 1, first_trial: 0, trials: 3, threads: Some(1), progress: false };
+//! let o = SimOptions { seed: 1, first_trial: 0, trials: 3, threads: Some(1), progress: false, per_run: false };
 //! let mut obs = Overage(0.0);
 //! let stats = simulate(&s, &o, &mut obs).unwrap();
 //! // 720 hourly runs of 2 credits = 1,440 credits: 2 blocks of 1,000 over
@@ -65,6 +65,7 @@
 
 pub mod clock;
 pub mod guard;
+mod in_flight;
 pub mod observe;
 mod reactions;
 mod shocks;
@@ -104,6 +105,10 @@ pub struct SimOptions {
     /// Show a progress bar on standard error (when it is a terminal and the
     /// run lasts more than a moment).
     pub progress: bool,
+    /// Simulate every run, also once a team's cycle is frozen (the
+    /// reference path; off, the rest of a frozen cycle is drawn in
+    /// aggregate, the same in distribution: see `team::frozen`).
+    pub per_run: bool,
 }
 
 /// One team's billing cycle in one trial, as the engine hands it to observers.
@@ -295,12 +300,15 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
         };
         let reactions = reactions::compile(k, &terms, s.prices.block_credits)
             .map_err(|e| err(format!("kind '{}': {e}", k.name)))?;
+        let tails = work.runs().iter().map(|p| p.duration.tail()).collect();
         kinds.push(KindCtx {
+            freezes: reactions.is_empty(),
             work,
             terms,
             reaction,
             reactions,
             teams: k.teams,
+            tails,
         });
     }
     let mut template = Vec::new();
@@ -351,6 +359,7 @@ impl Ctx {
         kind: usize,
         trial: u32,
         shared: Option<&'a [Option<RateSteps>]>,
+        aggregate: bool,
     ) -> TeamCtx<'a> {
         TeamCtx {
             k: &self.kinds[kind],
@@ -360,6 +369,7 @@ impl Ctx {
             tl: &self.timeline,
             bounds: &self.bounds,
             shared,
+            aggregate,
         }
     }
 
@@ -539,7 +549,7 @@ pub(crate) fn tap_runs(
         for (kind, teams) in &ctx.template {
             let mut out = TaskOut::default();
             team::simulate_teams(
-                &ctx.team_ctx(*kind, trial, shared.as_deref()),
+                &ctx.team_ctx(*kind, trial, shared.as_deref(), false),
                 teams.clone(),
                 &mut sc,
                 &mut out,
@@ -681,7 +691,7 @@ pub fn simulate_shard(
                     let mut out = TaskOut::default();
                     let shared = ctx.shared(t.trial);
                     team::simulate_teams(
-                        &ctx.team_ctx(t.kind, t.trial, shared.as_deref()),
+                        &ctx.team_ctx(t.kind, t.trial, shared.as_deref(), !o.per_run),
                         t.teams.clone(),
                         sc,
                         &mut out,

@@ -36,6 +36,52 @@ pub fn reaction_stream(seed: u64, trial: u32, kind: usize, team: u32, i: u64) ->
     stream_code(seed, trial, kind, team, REACTIONS + i)
 }
 
+/// The first purpose code of [`cycle_stream`]s (cycle `c` uses
+/// `CYCLES + c`), clear of the codes above.
+const CYCLES: u64 = 1 << 32;
+
+/// The stream a team's runs in billing cycle `cycle` are drawn from (its
+/// size and bursts come from [`Purpose::Usage`]): each cycle starts afresh,
+/// so what a team does in one cycle does not shift the draws of the next
+/// (common random numbers across variants that bill a cycle differently).
+pub fn cycle_stream(seed: u64, trial: u32, kind: usize, team: u32, cycle: u32) -> SimRng {
+    stream_code(seed, trial, kind, team, CYCLES + u64::from(cycle))
+}
+
+/// What a frozen stretch's sub-stream draws (see [`day_stream`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u64)]
+pub enum DayPart {
+    /// Arrival counts and the durations of runs that may end on a later day.
+    Timing = 1,
+    /// The summed charge of the runs that end on one day (per price piece).
+    Credits = 2,
+}
+
+/// The sub-stream of one (team, cycle, day of the cycle, flow, price piece,
+/// part) of a frozen stretch: the same day of the same flow draws the same
+/// numbers in every variant that froze before it.
+#[allow(clippy::too_many_arguments)]
+pub fn day_stream(
+    seed: u64,
+    trial: u32,
+    kind: usize,
+    team: u32,
+    cycle: u32,
+    day: u64,
+    flow: usize,
+    piece: usize,
+    part: DayPart,
+) -> SimRng {
+    // A purpose code of its own (above every other), chained with the rest.
+    let mut h = mix64(u64::MAX ^ u64::from(cycle));
+    h = mix64(h ^ day);
+    h = mix64(h ^ flow as u64);
+    h = mix64(h ^ piece as u64);
+    h = mix64(h ^ part as u64);
+    stream_code(seed, trial, kind, team, h | (1 << 63))
+}
+
 /// SplitMix64's finaliser: a bijective mix of 64 bits.
 #[inline]
 pub fn mix64(mut z: u64) -> u64 {

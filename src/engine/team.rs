@@ -5,14 +5,19 @@
 //! compact records the driver hands to observers in a fixed order; a
 //! [`RunTap`] may also see every run (to write it as a usage log).
 
+mod frozen;
+
 use super::clock::{to_ns, DAY_NS};
+use super::in_flight::{InFlight, Pending};
 use super::reactions::{Reacting, ReactionCtx, Who};
-use super::streams::{stream, Purpose};
-use crate::ledger::{order, Admission, CycleRecord, Ledger, Terms};
+use super::streams::{cycle_stream, stream, Purpose};
+use crate::ledger::{Admission, CycleRecord, Ledger, Terms};
 use crate::pricing::Charge;
-use crate::workload::arrivals::{BurstScratch, FlowArrivals, Timeline, HOUR};
+use crate::workload::arrivals::{
+    BurstScratch, FlowArrivals, PoissonCursor, SchedulePos, TeamRate, Timeline, HOUR,
+};
 use crate::workload::runs::{NestedCredits, NestedRun, NestedTree, RunCounts, RunPlan};
-use crate::workload::sampling::Sampler;
+use crate::workload::sampling::{Sampler, SimRng, Tail};
 use crate::workload::KindWorkload;
 use std::ops::Range;
 
@@ -56,6 +61,11 @@ pub(crate) struct KindCtx {
     /// What its teams do at the cap (upgrade, throttle, switch model).
     pub reactions: Vec<ReactionCtx>,
     pub teams: u32,
+    /// Each flow's duration tail (see [`frozen`]).
+    pub tails: Vec<Option<Tail>>,
+    /// Whether its teams' cycles may be finished in aggregate once frozen
+    /// (not when they react at the cap: a reaction changes the state).
+    pub freezes: bool,
 }
 
 /// What the engine keeps of one team-month until the observer sees it.
@@ -86,95 +96,24 @@ pub(crate) struct TaskOut {
     pub runs: u64,
 }
 
-/// A run in flight that has just ended: its start, its end and its slot.
-struct Pending {
-    start: i64,
-    end: i64,
-    slot: u32,
-}
-
-/// The runs in flight, earliest end first (then earliest start). Keys are
-/// kept sorted in a vector (latest end at the front), charges in a slab:
-/// with runs much shorter than the gaps between them there are usually zero
-/// to two in flight, and a push or pop then touches one small key.
-#[derive(Default)]
-struct InFlight {
-    /// (end, sequence number, slot), descending.
-    keys: Vec<(i64, u64, u32)>,
-    /// (charge, nested runs, start).
-    slots: Vec<(Charge, u32, i64)>,
-    free: Vec<u32>,
-    seq: u64,
-}
-
-impl InFlight {
-    fn clear(&mut self) {
-        self.keys.clear();
-        self.slots.clear();
-        self.free.clear();
-        self.seq = 0;
-    }
-
-    #[inline]
-    fn push(&mut self, start: i64, end: i64, charge: Charge, nested: u32) {
-        let slot = match self.free.pop() {
-            Some(s) => {
-                self.slots[s as usize] = (charge, nested, start);
-                s
-            }
-            None => {
-                self.slots.push((charge, nested, start));
-                (self.slots.len() - 1) as u32
-            }
-        };
-        self.seq += 1;
-        let seq = self.seq;
-        // Later ends (and, at equal ends, later starts) sit nearer the front.
-        let pos = self
-            .keys
-            .partition_point(|k| k.0 > end || (k.0 == end && k.1 > seq));
-        self.keys.insert(pos, (end, seq, slot));
-    }
-
-    /// Whether the earliest run's end is billed before a start at `t`
-    /// ([`order::end_before_start`]; the run's start is looked up only on a
-    /// tie, the rare case).
-    #[inline]
-    fn ends_before_start(&self, t: i64) -> bool {
-        match self.keys.last() {
-            Some(&(end, _, _)) if end < t => true,
-            Some(&(end, _, slot)) if end == t => {
-                order::end_before_start(self.slots[slot as usize].2, end, t)
-            }
-            _ => false,
-        }
-    }
-
-    /// Removes the earliest run; its slot stays valid until the next push.
-    #[inline]
-    fn pop(&mut self) -> Option<Pending> {
-        let (end, _, slot) = self.keys.pop()?;
-        self.free.push(slot);
-        Some(Pending {
-            start: self.slots[slot as usize].2,
-            end,
-            slot,
-        })
-    }
-
-    /// The charge and nested-run count of a popped run.
-    #[inline]
-    fn slot(&self, slot: u32) -> (&Charge, u32) {
-        let s = &self.slots[slot as usize];
-        (&s.0, s.1)
-    }
+/// Where one flow's own arrivals have got to.
+#[derive(Clone, Copy, Debug, Default)]
+enum Cursor {
+    Poisson(PoissonCursor),
+    Schedule(Option<SchedulePos>),
+    #[default]
+    None,
 }
 
 /// Per-thread buffers, reused from team to team.
 #[derive(Default)]
 pub(crate) struct Scratch {
-    arrivals: Vec<Vec<f64>>,
-    heads: Vec<usize>,
+    /// Per flow: the team's intensity, its cursor, its next start (s).
+    rates: Vec<TeamRate>,
+    cursors: Vec<Cursor>,
+    heads: Vec<f64>,
+    /// A frozen stretch's charge and runs per day.
+    days: Vec<(Charge, u64)>,
     heap: InFlight,
     nested: Vec<u64>,
     tree: NestedTree,
@@ -237,6 +176,9 @@ pub(crate) struct TeamCtx<'a> {
     pub bounds: &'a [i64],
     /// This trial's shared shocks, per kind (`None`: the scenario has none).
     pub shared: Option<&'a [Option<crate::workload::arrivals::RateSteps>]>,
+    /// Whether a frozen cycle is finished in aggregate (off: every run is
+    /// simulated, the reference path and what a usage log needs).
+    pub aggregate: bool,
 }
 
 /// Simulates teams `teams` of kind `kind` in `trial`, appending to `out`;
@@ -318,13 +260,11 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
     fn end_run(&mut self, p: Pending, heap: &InFlight) {
         let t = p.end;
         self.advance_to(t);
-        let (charge, nested) = heap.slot(p.slot);
+        let (charge, also) = heap.slot(p.slot);
         self.ledger.end(p.start, t, charge);
-        for _ in 0..nested {
-            // Nested MCP-flow runs start and end with their parent; their
-            // credits are in the parent's charge.
-            self.ledger.end(p.start, t, &Charge::default());
-        }
+        // Nested MCP-flow runs start and end with their parent (their
+        // credits are in its charge); a frozen day's entry stands for many.
+        self.ledger.end_count(also);
         if self.switch_at.is_none() && self.ledger.current().suspended_at.is_some() {
             if let Some(delay) = &self.cx.k.reaction {
                 let cx = self.cx;
@@ -368,6 +308,36 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
                 self.ledger.change_terms(cx.bounds[c], terms);
                 self.upgrades.push((c, plan));
             }
+        }
+    }
+
+    /// The team's state froze at `at` in cycle `cycle`: the rest of the
+    /// cycle's starts are drawn in aggregate ([`frozen`]).
+    #[cold]
+    fn finish_frozen(
+        &mut self,
+        cycle: usize,
+        at: i64,
+        rates: &[TeamRate],
+        heads: &[f64],
+        heap: &mut InFlight,
+        days: &mut Vec<(Charge, u64)>,
+    ) {
+        let st = frozen::Stretch {
+            cx: self.cx,
+            team: self.team,
+            cycle,
+            from: at,
+            rates,
+            heads,
+        };
+        let executing = self.ledger.overage_on();
+        let t = frozen::rest_of_cycle(&st, executing, heap, days);
+        self.m.demand = self.m.demand.saturating_add(t.demand);
+        self.m.runs_started += t.started;
+        self.out.runs += t.started;
+        if t.blocked_runs > 0 {
+            self.ledger.block_many(t.blocked_runs, t.blocked_credits);
         }
     }
 
@@ -442,6 +412,53 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
     }
 }
 
+/// Puts every flow's arrivals at `t` (seconds): the next start is the
+/// first after `t` (Poisson; memoryless, so a restart is exact) or at or
+/// after `t` (schedule).
+fn restart_arrivals(
+    work: &KindWorkload,
+    rates: &[TeamRate],
+    cursors: &mut [Cursor],
+    heads: &mut [f64],
+    t: f64,
+    rng: &mut SimRng,
+) {
+    for (f, a) in work.arrivals.iter().enumerate() {
+        (cursors[f], heads[f]) = match a {
+            FlowArrivals::Poisson(_) => {
+                let mut c = rates[f].cursor_at(t);
+                let head = rates[f].next(&mut c, rng);
+                (Cursor::Poisson(c), head)
+            }
+            FlowArrivals::Schedule(s) => {
+                let p = s.first_at_or_after(t);
+                (Cursor::Schedule(p), p.map_or(f64::INFINITY, |q| s.time(q)))
+            }
+            FlowArrivals::None => (Cursor::None, f64::INFINITY),
+        };
+    }
+}
+
+/// Draws flow `f`'s next start.
+#[inline]
+fn next_arrival(
+    work: &KindWorkload,
+    rates: &[TeamRate],
+    cursors: &mut [Cursor],
+    heads: &mut [f64],
+    f: usize,
+    rng: &mut SimRng,
+) {
+    heads[f] = match (&work.arrivals[f], &mut cursors[f]) {
+        (_, Cursor::Poisson(c)) => rates[f].next(c, rng),
+        (FlowArrivals::Schedule(s), Cursor::Schedule(p)) => {
+            *p = p.and_then(|q| s.after(q));
+            p.map_or(f64::INFINITY, |q| s.time(q))
+        }
+        _ => f64::INFINITY,
+    };
+}
+
 fn simulate_team<'t>(
     cx: &TeamCtx<'_>,
     team: u32,
@@ -450,91 +467,110 @@ fn simulate_team<'t>(
     mut tap: Option<&mut (dyn RunTap + 't)>,
 ) {
     let (k, kind, seed, trial, tl) = (cx.k, cx.kind, cx.seed, cx.trial, cx.tl);
+    let work = &k.work;
+    // The team's size and bursts, from its own stream; its runs from one
+    // stream per cycle.
     let mut rng = stream(seed, trial, kind, team, Purpose::Usage);
-    let size = k.work.size.sample(&mut rng);
+    let size = work.size.sample(&mut rng);
     let size = if size.is_finite() { size.max(0.0) } else { 0.0 };
-
-    // Each flow's arrivals, in time order (schedules are shared grids).
-    let nflows = k.work.arrivals.len();
-    sc.arrivals.resize_with(nflows, Vec::new);
+    let nflows = work.arrivals.len();
+    sc.rates.resize_with(nflows, TeamRate::default);
+    sc.cursors.clear();
+    sc.cursors.resize(nflows, Cursor::None);
     sc.heads.clear();
-    sc.heads.resize(nflows, 0);
-    for (f, a) in k.work.arrivals.iter().enumerate() {
-        sc.arrivals[f].clear();
+    sc.heads.resize(nflows, f64::INFINITY);
+    for (f, a) in work.arrivals.iter().enumerate() {
         if let FlowArrivals::Poisson(p) = a {
             let shared = cx.shared.and_then(|s| s.get(kind)).and_then(Option::as_ref);
-            p.generate(
-                size,
-                shared,
-                tl,
-                &mut rng,
-                &mut sc.bursts,
-                &mut sc.arrivals[f],
-            );
+            p.team_rate(size, shared, tl, &mut rng, &mut sc.bursts, &mut sc.rates[f]);
         }
     }
-    let streams: Vec<&[f64]> = k
-        .work
-        .arrivals
-        .iter()
-        .zip(&sc.arrivals)
-        .map(|(a, buf)| match a {
-            FlowArrivals::Schedule(times) => times.as_slice(),
-            _ => buf.as_slice(),
-        })
-        .collect();
-
-    let heap = &mut sc.heap;
+    let Scratch {
+        rates,
+        cursors,
+        heads,
+        days,
+        heap,
+        nested,
+        tree,
+        ..
+    } = sc;
     heap.clear();
-    let nested = &mut sc.nested;
-    let tree = &mut sc.tree;
-    let heads = &mut sc.heads;
+    let last_cycle = cx.bounds.len() - 2;
+    let mut cycle = 0usize;
+    let mut rng = cycle_stream(seed, trial, kind, team, 0);
+    restart_arrivals(work, rates, cursors, heads, tl.bounds[0], &mut rng);
+    // The rest of the cycle was drawn frozen: no more starts in it.
+    let mut starts_done = false;
+    let freezes = cx.aggregate && k.freezes;
     let mut runs = 0u64;
     let mut tt = TeamTrial::new(cx, team, size, out);
     // Kinds without reactions pay one predictable branch per run for them.
     let reacts = !k.reactions.is_empty();
     // The price piece in force (a dated price version) and when it ends.
-    let (mut piece, mut next_piece) = k.work.piece_at(0);
-    let mut plans: &[RunPlan] = k.work.plans(piece, 0);
+    let (mut piece, mut next_piece) = work.piece_at(0);
+    let mut plans: &[RunPlan] = work.plans(piece, 0);
     loop {
         // The next start over all flows (lowest flow index first at ties).
         let mut best = f64::INFINITY;
         let mut bf = usize::MAX;
-        for (f, s) in streams.iter().enumerate() {
-            if let Some(&t) = s.get(heads[f]) {
-                if t < best {
-                    best = t;
+        if !starts_done {
+            for (f, &h) in heads.iter().enumerate() {
+                if h < best {
+                    best = h;
                     bf = f;
                 }
             }
         }
-        if bf == usize::MAX {
-            break;
-        }
-        heads[bf] += 1;
-        let t = to_ns(best);
-        while heap.ends_before_start(t) {
-            if let Some(p) = heap.pop() {
-                tt.end_run(p, heap);
+        let t = if bf == usize::MAX { i64::MAX } else { to_ns(best) };
+        let end_first = heap.ends_before_start(t);
+        let next = if end_first {
+            heap.next_end().unwrap_or(i64::MAX)
+        } else {
+            t
+        };
+        let cycle_end = cx.bounds[cycle + 1];
+        if next >= cycle_end {
+            // Everything left happens in a later cycle.
+            if cycle == last_cycle {
+                break;
             }
+            tt.advance_to(cycle_end);
+            cycle += 1;
+            rng = cycle_stream(seed, trial, kind, team, cycle as u32);
+            restart_arrivals(work, rates, cursors, heads, tl.bounds[cycle], &mut rng);
+            starts_done = false;
+            continue;
         }
+        if end_first {
+            let Some(p) = heap.pop() else { break };
+            let at = p.end;
+            tt.end_run(p, heap);
+            let reaction_possible = k.reaction.is_some() && tt.switch_at.is_none();
+            if freezes && !starts_done && tt.ledger.frozen(reaction_possible) {
+                tt.finish_frozen(cycle, at, rates, heads, heap, days);
+                starts_done = true;
+            }
+            continue;
+        }
+        next_arrival(work, rates, cursors, heads, bf, &mut rng);
         tt.advance_to(t);
         // A run is priced by the version in force at its start.
         if t >= next_piece {
-            (piece, next_piece) = k.work.piece_at(t);
-            plans = k.work.plans(piece, tt.react.mask);
+            (piece, next_piece) = work.piece_at(t);
+            plans = work.plans(piece, tt.react.mask);
         }
         if reacts {
             // A throttled flow's arrival may not happen at all (decided
             // before any of its draws); a model switch in force changes the
             // prices the run is drawn with.
-            let schedule = matches!(k.work.arrivals[bf], FlowArrivals::Schedule(_));
+            let schedule = matches!(work.arrivals[bf], FlowArrivals::Schedule(_));
             if tt.react.dropped(bf, t, schedule) {
                 continue;
             }
             if t >= tt.react.next_switch {
                 tt.react.switch_until(t);
-                plans = k.work.plans(piece, tt.react.mask);
+                plans = work.plans(piece, tt.react.mask);
             }
         }
 
@@ -543,15 +579,15 @@ fn simulate_team<'t>(
         let plan = &plans[bf];
         nested.clear();
         let mut nested_charge = Charge::default();
-        let mut counts = RunCounts::default();
+        let mut counts_drawn = RunCounts::default();
         let own = if tap.is_some() {
             tree.runs.clear();
-            counts = plan.draw(plans, &mut rng, tree, None);
+            counts_drawn = plan.draw(plans, &mut rng, tree, None);
             for r in &tree.runs {
                 nested_charge.absorb(&plans[r.flow].price(&r.counts));
                 nested.push(r.credits);
             }
-            plan.price(&counts)
+            plan.price(&counts_drawn)
         } else {
             let mut sink = NestedCredits {
                 credits: nested,
@@ -580,14 +616,14 @@ fn simulate_team<'t>(
                 start: t,
                 end,
                 executed: adm == Admission::Executes,
-                counts: &counts,
+                counts: &counts_drawn,
                 credits: own.total,
                 nested: &tree.runs,
                 plans,
             });
         }
         if adm == Admission::Executes {
-            heap.push(t, end, charge, nested.len() as u32);
+            heap.push(t, end, charge, nested.len() as u64);
         }
     }
     tt.finish(heap);

@@ -328,6 +328,37 @@ impl<T: Instant> Ledger<T> {
         }
     }
 
+    /// `runs` more runs end at the instant of the last [`Ledger::end`], with
+    /// no credits of their own (nested MCP-flow runs, whose credits are in
+    /// their parent's charge, or the runs of a frozen stretch summed into one
+    /// charge): exactly what `runs` calls of `end` with an empty charge at
+    /// that instant would do, since an empty charge crosses no level.
+    #[inline]
+    pub(crate) fn end_count(&mut self, runs: u64) {
+        self.cycle.runs_executed = self.cycle.runs_executed.saturating_add(runs);
+    }
+
+    /// `runs` runs that would cost `credits` in all start while the team is
+    /// suspended with nothing pending that could lift it (overage off, no
+    /// switch to come): each is blocked, exactly as `runs` calls of
+    /// [`Ledger::start`] would block them.
+    pub(crate) fn block_many(&mut self, runs: u64, credits: u64) {
+        debug_assert!(self.is_suspended() && self.pending_switch.is_none());
+        self.cycle.runs_blocked = self.cycle.runs_blocked.saturating_add(runs);
+        self.cycle.blocked_credits = self.cycle.blocked_credits.saturating_add(credits);
+    }
+
+    /// Whether nothing that starts from now to the end of the cycle can
+    /// change what this cycle bills except by its own credits: the limit is
+    /// reached, and overage is on (every run executes and the blocks follow
+    /// the credits) or the team is suspended with no switch pending
+    /// (`reaction_possible`: the biller may still draw one).
+    pub(crate) fn frozen(&self, reaction_possible: bool) -> bool {
+        self.cycle.limit_reached_at.is_some()
+            && (self.overage_on
+                || (self.is_suspended() && self.pending_switch.is_none() && !reaction_possible))
+    }
+
     /// Closes the current cycle and opens the next one at `next_start`;
     /// returns the closed cycle. A switch that falls before `next_start`
     /// is applied to the closing cycle first (it bills what was above the

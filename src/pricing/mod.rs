@@ -203,6 +203,14 @@ impl Charge {
         *s = s.saturating_add(credits);
     }
 
+    /// The charge of `n` runs that each cost this (saturating).
+    pub(crate) fn times(&self, n: u64) -> Charge {
+        Charge {
+            total: self.total.saturating_mul(n),
+            by_source: self.by_source.map(|c| c.saturating_mul(n)),
+        }
+    }
+
     /// Adds another charge (a nested run folded into its parent, or a sum).
     #[inline]
     pub(crate) fn absorb(&mut self, other: &Charge) {

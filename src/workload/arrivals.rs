@@ -60,7 +60,7 @@ struct Piece {
 #[derive(Clone, Debug)]
 pub enum FlowArrivals {
     /// Fixed start times, shared by every team.
-    Schedule(Vec<f64>),
+    Schedule(Schedule),
     /// A time-varying Poisson process.
     Poisson(PoissonPlan),
     /// No runs of its own (an MCP-only flow).
@@ -167,7 +167,7 @@ impl FlowArrivals {
                 every_seconds,
                 offset_seconds,
                 days,
-            } => schedule(*every_seconds, *offset_seconds, days, timeline)
+            } => Schedule::new(*every_seconds, *offset_seconds, days, timeline)
                 .map(FlowArrivals::Schedule),
             Arrivals::Poisson {
                 per_day,
@@ -225,39 +225,178 @@ impl FlowArrivals {
     }
 }
 
-/// The fixed grid of a schedule over the whole timeline.
-fn schedule(every: f64, offset: f64, days: &[bool; 7], tl: &Timeline) -> Result<Vec<f64>, String> {
-    if !(every.is_finite() && every > 0.0 && offset.is_finite() && offset >= 0.0) {
-        return Err("schedule needs every > 0 and offset >= 0".to_string());
-    }
-    let horizon = tl.horizon();
-    if horizon / every.min(DAY) > MAX_RUNS_PER_TEAM {
-        return Err(format!(
-            "a run every {every} s over {:.0} days is more than {MAX_RUNS_PER_TEAM:.0} runs per team",
-            horizon / DAY
-        ));
-    }
-    let into_day = tl.week_offset.rem_euclid(DAY);
-    let first_weekday = (tl.week_offset / DAY).floor() as i64;
-    let mut times = Vec::new();
-    let mut k: i64 = 0;
-    loop {
-        let day_start = k as f64 * DAY - into_day;
-        if day_start >= horizon {
-            break;
+/// A fixed schedule over the timeline, never materialised: a run every
+/// `every` seconds from `offset` after each allowed day's UTC midnight, until
+/// that day ends (the grid restarts every day). Point `j` of day `k` (days
+/// counted from the UTC midnight at or before the calendar's start) is at
+/// `k DAY - into_day + offset + j every`; points before the start or at or
+/// after the horizon do not exist.
+#[derive(Clone, Debug)]
+pub struct Schedule {
+    every: f64,
+    offset: f64,
+    days: [bool; 7],
+    /// Seconds from the UTC midnight before the start to the start.
+    into_day: f64,
+    /// The weekday (0 = Monday) of day 0.
+    first_weekday: i64,
+    horizon: f64,
+    /// Points in a whole allowed day.
+    per_day: u64,
+}
+
+/// A place on a [`Schedule`]: point `j` of day `k`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SchedulePos {
+    k: i64,
+    j: u64,
+}
+
+impl Schedule {
+    fn new(every: f64, offset: f64, days: &[bool; 7], tl: &Timeline) -> Result<Schedule, String> {
+        if !(every.is_finite() && every > 0.0 && offset.is_finite() && offset >= 0.0) {
+            return Err("schedule needs every > 0 and offset >= 0".to_string());
         }
-        if days[(first_weekday + k).rem_euclid(7) as usize] {
-            let mut t = day_start + offset;
-            while t < day_start + DAY && t < horizon {
-                if t >= 0.0 {
-                    times.push(t);
-                }
-                t += every;
+        let horizon = tl.horizon();
+        if horizon / every.min(DAY) > MAX_RUNS_PER_TEAM {
+            return Err(format!(
+                "a run every {every} s over {:.0} days is more than {MAX_RUNS_PER_TEAM:.0} runs per team",
+                horizon / DAY
+            ));
+        }
+        let per_day = if offset < DAY {
+            ((DAY - offset) / every).ceil() as u64
+        } else {
+            0
+        };
+        let mut s = Schedule {
+            every,
+            offset,
+            days: *days,
+            into_day: tl.week_offset.rem_euclid(DAY),
+            first_weekday: (tl.week_offset / DAY).floor() as i64,
+            horizon,
+            per_day,
+        };
+        // `ceil` may count one point too many or few at the day's end.
+        while s.per_day > 0 && s.offset + (s.per_day - 1) as f64 * s.every >= DAY {
+            s.per_day -= 1;
+        }
+        while s.offset + s.per_day as f64 * s.every < DAY {
+            s.per_day += 1;
+        }
+        Ok(s)
+    }
+
+    fn day_start(&self, k: i64) -> f64 {
+        k as f64 * DAY - self.into_day
+    }
+
+    fn allowed(&self, k: i64) -> bool {
+        self.days[(self.first_weekday + k).rem_euclid(7) as usize]
+    }
+
+    /// The instant of `p` (it may lie before the start or past the horizon).
+    #[inline]
+    pub fn time(&self, p: SchedulePos) -> f64 {
+        self.day_start(p.k) + self.offset + p.j as f64 * self.every
+    }
+
+    /// The first point at or after `t` (`t >= 0`), if any before the horizon.
+    pub fn first_at_or_after(&self, t: f64) -> Option<SchedulePos> {
+        let t = t.max(0.0);
+        let mut k = ((t + self.into_day) / DAY).floor() as i64;
+        // The day containing t, robust to rounding at midnight.
+        while self.day_start(k) > t {
+            k -= 1;
+        }
+        while self.day_start(k + 1) <= t {
+            k += 1;
+        }
+        loop {
+            if self.day_start(k) >= self.horizon {
+                return None;
             }
+            if self.allowed(k) && self.per_day > 0 {
+                let into = t - self.day_start(k) - self.offset;
+                let mut j = if into > 0.0 {
+                    (into / self.every).ceil() as u64
+                } else {
+                    0
+                };
+                while j > 0 && self.time(SchedulePos { k, j: j - 1 }) >= t {
+                    j -= 1;
+                }
+                while j < self.per_day && self.time(SchedulePos { k, j }) < t {
+                    j += 1;
+                }
+                if j < self.per_day {
+                    let p = SchedulePos { k, j };
+                    return (self.time(p) < self.horizon).then_some(p);
+                }
+            }
+            k += 1;
         }
-        k += 1;
     }
-    Ok(times)
+
+    /// The point after `p`, if any before the horizon.
+    pub fn after(&self, p: SchedulePos) -> Option<SchedulePos> {
+        if p.j + 1 < self.per_day {
+            let q = SchedulePos { k: p.k, j: p.j + 1 };
+            return (self.time(q) < self.horizon).then_some(q);
+        }
+        self.first_at_or_after(self.day_start(p.k + 1))
+    }
+
+    /// The points in `[a, b)`, as positions from `first` (the first at or
+    /// after `a`) on: how many there are. Walks whole days.
+    pub fn count(&self, a: f64, b: f64) -> u64 {
+        let mut n = 0;
+        let mut p = self.first_at_or_after(a);
+        while let Some(q) = p {
+            if self.time(q) >= b {
+                break;
+            }
+            // The points left in q's day that fall before b.
+            let last = self.per_day - 1;
+            let end_j = if self.time(SchedulePos { k: q.k, j: last }) < b {
+                last + 1
+            } else {
+                let mut j = (((b - self.day_start(q.k) - self.offset) / self.every).ceil() as u64)
+                    .clamp(q.j, last);
+                while j > q.j && self.time(SchedulePos { k: q.k, j: j - 1 }) >= b {
+                    j -= 1;
+                }
+                while j <= last && self.time(SchedulePos { k: q.k, j }) < b {
+                    j += 1;
+                }
+                j
+            };
+            // Points at or past the horizon do not exist.
+            let mut end_j = end_j;
+            while end_j > q.j && self.time(SchedulePos { k: q.k, j: end_j - 1 }) >= self.horizon {
+                end_j -= 1;
+            }
+            n += end_j - q.j;
+            p = self.first_at_or_after(self.day_start(q.k + 1));
+        }
+        n
+    }
+
+    /// The `i`-th point (from 0) at or after `a` (callers keep `i` below
+    /// [`Schedule::count`] of the stretch).
+    pub fn nth(&self, a: f64, mut i: u64) -> f64 {
+        let mut p = self.first_at_or_after(a);
+        while let Some(q) = p {
+            let left = self.per_day - q.j;
+            if i < left {
+                return self.time(SchedulePos { k: q.k, j: q.j + i });
+            }
+            i -= left;
+            p = self.first_at_or_after(self.day_start(q.k + 1));
+        }
+        f64::INFINITY
+    }
 }
 
 /// Hour-by-hour pieces of constant base rate over the timeline.
@@ -315,17 +454,17 @@ fn burst_plan(b: &Bursts, tl: &Timeline) -> Result<BurstPlan, String> {
 }
 
 impl PoissonPlan {
-    /// Appends one team's arrival times, in order, to `out`. `scale` is the
-    /// team's size multiplier, `shared` its kind's shared shocks in this
-    /// trial. Bursts (if any) are drawn first, from the same stream.
-    pub fn generate(
+    /// One team's intensity over the horizon, into `out`: the flow's pieces
+    /// with the team's bursts (drawn first, from `rng`) and `shared` (its
+    /// kind's shared shocks in this trial), times `scale` (its size).
+    pub fn team_rate(
         &self,
         scale: f64,
         shared: Option<&RateSteps>,
         tl: &Timeline,
         rng: &mut SimRng,
         scratch: &mut BurstScratch,
-        out: &mut Vec<f64>,
+        out: &mut TeamRate,
     ) {
         let mut pieces: &[Piece] = match &self.bursts {
             None => &self.pieces,
@@ -338,14 +477,123 @@ impl PoissonPlan {
             multiply(pieces, &steps.steps, &mut scratch.shocked);
             pieces = &scratch.shocked;
         }
-        if !(scale > 0.0 && scale.is_finite()) {
-            return;
-        }
-        if self.beta == 0.0 {
-            walk_flat(pieces, 1.0 / scale, rng, out);
+        out.pieces.clear();
+        out.pieces.extend_from_slice(pieces);
+        out.beta = self.beta;
+        out.scale = if scale > 0.0 && scale.is_finite() {
+            scale
         } else {
-            walk_growth(pieces, self.beta, 1.0 / scale, rng, out);
+            0.0
+        };
+    }
+}
+
+/// One team's arrival intensity for one flow: `scale` times the pieces'
+/// rates times `exp(beta t)`. Arrivals are drawn from it lazily, one at a
+/// time ([`PoissonCursor`]), so memory does not grow with the horizon or
+/// the rate; [`TeamRate::integral`] and [`TeamRate::invert`] let the engine
+/// draw a stretch's arrivals in aggregate.
+#[derive(Clone, Debug, Default)]
+pub struct TeamRate {
+    pieces: Vec<Piece>,
+    beta: f64,
+    /// 0: no arrivals at all.
+    scale: f64,
+}
+
+/// Where a team's Poisson arrivals have got to: the piece and the instant.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct PoissonCursor {
+    i: usize,
+    t: f64,
+}
+
+impl TeamRate {
+    /// Expected arrivals in `[a, b)`.
+    pub fn integral(&self, a: f64, b: f64) -> f64 {
+        if self.scale == 0.0 || b <= a {
+            return 0.0;
         }
+        let mut i = self.pieces.partition_point(|p| p.end <= a);
+        let mut sum = 0.0;
+        while let Some(p) = self.pieces.get(i) {
+            if p.start >= b {
+                break;
+            }
+            let (x0, x1) = (a.max(p.start), b.min(p.end));
+            if x1 > x0 {
+                sum += if self.beta == 0.0 {
+                    p.rate * (x1 - x0)
+                } else {
+                    p.rate * ((self.beta * x1).exp() - (self.beta * x0).exp()) / self.beta
+                };
+            }
+            i += 1;
+        }
+        sum * self.scale
+    }
+
+    /// A cursor at `t`: its next arrival is the first after `t`.
+    pub fn cursor_at(&self, t: f64) -> PoissonCursor {
+        PoissonCursor {
+            i: self.pieces.partition_point(|p| p.end <= t),
+            t,
+        }
+    }
+
+    /// The instant at which `target` expected arrivals have passed since the
+    /// cursor's (infinity: not within the horizon), and the cursor moved
+    /// there. The intensity is integrated across pieces exactly (with
+    /// growth, in closed form); no piece is skipped, however short or busy.
+    #[inline]
+    pub fn walk(&self, c: &mut PoissonCursor, target: f64) -> f64 {
+        let n = self.pieces.len();
+        if self.scale == 0.0 {
+            c.i = n;
+        }
+        let mut need = target / self.scale;
+        while let Some(p) = self.pieces.get(c.i) {
+            let t = c.t.max(p.start);
+            if self.beta == 0.0 {
+                let avail = (p.end - t) * p.rate;
+                if need < avail {
+                    c.t = t + need / p.rate;
+                    return c.t;
+                }
+                need -= avail;
+            } else {
+                let beta = self.beta;
+                let et = (beta * t).exp();
+                let avail = p.rate * ((beta * p.end).exp() - et) / beta;
+                if need < avail {
+                    // Rounding must not carry the arrival past its piece.
+                    c.t = ((et + need * beta / p.rate).ln() / beta).min(p.end);
+                    return c.t;
+                }
+                need -= avail;
+            }
+            c.i += 1;
+            c.t = p.end;
+        }
+        f64::INFINITY
+    }
+
+    /// The next arrival after the cursor's instant (infinity: none within
+    /// the horizon): a standard exponential amount of intensity further.
+    #[inline]
+    pub fn next(&self, c: &mut PoissonCursor, rng: &mut SimRng) -> f64 {
+        if self.scale == 0.0 {
+            return f64::INFINITY;
+        }
+        self.walk(c, exp1(rng))
+    }
+
+    /// The instant in `[a, b)` where `target` expected arrivals have passed
+    /// since `a` (`target` below [`TeamRate::integral`] of the stretch):
+    /// an arrival placed by inverting the cumulative intensity.
+    pub fn invert(&self, a: f64, b: f64, target: f64) -> f64 {
+        let mut c = self.cursor_at(a);
+        self.walk(&mut c, target).clamp(a, b)
     }
 }
 
@@ -395,68 +643,6 @@ impl BurstPlan {
     }
 }
 
-/// Exponential gaps of intensity across constant-rate pieces. `inv_scale`
-/// divides each gap (a rate scaled by `scale`).
-#[inline]
-fn walk_flat(pieces: &[Piece], inv_scale: f64, rng: &mut SimRng, out: &mut Vec<f64>) {
-    let n = pieces.len();
-    if n == 0 {
-        return;
-    }
-    let mut i = 0;
-    let mut t = pieces[0].start;
-    'arrivals: loop {
-        let mut need = exp1(rng) * inv_scale;
-        loop {
-            let p = &pieces[i];
-            let avail = (p.end - t) * p.rate;
-            if need < avail {
-                t += need / p.rate;
-                break;
-            }
-            need -= avail;
-            i += 1;
-            if i == n {
-                break 'arrivals;
-            }
-            t = pieces[i].start;
-        }
-        out.push(t);
-    }
-}
-
-/// As [`walk_flat`], with the rate growing as `exp(beta t)`: the intensity
-/// over `[t, x)` in a piece of base rate `r` is `r (e^(beta x) - e^(beta t)) / beta`.
-fn walk_growth(pieces: &[Piece], beta: f64, inv_scale: f64, rng: &mut SimRng, out: &mut Vec<f64>) {
-    let n = pieces.len();
-    if n == 0 {
-        return;
-    }
-    let mut i = 0;
-    let mut t = pieces[0].start;
-    'arrivals: loop {
-        let mut need = exp1(rng) * inv_scale;
-        loop {
-            let p = &pieces[i];
-            let et = (beta * t).exp();
-            let avail = p.rate * ((beta * p.end).exp() - et) / beta;
-            if need < avail {
-                t = (et + need * beta / p.rate).ln() / beta;
-                // Rounding must not carry the arrival past its piece.
-                t = t.min(p.end);
-                break;
-            }
-            need -= avail;
-            i += 1;
-            if i == n {
-                break 'arrivals;
-            }
-            t = pieces[i].start;
-        }
-        out.push(t);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -466,6 +652,38 @@ mod tests {
             bounds: vec![0.0, days * DAY],
             week_offset,
         }
+    }
+
+    /// Every point of a schedule, walked one by one.
+    fn schedule(every: f64, at: f64, days: &[bool; 7], tl: &Timeline) -> Result<Vec<f64>, String> {
+        let s = Schedule::new(every, at, days, tl)?;
+        let mut out = Vec::new();
+        let mut p = s.first_at_or_after(0.0);
+        while let Some(q) = p {
+            out.push(s.time(q));
+            p = s.after(q);
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn schedule_counts_and_picks_agree_with_the_walk() {
+        // An afternoon start, weekdays only, points that straddle midnight.
+        let mut days = [true; 7];
+        days[6] = false;
+        let tl = tl(20.0, 2.6 * DAY);
+        let s = Schedule::new(7000.0, 1800.0, &days, &tl).unwrap();
+        let all = schedule(7000.0, 1800.0, &days, &tl).unwrap();
+        for (a, b) in [(0.0, 20.0 * DAY), (3.3 * DAY, 4.1 * DAY), (5.0 * DAY, 5.0 * DAY + 1.0)] {
+            let inside: Vec<f64> = all.iter().copied().filter(|t| *t >= a && *t < b).collect();
+            assert_eq!(s.count(a, b), inside.len() as u64, "[{a}, {b})");
+            for (i, t) in inside.iter().enumerate() {
+                assert_eq!(s.nth(a, i as u64), *t);
+            }
+        }
+        // A point itself is at or after itself.
+        let p = s.first_at_or_after(all[5]).unwrap();
+        assert_eq!(s.time(p), all[5]);
     }
 
     #[test]

@@ -123,6 +123,11 @@ impl KindWorkload {
         &self.sets[piece * self.masks + mask as usize]
     }
 
+    /// How many price pieces the horizon has (1: one set of prices).
+    pub fn pieces(&self) -> usize {
+        self.piece_starts.len() + 1
+    }
+
     /// The price piece in force at `t` (ns from the calendar's start) and
     /// when the next one starts (`i64::MAX`: none does).
     #[inline]

@@ -427,6 +427,87 @@ impl RunPlan {
         c
     }
 
+    /// Whether [`RunPlan::draw_sum`] draws `n` runs in a few draws (every
+    /// count law closed under addition, no MCP flow among the agent's tools)
+    /// rather than run by run.
+    pub fn sums_in_few_draws(&self) -> bool {
+        if self.fixed_charge.is_some() {
+            return true;
+        }
+        let blocks = self.random_blocks.iter().all(|(s, _, _)| s.sums_in_one_draw());
+        let create = self
+            .create
+            .as_ref()
+            .is_none_or(|c| c.prompts.sums_in_one_draw() && c.images.sums_in_one_draw());
+        let agent = self.agent.as_ref().is_none_or(|a| {
+            a.picks.is_none() && a.calls.sums_in_one_draw() && a.tools_per_call.sums_in_one_draw()
+        });
+        blocks && create && agent
+    }
+
+    /// Whether a run of this flow may cost nothing (a free manual run still
+    /// executes while its team is suspended).
+    pub fn may_be_free(&self) -> bool {
+        !self.cloud && self.const_charge.total == 0
+    }
+
+    /// The summed charge of `n` independent runs, and how many nested
+    /// MCP-flow runs they called: exact in distribution (the sum of `n`
+    /// [`RunPlan::draw_charge`] draws). Counts whose law is closed under
+    /// addition are drawn once for all `n` runs (an agent's tool calls given
+    /// the total model calls: a Bernoulli per call sums to a binomial);
+    /// anything else is drawn run by run.
+    pub fn draw_sum(&self, n: u64, plans: &[RunPlan], rng: &mut SimRng) -> (Charge, u64) {
+        if n == 0 {
+            return (Charge::default(), 0);
+        }
+        if !self.sums_in_few_draws() {
+            let mut ch = Charge::default();
+            let mut credits = Vec::new();
+            let mut nested = 0u64;
+            for _ in 0..n {
+                credits.clear();
+                let mut nested_charge = Charge::default();
+                let own = self.draw_charge(
+                    plans,
+                    rng,
+                    &mut NestedCredits {
+                        credits: &mut credits,
+                        charge: &mut nested_charge,
+                    },
+                );
+                ch.absorb(&own);
+                ch.absorb(&nested_charge);
+                nested += credits.len() as u64;
+            }
+            return (ch, nested);
+        }
+        if let Some(fixed) = self.fixed_charge {
+            return (fixed.times(n), 0);
+        }
+        let mut ch = self.const_charge.times(n);
+        for (s, u, src) in &self.random_blocks {
+            ch.add(*src, u.saturating_mul(s.count_sum(n, rng)));
+        }
+        if let Some(cr) = &self.create {
+            ch.add(
+                Source::CreateWithAi,
+                cr.prompt_credits.saturating_mul(cr.prompts.count_sum(n, rng)),
+            );
+            ch.add(
+                Source::Image,
+                cr.image_credits.saturating_mul(cr.images.count_sum(n, rng)),
+            );
+        }
+        if let Some(a) = &self.agent {
+            let k = a.calls.count_sum(n, rng);
+            let m = a.tools_per_call.count_sum(k, rng);
+            ch.add(Source::AgentCall, a.call_credits.saturating_mul(k));
+            ch.add(Source::McpTool, a.mcp_credits.saturating_mul(m));
+        }
+        (ch, 0)
+    }
+
     /// Mean credits of one run, from the samplers' closed-form means
     /// (nested MCP-flow runs excluded). For tests and descriptions.
     pub fn mean_own_credits(&self) -> f64 {

@@ -232,6 +232,27 @@ impl Inversion {
 pub struct Sampler {
     kind: Kind,
     mean: f64,
+    /// The law, when a sum of independent draws is again of its family
+    /// (what [`Sampler::count_sum`] draws in one go).
+    sum: SumLaw,
+}
+
+/// Families closed under addition of independent draws, with the
+/// parameters of one draw.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum SumLaw {
+    /// A whole constant: n draws sum to n times it.
+    Whole(u64),
+    /// Poisson(mean): n draws sum to Poisson(n mean).
+    Poisson(f64),
+    /// Negative binomial (mean, r): n draws sum to NB(n mean, n r) (same
+    /// success probability).
+    NegBin { mean: f64, r: f64 },
+    /// Bernoulli(p): n draws sum to Binomial(n, p).
+    Bernoulli(f64),
+    /// Not closed (continuous laws rounded stochastically, empirical
+    /// tables): a sum is drawn draw by draw.
+    None,
 }
 
 #[derive(Clone, Debug)]
@@ -352,7 +373,78 @@ impl Sampler {
             }
             _ => return bad("parameters out of range"),
         };
-        Ok(Sampler { kind, mean })
+        let sum = match (&kind, dist) {
+            (Kind::Whole(n), _) => SumLaw::Whole(*n),
+            (_, Dist::Poisson { mean }) => SumLaw::Poisson(*mean),
+            (_, Dist::NegBinomial { mean, r }) => SumLaw::NegBin {
+                mean: *mean,
+                r: *r,
+            },
+            (_, Dist::Bernoulli { p }) => SumLaw::Bernoulli(*p),
+            _ => SumLaw::None,
+        };
+        Ok(Sampler { kind, mean, sum })
+    }
+
+    /// Whether [`Sampler::count_sum`] draws a sum in one go (the law is
+    /// closed under addition) rather than draw by draw.
+    pub fn sums_in_one_draw(&self) -> bool {
+        self.sum != SumLaw::None
+    }
+
+    /// The sum of `n` independent [`Sampler::count`] draws, exact in
+    /// distribution: in one draw for the laws closed under addition
+    /// (constant, Poisson, negative binomial with a common success
+    /// probability, Bernoulli), draw by draw otherwise.
+    pub fn count_sum(&self, n: u64, rng: &mut SimRng) -> u64 {
+        if n == 0 {
+            return 0;
+        }
+        match self.sum {
+            SumLaw::Whole(c) => c.saturating_mul(n),
+            SumLaw::Poisson(mean) => poisson_of(mean * n as f64, rng),
+            SumLaw::NegBin { mean, r } => {
+                // NB(n r, p) = Poisson(Gamma(n r, mean / r)).
+                match Gamma::new(r * n as f64, mean / r) {
+                    Ok(g) => poisson_of(g.sample(rng), rng),
+                    Err(_) => 0,
+                }
+            }
+            SumLaw::Bernoulli(p) => binomial(n, p, rng),
+            SumLaw::None => (0..n).fold(0u64, |acc, _| acc.saturating_add(self.count(rng))),
+        }
+    }
+
+    /// The duration split the engine's aggregated path needs: a length `w`
+    /// beyond which a draw is rare, `P(X > w)`, and a way to draw `X` given
+    /// `X > w` exactly. `None` when the law has no such split here (the
+    /// engine then draws every duration).
+    pub fn tail(&self) -> Option<Tail> {
+        let bounded = |w: f64| {
+            Some(Tail {
+                beyond: w.max(0.0),
+                survival: 0.0,
+                law: self.kind.clone(),
+            })
+        };
+        match &self.kind {
+            Kind::Whole(n) => bounded(*n as f64),
+            Kind::Constant(c) => bounded(*c),
+            Kind::Uniform { low, width } => bounded(low + width),
+            Kind::Bernoulli(_) => bounded(1.0),
+            Kind::Empirical { values, .. } => {
+                bounded(values.iter().copied().fold(0.0, f64::max))
+            }
+            Kind::LogNormal { mu, sigma } if *sigma == 0.0 => bounded(fast_exp(*mu)),
+            Kind::LogNormal { mu, sigma } => Some(Tail {
+                // A hair above the largest draw with z <= TAIL_Z (fast_exp is
+                // within 2 ulp of exp): the split is exact, only rare.
+                beyond: (mu + sigma * TAIL_Z).exp() * (1.0 + 1e-12),
+                survival: NORMAL_TAIL_4,
+                law: self.kind.clone(),
+            }),
+            _ => None,
+        }
     }
 
     /// The distribution's mean (closed form).
@@ -435,12 +527,67 @@ impl Sampler {
     }
 }
 
+/// Where a log-normal duration's tail starts, in standard deviations of its
+/// logarithm.
+const TAIL_Z: f64 = 4.0;
+/// P(Z > 4) for a standard normal Z: `erfc(4 / sqrt 2) / 2` (checked by a
+/// test against a numerical integral of the density).
+const NORMAL_TAIL_4: f64 = 3.167_124_183_311_992e-5;
+
+/// A law's rare tail (see [`Sampler::tail`]).
+#[derive(Clone, Debug)]
+pub struct Tail {
+    /// Draws above this are rare (or impossible).
+    pub beyond: f64,
+    /// `P(X > beyond)`.
+    pub survival: f64,
+    law: Kind,
+}
+
+impl Tail {
+    /// One draw of `X` given `X > beyond` (only called when `survival > 0`).
+    pub fn sample_beyond(&self, rng: &mut SimRng) -> f64 {
+        match self.law {
+            Kind::LogNormal { mu, sigma } => {
+                // Marsaglia's exact method for the normal tail beyond a:
+                // x = sqrt(a^2 - 2 ln U1), kept when U2 x < a.
+                let a = TAIL_Z;
+                loop {
+                    let u1 = 1.0 - u01(rng);
+                    let u2 = u01(rng);
+                    let x = (a * a - 2.0 * u1.ln()).sqrt();
+                    if u2 * x < a {
+                        return fast_exp(mu + sigma * x);
+                    }
+                }
+            }
+            _ => self.beyond,
+        }
+    }
+}
+
+/// A Binomial(n, p) draw (exact; BTPE for large n).
+pub(crate) fn binomial(n: u64, p: f64, rng: &mut SimRng) -> u64 {
+    if n == 0 || p <= 0.0 {
+        return 0;
+    }
+    if p >= 1.0 {
+        return n;
+    }
+    if p == 0.5 && n <= 4096 {
+        return binomial_half(n, rng);
+    }
+    rand_distr::Binomial::new(n, p)
+        .map(|b| b.sample(rng))
+        .unwrap_or(0)
+}
+
 fn gamma(shape: f64, scale: f64) -> Result<Gamma<f64>, String> {
     Gamma::new(shape, scale).map_err(|e| format!("invalid gamma({shape}, {scale}): {e}"))
 }
 
 /// A Poisson draw with a mean that changes from draw to draw.
-fn poisson_of(mean: f64, rng: &mut SimRng) -> u64 {
+pub(crate) fn poisson_of(mean: f64, rng: &mut SimRng) -> u64 {
     if mean > 0.0 && mean.is_finite() {
         Poisson::new(mean)
             .map(|p| p.sample(rng) as u64)

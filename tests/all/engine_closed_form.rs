@@ -32,6 +32,7 @@ fn opts(trials: u32) -> SimOptions {
         trials,
         threads: Some(2),
         progress: false,
+        per_run: false,
     }
 }
 

@@ -28,6 +28,7 @@ fn opts(seed: u64, first_trial: u32, trials: u32, threads: usize) -> SimOptions 
         trials,
         threads: Some(threads),
         progress: false,
+        per_run: false,
     }
 }
 

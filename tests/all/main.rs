@@ -15,6 +15,7 @@ mod engine_determinism;
 mod engine_pricing;
 mod engine_samplers;
 mod fit_cli;
+mod frozen_path;
 mod fit_recovery;
 mod fuzz_corpus;
 mod output_folders;

@@ -237,6 +237,7 @@ fn used(s: &Scenario, trials: u32) -> Vec<Vec<u64>> {
         trials,
         threads: Some(2),
         progress: false,
+        per_run: false,
     };
     simulate(s, &o, &mut obs).unwrap();
     obs.0

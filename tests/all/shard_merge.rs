@@ -29,6 +29,7 @@ fn opts(trials: u32, threads: usize) -> SimOptions {
         trials,
         threads: Some(threads),
         progress: false,
+        per_run: false,
     }
 }
 

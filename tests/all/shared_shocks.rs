@@ -52,6 +52,7 @@ fn opts(trials: u32) -> SimOptions {
         trials,
         threads: None,
         progress: false,
+        per_run: false,
     }
 }
 
