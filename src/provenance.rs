@@ -81,7 +81,11 @@ impl Inputs {
             &self.input_sha256[..self.input_sha256.len().min(12)],
             self.seed,
             self.trials,
-            if self.per_run { ", every run simulated (--per-run)" } else { "" }
+            if self.per_run {
+                ", every run simulated (--per-run)"
+            } else {
+                ""
+            }
         )
     }
 }

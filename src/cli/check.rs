@@ -28,6 +28,10 @@ pub fn execute(args: CheckArgs) -> anyhow::Result<()> {
     let scenario = flowcast::scenario::load_with(&args.scenario, &overrides)?;
     // Everything `run` would refuse before simulating, check refuses too.
     super::common::validate(&args.scenario, &overrides, &scenario, scenario.trials)?;
-    print!("{}", flowcast::scenario::describe(&scenario));
+    print!(
+        "{}{}",
+        flowcast::scenario::describe(&scenario),
+        flowcast::engine::paths::paths_text(&scenario)
+    );
     Ok(())
 }

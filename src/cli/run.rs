@@ -230,6 +230,7 @@ pub fn write(
         alerts,
         forecast,
     } = result;
+    let per_run = inputs.per_run;
     summary.inputs = Some(inputs);
     write_all(&out, &flowcast::reports::table_files(&summary)?)?;
     write_all(
@@ -290,13 +291,15 @@ pub fn write(
         );
     }
     if !quiet {
+        // Team-months are the unit of work: once a cycle is frozen its runs
+        // are drawn in aggregate, so runs per second says little.
         eprintln!(
-            "simulated {} runs ({} team-months) in {:.2} s: {:.1} M runs/s, {:.0} team-months/s; wrote {}",
-            sim.runs,
+            "simulated {} team-months ({} runs started) in {:.2} s: {:.0} team-months/s{}; wrote {}",
             sim.team_months,
+            sim.runs,
             sim.seconds,
-            sim.runs as f64 / sim.seconds.max(1e-9) / 1e6,
             sim.team_months as f64 / sim.seconds.max(1e-9),
+            if per_run { ", every run simulated (--per-run)" } else { "" },
             dir.display()
         );
     }

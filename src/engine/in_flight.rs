@@ -90,7 +90,6 @@ impl InFlight {
     }
 }
 
-
 impl InFlight {
     /// The earliest end, if any.
     #[inline]

@@ -67,6 +67,7 @@ pub mod clock;
 pub mod guard;
 mod in_flight;
 pub mod observe;
+pub mod paths;
 mod reactions;
 mod shocks;
 mod streams;

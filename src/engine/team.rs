@@ -522,7 +522,11 @@ fn simulate_team<'t>(
                 }
             }
         }
-        let t = if bf == usize::MAX { i64::MAX } else { to_ns(best) };
+        let t = if bf == usize::MAX {
+            i64::MAX
+        } else {
+            to_ns(best)
+        };
         let end_first = heap.ends_before_start(t);
         let next = if end_first {
             heap.next_end().unwrap_or(i64::MAX)

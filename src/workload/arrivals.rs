@@ -374,7 +374,12 @@ impl Schedule {
             };
             // Points at or past the horizon do not exist.
             let mut end_j = end_j;
-            while end_j > q.j && self.time(SchedulePos { k: q.k, j: end_j - 1 }) >= self.horizon {
+            while end_j > q.j
+                && self.time(SchedulePos {
+                    k: q.k,
+                    j: end_j - 1,
+                }) >= self.horizon
+            {
                 end_j -= 1;
             }
             n += end_j - q.j;
@@ -674,7 +679,11 @@ mod tests {
         let tl = tl(20.0, 2.6 * DAY);
         let s = Schedule::new(7000.0, 1800.0, &days, &tl).unwrap();
         let all = schedule(7000.0, 1800.0, &days, &tl).unwrap();
-        for (a, b) in [(0.0, 20.0 * DAY), (3.3 * DAY, 4.1 * DAY), (5.0 * DAY, 5.0 * DAY + 1.0)] {
+        for (a, b) in [
+            (0.0, 20.0 * DAY),
+            (3.3 * DAY, 4.1 * DAY),
+            (5.0 * DAY, 5.0 * DAY + 1.0),
+        ] {
             let inside: Vec<f64> = all.iter().copied().filter(|t| *t >= a && *t < b).collect();
             assert_eq!(s.count(a, b), inside.len() as u64, "[{a}, {b})");
             for (i, t) in inside.iter().enumerate() {

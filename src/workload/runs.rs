@@ -434,7 +434,10 @@ impl RunPlan {
         if self.fixed_charge.is_some() {
             return true;
         }
-        let blocks = self.random_blocks.iter().all(|(s, _, _)| s.sums_in_one_draw());
+        let blocks = self
+            .random_blocks
+            .iter()
+            .all(|(s, _, _)| s.sums_in_one_draw());
         let create = self
             .create
             .as_ref()
@@ -445,10 +448,35 @@ impl RunPlan {
         blocks && create && agent
     }
 
+    /// Why [`RunPlan::draw_sum`] draws this flow's runs one by one, if it
+    /// does.
+    pub fn drawn_run_by_run(&self) -> Option<&'static str> {
+        if self.sums_in_few_draws() {
+            None
+        } else if self.agent.as_ref().is_some_and(|a| a.picks.is_some()) {
+            Some("its agent calls MCP flows (their runs are drawn per call)")
+        } else {
+            Some("a count is drawn from a law that sums to no law of its family (continuous, rounded, or empirical)")
+        }
+    }
+
     /// Whether a run of this flow may cost nothing (a free manual run still
-    /// executes while its team is suspended).
+    /// executes while its team is suspended): a manual run whose every
+    /// priced count can be 0.
     pub fn may_be_free(&self) -> bool {
-        !self.cloud && self.const_charge.total == 0
+        let mut least = self.const_charge.total;
+        for (s, u, _) in &self.random_blocks {
+            least = least.saturating_add(u.saturating_mul(s.min_count()));
+        }
+        if let Some(c) = &self.create {
+            least = least
+                .saturating_add(c.prompt_credits.saturating_mul(c.prompts.min_count()))
+                .saturating_add(c.image_credits.saturating_mul(c.images.min_count()));
+        }
+        if let Some(a) = &self.agent {
+            least = least.saturating_add(a.call_credits.saturating_mul(a.calls.min_count()));
+        }
+        !self.cloud && least == 0
     }
 
     /// The summed charge of `n` independent runs, and how many nested
@@ -492,7 +520,8 @@ impl RunPlan {
         if let Some(cr) = &self.create {
             ch.add(
                 Source::CreateWithAi,
-                cr.prompt_credits.saturating_mul(cr.prompts.count_sum(n, rng)),
+                cr.prompt_credits
+                    .saturating_mul(cr.prompts.count_sum(n, rng)),
             );
             ch.add(
                 Source::Image,

@@ -376,10 +376,7 @@ impl Sampler {
         let sum = match (&kind, dist) {
             (Kind::Whole(n), _) => SumLaw::Whole(*n),
             (_, Dist::Poisson { mean }) => SumLaw::Poisson(*mean),
-            (_, Dist::NegBinomial { mean, r }) => SumLaw::NegBin {
-                mean: *mean,
-                r: *r,
-            },
+            (_, Dist::NegBinomial { mean, r }) => SumLaw::NegBin { mean: *mean, r: *r },
             (_, Dist::Bernoulli { p }) => SumLaw::Bernoulli(*p),
             _ => SumLaw::None,
         };
@@ -432,9 +429,7 @@ impl Sampler {
             Kind::Constant(c) => bounded(*c),
             Kind::Uniform { low, width } => bounded(low + width),
             Kind::Bernoulli(_) => bounded(1.0),
-            Kind::Empirical { values, .. } => {
-                bounded(values.iter().copied().fold(0.0, f64::max))
-            }
+            Kind::Empirical { values, .. } => bounded(values.iter().copied().fold(0.0, f64::max)),
             Kind::LogNormal { mu, sigma } if *sigma == 0.0 => bounded(fast_exp(*mu)),
             Kind::LogNormal { mu, sigma } => Some(Tail {
                 // A hair above the largest draw with z <= TAIL_Z (fast_exp is
@@ -457,6 +452,21 @@ impl Sampler {
         match self.kind {
             Kind::Whole(n) => Some(n),
             _ => None,
+        }
+    }
+
+    /// The smallest count a draw can give (0 unless the law is a whole
+    /// constant or an empirical table of whole values above 0).
+    pub fn min_count(&self) -> u64 {
+        match &self.kind {
+            Kind::Whole(n) => *n,
+            Kind::Empirical { values, .. } if values.iter().all(|v| v.fract() == 0.0) => values
+                .iter()
+                .copied()
+                .fold(f64::INFINITY, f64::min)
+                .max(0.0)
+                as u64,
+            _ => 0,
         }
     }
 

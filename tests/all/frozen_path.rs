@@ -68,8 +68,14 @@ impl Observer for Samples {
         // Divided by the team's size, usage loses most of its spread
         // between teams: the sharpest comparison of the run draws.
         if tm.size > 0.0 {
-            k.put("demand per unit of size", tm.demand_credits as f64 / tm.size);
-            k.put("credits used per unit of size", r.credits_used as f64 / tm.size);
+            k.put(
+                "demand per unit of size",
+                tm.demand_credits as f64 / tm.size,
+            );
+            k.put(
+                "credits used per unit of size",
+                r.credits_used as f64 / tm.size,
+            );
         }
         k.put("credits used", r.credits_used as f64);
         k.put("overage blocks", r.overage_blocks as f64);
@@ -206,7 +212,10 @@ fn the_test_has_power_against_ten_percent_more_usage() {
     // And the reference against itself (another seed) is not rejected.
     let c = samples(&base, &opts(303, 20, true));
     let (d, p) = ks(&a.by[&key], &c.by[&key]);
-    assert!(p > LEVEL, "two seeds of the same scenario rejected: D {d}, p {p}");
+    assert!(
+        p > LEVEL,
+        "two seeds of the same scenario rejected: D {d}, p {p}"
+    );
 }
 
 #[test]

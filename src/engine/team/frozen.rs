@@ -239,9 +239,19 @@ impl Sink<'_> {
 
     /// One run drawn on its own, from `start` to `end` (ns), that costs
     /// `charge` with its `nested` runs, `own` of it its own credits.
-    fn one(&mut self, start: i64, end: i64, charge: Charge, nested: u64, own: u64, free_runs: bool) {
+    fn one(
+        &mut self,
+        start: i64,
+        end: i64,
+        charge: Charge,
+        nested: u64,
+        own: u64,
+        free_runs: bool,
+    ) {
         self.started(&charge, 1 + nested);
-        if !self.executing && !(free_runs && own == 0) {
+        // Suspended, a run is blocked unless it is a free manual run.
+        let executes = self.executing || (free_runs && own == 0);
+        if !executes {
             self.block(&charge, 1 + nested);
         } else if self.executing && end < self.cycle_end {
             let d = ((end - self.cycle_start) / DAY_NS) as u64;
