@@ -13,7 +13,7 @@
 //! its parent, so its credits accrue with the parent's (its own duration is
 //! not drawn), and it executes if and only if the parent does.
 
-use super::sampling::{binomial_half, u01, Sampler, SimRng};
+use super::sampling::{binomial, binomial_half, u01, Sampler, SimRng};
 use crate::pricing::{Charge, Item, ModelId, PriceBook, Source, Trigger};
 use crate::scenario::{Flow, RunSpec};
 
@@ -428,36 +428,31 @@ impl RunPlan {
     }
 
     /// Whether [`RunPlan::draw_sum`] draws `n` runs in a few draws (every
-    /// count law closed under addition, no MCP flow among the agent's tools)
-    /// rather than run by run.
+    /// count law of the run closed under addition; MCP flows its agent calls
+    /// are summed the same way, or run by run if theirs are not) rather than
+    /// run by run.
     pub fn sums_in_few_draws(&self) -> bool {
         if self.fixed_charge.is_some() {
             return true;
         }
-        let blocks = self
-            .random_blocks
-            .iter()
-            .all(|(s, _, _)| s.sums_in_one_draw());
+        let blocks = self.random_blocks.iter().all(|(s, _, _)| s.sums_in_one_draw());
         let create = self
             .create
             .as_ref()
             .is_none_or(|c| c.prompts.sums_in_one_draw() && c.images.sums_in_one_draw());
-        let agent = self.agent.as_ref().is_none_or(|a| {
-            a.picks.is_none() && a.calls.sums_in_one_draw() && a.tools_per_call.sums_in_one_draw()
-        });
+        let agent = self
+            .agent
+            .as_ref()
+            .is_none_or(|a| a.calls.sums_in_one_draw() && a.tools_per_call.sums_in_one_draw());
         blocks && create && agent
     }
 
     /// Why [`RunPlan::draw_sum`] draws this flow's runs one by one, if it
     /// does.
     pub fn drawn_run_by_run(&self) -> Option<&'static str> {
-        if self.sums_in_few_draws() {
-            None
-        } else if self.agent.as_ref().is_some_and(|a| a.picks.is_some()) {
-            Some("its agent calls MCP flows (their runs are drawn per call)")
-        } else {
-            Some("a count is drawn from a law that sums to no law of its family (continuous, rounded, or empirical)")
-        }
+        (!self.sums_in_few_draws()).then_some(
+            "a count is drawn from a law whose sums are no law of its family (continuous, rounded, or empirical)",
+        )
     }
 
     /// Whether a run of this flow may cost nothing (a free manual run still
@@ -479,12 +474,13 @@ impl RunPlan {
         !self.cloud && least == 0
     }
 
-    /// The summed charge of `n` independent runs, and how many nested
-    /// MCP-flow runs they called: exact in distribution (the sum of `n`
-    /// [`RunPlan::draw_charge`] draws). Counts whose law is closed under
-    /// addition are drawn once for all `n` runs (an agent's tool calls given
-    /// the total model calls: a Bernoulli per call sums to a binomial);
-    /// anything else is drawn run by run.
+    /// The summed charge of `n` independent runs, nested MCP-flow runs
+    /// included, and how many nested runs they called: exact in distribution
+    /// (the sum of `n` [`RunPlan::draw_charge`] draws with their nested
+    /// runs). Counts whose law is closed under addition are drawn once for
+    /// all `n` runs (an agent's tool calls given the total model calls: a
+    /// Bernoulli per call sums to a binomial; the calls per tool given the
+    /// total: a multinomial); anything else is drawn run by run.
     pub fn draw_sum(&self, n: u64, plans: &[RunPlan], rng: &mut SimRng) -> (Charge, u64) {
         if n == 0 {
             return (Charge::default(), 0);
@@ -528,13 +524,35 @@ impl RunPlan {
                 cr.image_credits.saturating_mul(cr.images.count_sum(n, rng)),
             );
         }
+        let mut nested = 0u64;
         if let Some(a) = &self.agent {
             let k = a.calls.count_sum(n, rng);
             let m = a.tools_per_call.count_sum(k, rng);
             ch.add(Source::AgentCall, a.call_credits.saturating_mul(k));
             ch.add(Source::McpTool, a.mcp_credits.saturating_mul(m));
+            if let Some((cdf, flows)) = &a.picks {
+                // Each tool call picks a tool by weight: the calls per tool
+                // are multinomial, drawn as a chain of binomials; a flow
+                // tool's runs are summed the same way (recursively).
+                let mut left = m;
+                let mut below = 0.0;
+                for (i, (&c, flow)) in cdf.iter().zip(flows).enumerate() {
+                    let mi = if i + 1 == cdf.len() {
+                        left
+                    } else {
+                        binomial(left, ((c - below) / (1.0 - below)).clamp(0.0, 1.0), rng)
+                    };
+                    below = c;
+                    left -= mi;
+                    if let (Some(f), true) = (flow, mi > 0) {
+                        let (sub, sub_nested) = plans[*f].draw_sum(mi, plans, rng);
+                        ch.absorb(&sub);
+                        nested += mi + sub_nested;
+                    }
+                }
+            }
         }
-        (ch, 0)
+        (ch, nested)
     }
 
     /// Mean credits of one run, from the samplers' closed-form means

@@ -378,6 +378,19 @@ impl Sampler {
             (_, Dist::Poisson { mean }) => SumLaw::Poisson(*mean),
             (_, Dist::NegBinomial { mean, r }) => SumLaw::NegBin { mean: *mean, r: *r },
             (_, Dist::Bernoulli { p }) => SumLaw::Bernoulli(*p),
+            // An empirical law on {0, 1} is a Bernoulli.
+            (_, Dist::Empirical { values, weights })
+                if values.iter().all(|v| *v == 0.0 || *v == 1.0) =>
+            {
+                let total: f64 = weights.iter().sum();
+                let ones: f64 = values
+                    .iter()
+                    .zip(weights)
+                    .filter(|(v, _)| **v == 1.0)
+                    .map(|(_, w)| w)
+                    .sum();
+                SumLaw::Bernoulli(ones / total)
+            }
             _ => SumLaw::None,
         };
         Ok(Sampler { kind, mean, sum })
