@@ -435,7 +435,10 @@ impl RunPlan {
         if self.fixed_charge.is_some() {
             return true;
         }
-        let blocks = self.random_blocks.iter().all(|(s, _, _)| s.sums_in_one_draw());
+        let blocks = self
+            .random_blocks
+            .iter()
+            .all(|(s, _, _)| s.sums_in_one_draw());
         let create = self
             .create
             .as_ref()

@@ -589,7 +589,13 @@ impl Tail {
     }
 }
 
-/// A Binomial(n, p) draw (exact; BTPE for large n).
+/// Below this mean a Poisson or binomial count is drawn by inversion from
+/// its pmf recurrence (one uniform; no set-up), above it by rand_distr's
+/// rejection samplers (exact too).
+const INVERSION_MEAN: f64 = 16.0;
+
+/// A Binomial(n, p) draw (exact: by inversion for a small mean, BTPE
+/// otherwise).
 pub(crate) fn binomial(n: u64, p: f64, rng: &mut SimRng) -> u64 {
     if n == 0 || p <= 0.0 {
         return 0;
@@ -600,6 +606,24 @@ pub(crate) fn binomial(n: u64, p: f64, rng: &mut SimRng) -> u64 {
     if p == 0.5 && n <= 4096 {
         return binomial_half(n, rng);
     }
+    if p > 0.5 {
+        return n - binomial(n, 1.0 - p, rng);
+    }
+    let nf = n as f64;
+    if nf * p < INVERSION_MEAN {
+        // pmf(0) = (1 - p)^n, pmf(k+1) = pmf(k) (n - k) / (k + 1) p / (1 - p).
+        let ratio = p / (1.0 - p);
+        let mut pmf = (nf * (-p).ln_1p()).exp();
+        let mut cdf = pmf;
+        let u = u01(rng);
+        let mut k = 0u64;
+        while u >= cdf && k < n && pmf > 0.0 {
+            pmf *= ratio * (n - k) as f64 / (k + 1) as f64;
+            k += 1;
+            cdf += pmf;
+        }
+        return k;
+    }
     rand_distr::Binomial::new(n, p)
         .map(|b| b.sample(rng))
         .unwrap_or(0)
@@ -609,15 +633,27 @@ fn gamma(shape: f64, scale: f64) -> Result<Gamma<f64>, String> {
     Gamma::new(shape, scale).map_err(|e| format!("invalid gamma({shape}, {scale}): {e}"))
 }
 
-/// A Poisson draw with a mean that changes from draw to draw.
+/// A Poisson draw with a mean that changes from draw to draw (exact: by
+/// inversion for a small mean, rand_distr's rejection sampler otherwise).
 pub(crate) fn poisson_of(mean: f64, rng: &mut SimRng) -> u64 {
-    if mean > 0.0 && mean.is_finite() {
-        Poisson::new(mean)
-            .map(|p| p.sample(rng) as u64)
-            .unwrap_or(0)
-    } else {
-        0
+    if !(mean > 0.0 && mean.is_finite()) {
+        return 0;
     }
+    if mean < INVERSION_MEAN {
+        let mut pmf = (-mean).exp();
+        let mut cdf = pmf;
+        let u = u01(rng);
+        let mut k = 0u64;
+        while u >= cdf && pmf > 0.0 {
+            k += 1;
+            pmf *= mean / k as f64;
+            cdf += pmf;
+        }
+        return k;
+    }
+    Poisson::new(mean)
+        .map(|p| p.sample(rng) as u64)
+        .unwrap_or(0)
 }
 
 /// Sum of `k` Bernoulli(1/2) draws: the popcount of `k` random bits (exact).

@@ -44,7 +44,7 @@ use super::super::streams::{day_stream, DayPart};
 use super::TeamCtx;
 use crate::pricing::Charge;
 use crate::workload::arrivals::{FlowArrivals, Schedule, TeamRate};
-use crate::workload::runs::{NestedCredits, RunPlan};
+use crate::workload::runs::{NestedSink, RunCounts, RunPlan};
 use crate::workload::sampling::{binomial, poisson_of, u01, SimRng};
 
 /// Seconds kept between the bulk's last start and the day's end beyond the
@@ -382,16 +382,29 @@ pub(super) fn rest_of_cycle(
 /// One run's charge (its own and its nested runs'), how many nested runs it
 /// called, and its own credits (what its admission looks at).
 fn draw_one(plan: &RunPlan, plans: &[RunPlan], rng: &mut SimRng) -> (Charge, u64, u64) {
-    let mut credits = Vec::new();
-    let mut charge = Charge::default();
-    let own = plan.draw_charge(
-        plans,
-        rng,
-        &mut NestedCredits {
-            credits: &mut credits,
-            charge: &mut charge,
-        },
-    );
-    charge.absorb(&own);
-    (charge, credits.len() as u64, own.total)
+    let mut sum = NestedSum::default();
+    let own = plan.draw_charge(plans, rng, &mut sum);
+    sum.charge.absorb(&own);
+    (sum.charge, sum.runs, own.total)
+}
+
+/// Nested MCP-flow runs, summed: their charge and how many (a frozen
+/// stretch needs no more of them).
+#[derive(Default)]
+struct NestedSum {
+    charge: Charge,
+    runs: u64,
+}
+
+impl NestedSink for NestedSum {
+    #[inline]
+    fn enter(&mut self, _flow: usize, _parent: Option<u32>) -> u32 {
+        0
+    }
+
+    #[inline]
+    fn leave(&mut self, _id: u32, _counts: &RunCounts, own: &Charge) {
+        self.charge.absorb(own);
+        self.runs += 1;
+    }
 }
