@@ -1,5 +1,6 @@
-//! Benchmark: simulated runs per second and team-months per second on
-//! `scenarios/bench.toml` (shared/bench-workload.md), at 1 thread and at all
+//! Benchmark: team-months per second (and runs started per second) on
+//! `scenarios/bench.toml` (shared/bench-workload.md), on the aggregated path
+//! and on the run-by-run reference (`--per-run`), at 1 thread and at all
 //! threads, with the 1 -> N speed-up. `cargo bench --bench simulate`;
 //! `FLOWCAST_BENCH_TRIALS` sets the trials (default 10).
 //!
@@ -37,36 +38,41 @@ fn main() {
     // process (57-58 vs 73 M runs/s; cause not pinned down, likely state left
     // by the first run), understating the speed-up. In this order both
     // figures agree with `flowcast run --threads N` in a fresh process.
-    let mut results = Vec::new();
-    for threads in [cores, 1] {
-        let opts = SimOptions {
-            seed: 1,
-            first_trial: 0,
-            trials,
-            threads: Some(threads),
-            progress: false,
-            per_run: false,
-        };
-        let mut obs = Count(0);
-        match simulate(&scenario, &opts, &mut obs) {
-            Ok(st) => results.push((threads, st)),
-            Err(e) => {
-                eprintln!("bench: {e}");
-                std::process::exit(2);
+    // Each path at all threads then one; the aggregated path (the default)
+    // and the run-by-run reference (--per-run).
+    for per_run in [false, true] {
+        let mut results = Vec::new();
+        for threads in [cores, 1] {
+            let opts = SimOptions {
+                seed: 1,
+                first_trial: 0,
+                trials,
+                threads: Some(threads),
+                progress: false,
+                per_run,
+            };
+            let mut obs = Count(0);
+            match simulate(&scenario, &opts, &mut obs) {
+                Ok(st) => results.push((threads, st)),
+                Err(e) => {
+                    eprintln!("bench: {e}");
+                    std::process::exit(2);
+                }
             }
         }
-    }
-    results.sort_by_key(|(t, _)| *t);
-    let one = results[0].1.runs as f64 / results[0].1.seconds;
-    for (threads, st) in &results {
-        let rps = st.runs as f64 / st.seconds;
-        println!(
-            "bench.toml x {trials} trials, {threads} thread(s): {} runs in {:.3} s = {:.1} M runs/s, {:.0} team-months/s, speed-up {:.2}x",
-            st.runs,
-            st.seconds,
-            rps / 1e6,
-            st.team_months as f64 / st.seconds,
-            rps / one
-        );
+        results.sort_by_key(|(t, _)| *t);
+        let one = results[0].1.team_months as f64 / results[0].1.seconds;
+        for (threads, st) in &results {
+            let tms = st.team_months as f64 / st.seconds;
+            println!(
+                "bench.toml x {trials} trials, {}, {threads} thread(s): {} team-months in {:.3} s = {:.0} team-months/s ({:.1} M runs started/s), speed-up {:.2}x",
+                if per_run { "--per-run" } else { "aggregated" },
+                st.team_months,
+                st.seconds,
+                tms,
+                st.runs as f64 / st.seconds / 1e6,
+                tms / one
+            );
+        }
     }
 }

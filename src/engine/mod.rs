@@ -15,9 +15,12 @@
 //!    sum happens in one order, and the output is byte-identical at any
 //!    thread count. Memory depends on the batch size only.
 //!
-//! Per team: its size multiplier, its flows' arrivals in time order, merged
-//! by start time; each run's draws (block counts, MCP flows, duration) are
-//! made whether or not the run executes; in-flight runs wait in a small
+//! Per team: its size multiplier, then each cycle from a stream of its own:
+//! its flows' arrivals drawn lazily and merged by start time; each run's
+//! draws (block counts, MCP flows, duration) are made whether or not the run
+//! executes; once the cycle is frozen (nothing that starts can change its
+//! billing) the rest of it is drawn in aggregate (`team::frozen`, unless
+//! [`SimOptions::per_run`]); in-flight runs wait in a small
 //! binary heap; the [`Ledger`] sees ends before starts at equal times and
 //! decides what executes. A run in flight at a cycle boundary accrues in the
 //! cycle in which it ends; runs still in flight at the end of the last cycle
