@@ -51,6 +51,27 @@ impl NestedSink for NestedCredits<'_> {
     }
 }
 
+/// Nested MCP-flow runs, summed: their charge and how many (what a sum of
+/// runs needs, without keeping each one's credits).
+#[derive(Default)]
+struct NestedSum {
+    charge: Charge,
+    runs: u64,
+}
+
+impl NestedSink for NestedSum {
+    #[inline]
+    fn enter(&mut self, _flow: usize, _parent: Option<u32>) -> u32 {
+        0
+    }
+
+    #[inline]
+    fn leave(&mut self, _id: u32, _counts: &RunCounts, own: &Charge) {
+        self.charge.absorb(own);
+        self.runs += 1;
+    }
+}
+
 /// One nested MCP-flow run, as drawn.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct NestedRun {
@@ -477,6 +498,16 @@ impl RunPlan {
         !self.cloud && least == 0
     }
 
+    /// One run drawn as [`RunPlan::draw_charge`] draws it: its charge with
+    /// its nested MCP-flow runs', how many nested runs it called, and its own
+    /// credits (what its admission looks at). Nested runs are only summed.
+    pub fn draw_with_nested(&self, plans: &[RunPlan], rng: &mut SimRng) -> (Charge, u64, u64) {
+        let mut sum = NestedSum::default();
+        let own = self.draw_charge(plans, rng, &mut sum);
+        sum.charge.absorb(&own);
+        (sum.charge, sum.runs, own.total)
+    }
+
     /// The summed charge of `n` independent runs, nested MCP-flow runs
     /// included, and how many nested runs they called: exact in distribution
     /// (the sum of `n` [`RunPlan::draw_charge`] draws with their nested
@@ -490,22 +521,11 @@ impl RunPlan {
         }
         if !self.sums_in_few_draws() {
             let mut ch = Charge::default();
-            let mut credits = Vec::new();
             let mut nested = 0u64;
             for _ in 0..n {
-                credits.clear();
-                let mut nested_charge = Charge::default();
-                let own = self.draw_charge(
-                    plans,
-                    rng,
-                    &mut NestedCredits {
-                        credits: &mut credits,
-                        charge: &mut nested_charge,
-                    },
-                );
-                ch.absorb(&own);
-                ch.absorb(&nested_charge);
-                nested += credits.len() as u64;
+                let (charge, runs, _) = self.draw_with_nested(plans, rng);
+                ch.absorb(&charge);
+                nested += runs;
             }
             return (ch, nested);
         }

@@ -44,7 +44,6 @@ use super::super::streams::{day_stream, DayPart};
 use super::TeamCtx;
 use crate::pricing::Charge;
 use crate::workload::arrivals::{FlowArrivals, Schedule, TeamRate};
-use crate::workload::runs::{NestedSink, RunCounts, RunPlan};
 use crate::workload::sampling::{binomial, poisson_of, u01, SimRng};
 
 /// Seconds kept between the bulk's last start and the day's end beyond the
@@ -60,7 +59,7 @@ pub(super) struct Stretch<'a> {
     /// The instant the state froze, ns: no start after it has been drawn.
     pub from: i64,
     /// Each flow's intensity (Poisson flows).
-    pub rates: &'a [crate::workload::arrivals::TeamRate],
+    pub rates: &'a [TeamRate],
     /// Each flow's next start not yet drawn, seconds: a schedule resumes at
     /// it (a Poisson flow restarts at `from`, which is memoryless).
     pub heads: &'a [f64],
@@ -327,7 +326,7 @@ pub(super) fn rest_of_cycle(
                 let one = |t: f64, dur: f64, rng: &mut SimRng, sink: &mut Sink<'_>| {
                     let start = to_ns(t);
                     let end = start.saturating_add(to_ns(dur));
-                    let (charge, nested, own) = draw_one(plan, plans, rng);
+                    let (charge, nested, own) = plan.draw_with_nested(plans, rng);
                     sink.one(start, end, charge, nested, own, free_runs);
                 };
                 // The bulk ends the same day, except the runs that outlast
@@ -377,34 +376,4 @@ pub(super) fn rest_of_cycle(
         }
     }
     sink.totals
-}
-
-/// One run's charge (its own and its nested runs'), how many nested runs it
-/// called, and its own credits (what its admission looks at).
-fn draw_one(plan: &RunPlan, plans: &[RunPlan], rng: &mut SimRng) -> (Charge, u64, u64) {
-    let mut sum = NestedSum::default();
-    let own = plan.draw_charge(plans, rng, &mut sum);
-    sum.charge.absorb(&own);
-    (sum.charge, sum.runs, own.total)
-}
-
-/// Nested MCP-flow runs, summed: their charge and how many (a frozen
-/// stretch needs no more of them).
-#[derive(Default)]
-struct NestedSum {
-    charge: Charge,
-    runs: u64,
-}
-
-impl NestedSink for NestedSum {
-    #[inline]
-    fn enter(&mut self, _flow: usize, _parent: Option<u32>) -> u32 {
-        0
-    }
-
-    #[inline]
-    fn leave(&mut self, _id: u32, _counts: &RunCounts, own: &Charge) {
-        self.charge.absorb(own);
-        self.runs += 1;
-    }
 }
