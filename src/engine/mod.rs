@@ -604,7 +604,7 @@ pub fn validate(s: &Scenario, trials: u32) -> Result<(), EngineError> {
 pub fn simulate(
     s: &Scenario,
     o: &SimOptions,
-    obs: &mut impl Observer,
+    obs: &mut (impl Observer + Send),
 ) -> Result<SimStats, EngineError> {
     simulate_shard(s, o, Shard::WHOLE, obs)
 }
@@ -627,7 +627,7 @@ pub fn simulate_shard(
     s: &Scenario,
     o: &SimOptions,
     shard: Shard,
-    obs: &mut impl Observer,
+    obs: &mut (impl Observer + Send),
 ) -> Result<SimStats, EngineError> {
     let started = Instant::now();
     if o.trials == 0 {
@@ -677,19 +677,19 @@ pub fn simulate_shard(
         team_months: 0,
         seconds: 0.0,
     };
-    let mut next: Vec<Task> = Vec::with_capacity(batch);
+    // The pool simulates one batch while the results of the one before are
+    // handed to the observer (serially, in task order): with few cores the
+    // observer's share would otherwise leave all but one idle.
+    let mut done: Option<(Vec<Task>, Vec<TaskOut>)> = None;
     loop {
-        next.clear();
+        let mut next: Vec<Task> = Vec::with_capacity(batch);
         while next.len() < batch {
             match tasks.next() {
                 Some(t) => next.push(t),
                 None => break,
             }
         }
-        if next.is_empty() {
-            break;
-        }
-        let outs: Vec<TaskOut> = pool.install(|| {
+        let simulate = || -> Vec<TaskOut> {
             next.par_iter()
                 .map_init(Scratch::default, |sc, t| {
                     let mut out = TaskOut::default();
@@ -705,34 +705,19 @@ pub fn simulate_shard(
                     out
                 })
                 .collect()
-        });
-        for (t, out) in next.iter().zip(&outs) {
-            for m in &out.months {
-                let record = m.record.map_time(to_seconds);
-                obs.team_month(&TeamMonth {
-                    trial: t.trial,
-                    kind: m.kind,
-                    team: m.team,
-                    cycle: m.cycle,
-                    size: m.size,
-                    cycle_start: to_seconds(m.cycle_start),
-                    cycle_end: to_seconds(m.cycle_end),
-                    record: &record,
-                    daily_cumulative: &out.daily[m.daily.clone()],
-                    alerts: record.alerts,
-                    demand_credits: m.demand_credits,
-                    runs_started: m.runs_started,
-                    plan: plan_of(s, m.kind, m.plan),
-                    seats: s.kinds[m.kind].seats,
-                    upgraded: m.plan > 0,
-                });
+        };
+        let prev = done.take();
+        let mut observe = || {
+            if let Some((tasks, outs)) = &prev {
+                observe_batch(s, tasks, outs, obs, &mut stats);
             }
-            stats.runs += out.runs;
-            stats.team_months += out.months.len() as u64;
-            if t.ends_trial {
-                obs.trial_end(t.trial);
-            }
+        };
+        if next.is_empty() {
+            observe();
+            break;
         }
+        let outs = pool.install(|| rayon::join(simulate, observe)).0;
+        done = Some((next, outs));
         if o.progress && !bar_shown && started.elapsed() > PROGRESS_AFTER && !tasks.done() {
             // indicatif itself stays silent when stderr is not a terminal.
             bar.set_draw_target(ProgressDrawTarget::stderr());
@@ -742,4 +727,41 @@ pub fn simulate_shard(
     bar.finish_and_clear();
     stats.seconds = started.elapsed().as_secs_f64();
     Ok(stats)
+}
+
+/// Hands a simulated batch to the observer, in task order.
+fn observe_batch(
+    s: &Scenario,
+    tasks: &[Task],
+    outs: &[TaskOut],
+    obs: &mut impl Observer,
+    stats: &mut SimStats,
+) {
+    for (t, out) in tasks.iter().zip(outs) {
+        for m in &out.months {
+            let record = m.record.map_time(to_seconds);
+            obs.team_month(&TeamMonth {
+                trial: t.trial,
+                kind: m.kind,
+                team: m.team,
+                cycle: m.cycle,
+                size: m.size,
+                cycle_start: to_seconds(m.cycle_start),
+                cycle_end: to_seconds(m.cycle_end),
+                record: &record,
+                daily_cumulative: &out.daily[m.daily.clone()],
+                alerts: record.alerts,
+                demand_credits: m.demand_credits,
+                runs_started: m.runs_started,
+                plan: plan_of(s, m.kind, m.plan),
+                seats: s.kinds[m.kind].seats,
+                upgraded: m.plan > 0,
+            });
+        }
+        stats.runs += out.runs;
+        stats.team_months += out.months.len() as u64;
+        if t.ends_trial {
+            obs.trial_end(t.trial);
+        }
+    }
 }

@@ -58,28 +58,28 @@ pub enum DayPart {
     Credits = 2,
 }
 
-/// The sub-stream of one (team, cycle, day of the cycle, flow, price piece,
-/// part) of a frozen stretch: the same day of the same flow draws the same
-/// numbers in every variant that froze before it.
-#[allow(clippy::too_many_arguments)]
-pub fn day_stream(
-    seed: u64,
-    trial: u32,
-    kind: usize,
-    team: u32,
-    cycle: u32,
-    day: u64,
-    flow: usize,
-    piece: usize,
-    part: DayPart,
-) -> SimRng {
-    // A purpose code of its own (above every other), chained with the rest.
-    let mut h = mix64(u64::MAX ^ u64::from(cycle));
-    h = mix64(h ^ day);
-    h = mix64(h ^ flow as u64);
-    h = mix64(h ^ piece as u64);
-    h = mix64(h ^ part as u64);
-    stream_code(seed, trial, kind, team, h | (1 << 63))
+/// The sub-streams of one team's frozen stretch in one cycle (see
+/// [`DayStreams::get`]): the team-and-cycle part of the key is mixed once
+/// per stretch, each day and flow adds three mixes and the state's four.
+#[derive(Clone, Copy, Debug)]
+pub struct DayStreams(u64);
+
+/// The sub-streams of team `team`'s frozen stretch in cycle `cycle`.
+pub fn day_streams(seed: u64, trial: u32, kind: usize, team: u32, cycle: u32) -> DayStreams {
+    // A purpose code of its own, above every other (cycle streams included).
+    DayStreams(key(seed, trial, kind, team, (1 << 63) | u64::from(cycle)))
+}
+
+impl DayStreams {
+    /// The sub-stream of one (day of the cycle, flow, price piece, part): the
+    /// same day of the same flow draws the same numbers in every variant
+    /// that froze before it.
+    pub fn get(&self, day: u64, flow: usize, piece: usize, part: DayPart) -> SimRng {
+        let mut h = mix64(self.0 ^ day);
+        h = mix64(h ^ flow as u64);
+        h = mix64(h ^ ((piece as u64) << 2 | part as u64));
+        from_key(h)
+    }
 }
 
 /// SplitMix64's finaliser: a bijective mix of 64 bits.
@@ -97,12 +97,20 @@ pub fn stream(seed: u64, trial: u32, kind: usize, team: u32, purpose: Purpose) -
 }
 
 fn stream_code(seed: u64, trial: u32, kind: usize, team: u32, purpose: u64) -> SimRng {
-    // Chained mixing: each input changes every later state bit.
+    from_key(key(seed, trial, kind, team, purpose))
+}
+
+/// One stream's key: chained mixing, so each input changes every later bit.
+fn key(seed: u64, trial: u32, kind: usize, team: u32, purpose: u64) -> u64 {
     let mut h = mix64(seed);
     h = mix64(h ^ u64::from(trial));
     h = mix64(h ^ kind as u64);
     h = mix64(h ^ u64::from(team));
-    h = mix64(h ^ purpose);
+    mix64(h ^ purpose)
+}
+
+/// The generator whose state is the SplitMix64 sequence from `h`.
+fn from_key(h: u64) -> SimRng {
     let mut bytes = [0u8; 32];
     for (i, chunk) in bytes.chunks_exact_mut(8).enumerate() {
         // SplitMix64 sequence from h: four well-mixed words of state.

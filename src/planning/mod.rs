@@ -32,7 +32,7 @@ use crate::statistics::{Summary, SummaryCollector};
 pub(crate) fn simulate_summary(
     s: &Scenario,
     opts: &SimOptions,
-    extra: &mut impl Observer,
+    extra: &mut (impl Observer + Send),
 ) -> Result<Summary, EngineError> {
     let mut summary = SummaryCollector::new(s, opts)?;
     simulate(s, opts, &mut (&mut summary, extra))?;

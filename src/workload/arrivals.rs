@@ -12,7 +12,7 @@
 //!
 //! Times are seconds from the calendar's start.
 
-use super::sampling::{exp1, u01, Sampler, SimRng};
+use super::sampling::{exp1, fast_exp, u01, Sampler, SimRng};
 use crate::scenario::{Arrivals, Bursts};
 
 /// Seconds in an hour.
@@ -530,7 +530,7 @@ impl TeamRate {
                 sum += if self.beta == 0.0 {
                     p.rate * (x1 - x0)
                 } else {
-                    p.rate * ((self.beta * x1).exp() - (self.beta * x0).exp()) / self.beta
+                    p.rate * (fast_exp(self.beta * x1) - fast_exp(self.beta * x0)) / self.beta
                 };
             }
             i += 1;
@@ -568,8 +568,8 @@ impl TeamRate {
                 need -= avail;
             } else {
                 let beta = self.beta;
-                let et = (beta * t).exp();
-                let avail = p.rate * ((beta * p.end).exp() - et) / beta;
+                let et = fast_exp(beta * t);
+                let avail = p.rate * (fast_exp(beta * p.end) - et) / beta;
                 if need < avail {
                     // Rounding must not carry the arrival past its piece.
                     c.t = ((et + need * beta / p.rate).ln() / beta).min(p.end);

@@ -182,6 +182,8 @@ pub struct RunPlan {
     /// the order `draw` draws them (constants consume no randomness, so the
     /// stream is the same).
     random_blocks: Vec<(Sampler, u64, Source)>,
+    /// See [`RunPlan::may_be_free`].
+    may_be_free: bool,
 }
 
 const BLOCK_SOURCES: [Source; 4] = [
@@ -304,6 +306,7 @@ impl RunPlan {
             fixed_charge: None,
             const_charge,
             random_blocks,
+            may_be_free: false,
             trigger: t,
             cloud: t.is_cloud(),
             base_credits: if t.is_cloud() {
@@ -317,6 +320,7 @@ impl RunPlan {
             duration: s(&flow.duration_seconds)?,
         };
         plan.fixed_charge = plan.fixed.map(|c| plan.price(&c));
+        plan.may_be_free = plan.least_credits_is_zero();
         Ok(plan)
     }
 
@@ -481,8 +485,13 @@ impl RunPlan {
 
     /// Whether a run of this flow may cost nothing (a free manual run still
     /// executes while its team is suspended): a manual run whose every
-    /// priced count can be 0.
+    /// priced count can be 0. (Worked out once, when the plan is compiled.)
+    #[inline]
     pub fn may_be_free(&self) -> bool {
+        self.may_be_free
+    }
+
+    fn least_credits_is_zero(&self) -> bool {
         let mut least = self.const_charge.total;
         for (s, u, _) in &self.random_blocks {
             least = least.saturating_add(u.saturating_mul(s.min_count()));

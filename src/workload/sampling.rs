@@ -612,10 +612,16 @@ pub(crate) fn binomial(n: u64, p: f64, rng: &mut SimRng) -> u64 {
     let nf = n as f64;
     if nf * p < INVERSION_MEAN {
         // pmf(0) = (1 - p)^n, pmf(k+1) = pmf(k) (n - k) / (k + 1) p / (1 - p).
-        let ratio = p / (1.0 - p);
-        let mut pmf = (nf * (-p).ln_1p()).exp();
-        let mut cdf = pmf;
         let u = u01(rng);
+        // pmf(0) = (1 - p)^n >= 1 - n p (Bernoulli's inequality): below
+        // that bound the draw is 0 without computing the power (the common
+        // case for the rare counts of the aggregated path).
+        if u < 1.0 - nf * p {
+            return 0;
+        }
+        let ratio = p / (1.0 - p);
+        let mut pmf = fast_exp(nf * (-p).ln_1p());
+        let mut cdf = pmf;
         let mut k = 0u64;
         while u >= cdf && k < n && pmf > 0.0 {
             pmf *= ratio * (n - k) as f64 / (k + 1) as f64;
@@ -640,9 +646,14 @@ pub(crate) fn poisson_of(mean: f64, rng: &mut SimRng) -> u64 {
         return 0;
     }
     if mean < INVERSION_MEAN {
-        let mut pmf = (-mean).exp();
-        let mut cdf = pmf;
         let u = u01(rng);
+        // pmf(0) = e^-mean >= 1 - mean: below that bound the draw is 0
+        // without computing the exponential.
+        if u < 1.0 - mean {
+            return 0;
+        }
+        let mut pmf = fast_exp(-mean);
+        let mut cdf = pmf;
         let mut k = 0u64;
         while u >= cdf && pmf > 0.0 {
             k += 1;

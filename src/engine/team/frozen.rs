@@ -10,20 +10,23 @@
 //! executed, runs blocked and what they would have cost, the cycle's demand.
 //! Those sums are drawn exactly in distribution, per day and flow:
 //!
-//! - **How many runs start.** A Poisson flow's count over a stretch is
-//!   Poisson with the integrated intensity (size, growth, bursts, shocks
-//!   included); a schedule's is its grid points.
-//! - **When they end.** Durations are independent of starts and of credits.
-//!   A run that starts in `[day start, day end - w)` and lasts at most `w`
-//!   ends the same day; `w` is where the duration law's rare tail starts
-//!   ([`crate::workload::sampling::Sampler::tail`]). So the runs of that
-//!   *bulk* that last longer than `w` are a binomial thinning of its count
-//!   (probability `P(D > w)`), each then placed exactly (start by inverting
-//!   the intensity, duration drawn beyond `w`); the runs that start within
-//!   `w` of the day's end are drawn one by one, start and duration. Every
-//!   run drawn one by one ends on a later day (counted there) or in a later
-//!   cycle (drawn with its own charge and put in flight, so that the next
-//!   cycle bills it at its exact instant, run by run).
+//! - **How many runs start, and when they end.** Durations are independent
+//!   of starts and of credits. A run that starts in the day's *bulk*,
+//!   `[day start, day end - w)`, and lasts at most `w` ends the same day;
+//!   `w` is where the duration law's rare tail starts
+//!   ([`crate::workload::sampling::Sampler::tail`]). A Poisson flow's bulk
+//!   count is Poisson with the integrated intensity (size, growth, bursts,
+//!   shocks included), and thinned by `P(D > w)` it is two independent
+//!   Poisson counts: the runs that end the same day and the *long* ones; a
+//!   schedule's bulk is its grid points, its long runs a binomial draw of
+//!   them. The long runs are then placed exactly (a Poisson start by
+//!   inverting the intensity, a schedule's a uniform choice of its points;
+//!   duration drawn beyond `w`), and so are the runs that start on the
+//!   *edge*, within `w` of the day's end (a Poisson count of its own, or the
+//!   schedule's points; start and full duration). Every run placed one by
+//!   one ends on a later day (counted there) or in a later cycle (drawn with
+//!   its own charge and put in flight, so that the next cycle bills it at
+//!   its exact instant, run by run).
 //! - **What they cost.** Given how many runs of a flow (at one price piece)
 //!   end on a day, their summed charge is drawn in one go where every count
 //!   law is closed under addition ([`RunPlan::draw_sum`]), run by run
@@ -35,12 +38,14 @@
 //! for manual flows whose runs may cost nothing (a free manual run still
 //! executes), which are drawn one by one.
 //!
-//! Every draw comes from a sub-stream of (team, cycle, day, flow), so two
-//! variants that froze before a day draw the same runs for it.
+//! Every draw comes from a sub-stream of (team, cycle, day, flow, price
+//! piece) ([`super::super::streams::DayStreams`]), so two variants that
+//! froze before a day draw the same runs for it; a window where nothing can
+//! start draws nothing.
 
 use super::super::clock::{to_ns, to_seconds, DAY_NS};
 use super::super::in_flight::InFlight;
-use super::super::streams::{day_stream, DayPart};
+use super::super::streams::{day_streams, DayPart};
 use super::TeamCtx;
 use crate::pricing::Charge;
 use crate::workload::arrivals::{FlowArrivals, Schedule, TeamRate};
@@ -97,21 +102,6 @@ impl Stretch<'_> {
         (a, a.saturating_add(DAY_NS).min(self.cycle_end()))
     }
 
-    fn stream(&self, d: u64, flow: usize, piece: usize, part: DayPart) -> SimRng {
-        let cx = self.cx;
-        day_stream(
-            cx.seed,
-            cx.trial,
-            cx.kind,
-            self.team,
-            self.cycle as u32,
-            d,
-            flow,
-            piece,
-            part,
-        )
-    }
-
     /// Calls `f(piece, a, b)` for the stretches of `[a, b)` (ns) with one
     /// price piece each.
     fn by_piece(&self, a: i64, b: i64, mut f: impl FnMut(usize, i64, i64)) {
@@ -139,62 +129,73 @@ enum Source<'a> {
     Schedule(&'a Schedule),
 }
 
+/// What a source starts in a window: a Poisson count's mean (given the
+/// count, its starts are independent with density proportional to the
+/// intensity), or a schedule's exact number of grid points.
+#[derive(Clone, Copy)]
+enum Window {
+    Poisson(f64),
+    Schedule(u64),
+}
+
+impl Window {
+    fn is_empty(self) -> bool {
+        match self {
+            Window::Poisson(m) => m <= 0.0,
+            Window::Schedule(n) => n == 0,
+        }
+    }
+
+    /// How many start, and of them how many last longer than the split
+    /// (probability `survival` each): a Poisson count thinned is two
+    /// independent Poisson counts; a schedule's long runs are a binomial
+    /// draw of its points.
+    fn split(self, survival: f64, rng: &mut SimRng) -> (u64, u64) {
+        match self {
+            Window::Poisson(m) => (
+                poisson_of(m * (1.0 - survival), rng),
+                poisson_of(m * survival, rng),
+            ),
+            Window::Schedule(n) => {
+                let long = binomial(n, survival, rng);
+                (n - long, long)
+            }
+        }
+    }
+}
+
 impl Source<'_> {
-    /// Expected (Poisson) or exact (schedule) count in `[a, b)`, drawn.
-    fn count(&self, a: f64, b: f64, rng: &mut SimRng) -> u64 {
+    /// What starts in `[a, b)`.
+    fn window(&self, a: f64, b: f64) -> Window {
+        // (`a` may be infinite: a schedule with no points left.)
         if b <= a {
-            return 0;
+            return match self {
+                Source::Poisson(_) => Window::Poisson(0.0),
+                Source::Schedule(_) => Window::Schedule(0),
+            };
         }
         match self {
-            Source::Poisson(r) => poisson_of(r.integral(a, b), rng),
-            Source::Schedule(s) => s.count(a, b),
+            Source::Poisson(r) => Window::Poisson(r.integral(a, b)),
+            Source::Schedule(s) => Window::Schedule(s.count(a, b)),
         }
     }
 
-    /// Calls `f` with every start in `[a, b)`, in order, drawn one by one.
-    fn each(&self, a: f64, b: f64, rng: &mut SimRng, mut f: impl FnMut(f64, &mut SimRng)) {
-        if b <= a {
-            return;
-        }
-        match self {
-            Source::Poisson(r) => {
-                let mut c = r.cursor_at(a);
-                loop {
-                    let t = r.next(&mut c, rng);
-                    if t >= b {
-                        break;
-                    }
-                    f(t, rng);
-                }
-            }
-            Source::Schedule(s) => {
-                let mut p = s.first_at_or_after(a);
-                while let Some(q) = p {
-                    let t = s.time(q);
-                    if t >= b {
-                        break;
-                    }
-                    f(t, rng);
-                    p = s.after(q);
-                }
-            }
-        }
-    }
-
-    /// `k` of the `n` starts in `[a, b)` chosen uniformly without
-    /// replacement (Poisson: `n` is a drawn count, and given it the starts
-    /// are independent with density proportional to the intensity; a
-    /// schedule's are its grid points, a uniform subset of them).
-    fn pick(&self, a: f64, b: f64, n: u64, k: u64, rng: &mut SimRng, out: &mut Vec<f64>) {
+    /// Starts for `k` of the runs of `w`, the window `[a, b)`: Poisson,
+    /// each drawn independently from the intensity; a schedule's, `k` of
+    /// its points chosen uniformly without replacement (all of them, in
+    /// order, when `k` is their number).
+    fn starts(&self, a: f64, b: f64, w: Window, k: u64, rng: &mut SimRng, out: &mut Vec<f64>) {
         out.clear();
-        match self {
-            Source::Poisson(r) => {
-                let total = r.integral(a, b);
+        match (self, w) {
+            (Source::Poisson(r), Window::Poisson(total)) => {
                 for _ in 0..k {
                     out.push(r.invert(a, b, u01(rng) * total));
                 }
             }
-            Source::Schedule(s) => {
+            (Source::Schedule(s), Window::Schedule(n)) if k >= n => {
+                out.extend((0..n).map(|i| s.nth(a, i)));
+            }
+            (Source::Schedule(s), Window::Schedule(n)) => {
                 // Floyd's algorithm: k distinct indices of 0..n.
                 let mut chosen: Vec<u64> = Vec::with_capacity(k as usize);
                 for j in n - k..n {
@@ -204,6 +205,7 @@ impl Source<'_> {
                 }
                 out.extend(chosen.into_iter().map(|i| s.nth(a, i)));
             }
+            _ => {}
         }
     }
 }
@@ -288,7 +290,8 @@ pub(super) fn rest_of_cycle(
     heap: &mut InFlight,
     days: &mut Vec<(Charge, u64)>,
 ) -> Totals {
-    let work = &st.cx.k.work;
+    let cx = st.cx;
+    let work = &cx.k.work;
     let d0 = ((st.from - st.cycle_start()).max(0) / DAY_NS) as u64;
     let ndays = st.days();
     if d0 >= ndays {
@@ -305,6 +308,7 @@ pub(super) fn rest_of_cycle(
         heap,
         totals: Totals::default(),
     };
+    let streams = day_streams(cx.seed, cx.trial, cx.kind, st.team, st.cycle as u32);
     let (mut picked, mut starts) = (Vec::new(), Vec::new());
     for (f, arrivals) in work.arrivals.iter().enumerate() {
         let source = match arrivals {
@@ -313,52 +317,60 @@ pub(super) fn rest_of_cycle(
             FlowArrivals::None => continue,
         };
         let resume = st.resume(f);
-        let tail = st.cx.k.tails[f].as_ref();
+        let tail = cx.k.tails[f].as_ref();
         for d in d0..ndays {
             let (day_a, day_b) = st.day(d);
-            let mut rng = st.stream(d, f, 0, DayPart::Timing);
             st.by_piece(day_a.max(st.from), day_b, |piece, a, b| {
                 let plans = work.plans(piece, 0);
                 let plan = &plans[f];
                 let (a, b) = (to_seconds(a).max(resume), to_seconds(b));
-                // A run drawn on its own: start, duration, then its charge.
+                // The bulk [a, split) ends the same day, except the runs
+                // that outlast the split; the edge [split, b) is drawn run
+                // by run, and so is a flow whose runs may be free (they
+                // execute while suspended).
                 let free_runs = plan.may_be_free();
-                let one = |t: f64, dur: f64, rng: &mut SimRng, sink: &mut Sink<'_>| {
-                    let start = to_ns(t);
-                    let end = start.saturating_add(to_ns(dur));
-                    let (charge, nested, own) = plan.draw_with_nested(plans, rng);
-                    sink.one(start, end, charge, nested, own, free_runs);
-                };
-                // The bulk ends the same day, except the runs that outlast
-                // the split; a flow whose runs may be free (they execute
-                // while suspended) is drawn run by run.
                 let split = match tail {
                     Some(t) if !free_runs => to_seconds(day_b) - t.beyond - MARGIN_SECONDS,
                     _ => a,
                 };
-                let bulk_end = b.min(split);
-                let mut same_day = 0;
+                // (Kept within [a, b] by hand: `clamp` panics if a is
+                // infinite and b is not.)
+                let split = split.max(a).min(b);
+                let (bulk, edge) = (source.window(a, split), source.window(split, b));
+                if bulk.is_empty() && edge.is_empty() {
+                    return;
+                }
+                let mut rng = streams.get(d, f, piece, DayPart::Timing);
+                let survival = tail.map_or(0.0, |t| t.survival);
+                let (same_day, long) = bulk.split(survival, &mut rng);
                 picked.clear();
-                if let Some(tail) = tail.filter(|_| bulk_end > a) {
-                    let n = source.count(a, bulk_end, &mut rng);
-                    let long = binomial(n, tail.survival, &mut rng);
-                    same_day = n - long;
-                    if long > 0 {
-                        source.pick(a, bulk_end, n, long, &mut rng, &mut starts);
-                        for &t in &starts {
-                            picked.push((t, tail.sample_beyond(&mut rng)));
-                        }
+                if long > 0 {
+                    source.starts(a, split, bulk, long, &mut rng, &mut starts);
+                    for &t in &starts {
+                        let beyond = tail.map_or(0.0, |tail| tail.sample_beyond(&mut rng));
+                        picked.push((t, beyond));
                     }
                 }
-                for &(t, dur) in &picked {
-                    one(t, dur, &mut rng, &mut sink);
+                let on_edge = match edge {
+                    Window::Poisson(m) => poisson_of(m, &mut rng),
+                    Window::Schedule(n) => n,
+                };
+                if on_edge > 0 {
+                    source.starts(split, b, edge, on_edge, &mut rng, &mut starts);
+                    for &t in &starts {
+                        picked.push((t, plan.duration.sample(&mut rng)));
+                    }
                 }
-                source.each(a.max(bulk_end), b, &mut rng, |t, rng| {
-                    let dur = plan.duration.sample(rng);
-                    one(t, dur, rng, &mut sink);
-                });
+                // Each run drawn on its own: its charge after the timings.
+                let free = free_runs;
+                for &(t, dur) in &picked {
+                    let start = to_ns(t);
+                    let end = start.saturating_add(to_ns(dur));
+                    let (charge, nested, own) = plan.draw_with_nested(plans, &mut rng);
+                    sink.one(start, end, charge, nested, own, free);
+                }
                 if same_day > 0 {
-                    let mut credits = st.stream(d, f, piece, DayPart::Credits);
+                    let mut credits = streams.get(d, f, piece, DayPart::Credits);
                     let (charge, nested) = plan.draw_sum(same_day, plans, &mut credits);
                     sink.same_day(d, &charge, same_day + nested);
                 }
