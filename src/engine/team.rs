@@ -581,26 +581,27 @@ fn simulate_team<'t>(
         }
 
         // Every draw of the run is made, whether or not it executes; a tap
-        // draws the same numbers through the counting path.
+        // keeps the nested runs' tree, the engine only their credits (the
+        // same draws: there is one draw sequence, `RunPlan::draw`).
         let plan = &plans[bf];
         nested.clear();
         let mut nested_charge = Charge::default();
-        let mut counts_drawn = RunCounts::default();
-        let own = if tap.is_some() {
+        let counts = if tap.is_some() {
             tree.runs.clear();
-            counts_drawn = plan.draw(plans, &mut rng, tree, None);
+            let c = plan.draw(plans, &mut rng, tree, None);
             for r in &tree.runs {
                 nested_charge.absorb(&plans[r.flow].price(&r.counts));
                 nested.push(r.credits);
             }
-            plan.price(&counts_drawn)
+            c
         } else {
             let mut sink = NestedCredits {
                 credits: nested,
                 charge: &mut nested_charge,
             };
-            plan.draw_charge(plans, &mut rng, &mut sink)
+            plan.draw(plans, &mut rng, &mut sink, None)
         };
+        let own = plan.price(&counts);
         let end = t.saturating_add(to_ns(plan.duration.sample(&mut rng)));
         let charge = if nested.is_empty() {
             own
@@ -622,7 +623,7 @@ fn simulate_team<'t>(
                 start: t,
                 end,
                 executed: adm == Admission::Executes,
-                counts: &counts_drawn,
+                counts: &counts,
                 credits: own.total,
                 nested: &tree.runs,
                 plans,

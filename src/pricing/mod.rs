@@ -1,7 +1,9 @@
 //! Pricing: the one function that turns what a run executed into credits.
 //!
-//! Everything that prices a run goes through [`PriceBook::charge`]: the
-//! usage-log replay and the Monte Carlo simulator alike. Prices themselves are
+//! Everything that prices a run goes through the book's unit prices: the
+//! usage-log replay through [`PriceBook::charge`], the Monte Carlo simulator
+//! through [`RunPrices`] (the same unit prices resolved once per flow, and
+//! the one base-plus-units sum over counts). Prices themselves are
 //! data ([`PriceBook`], loaded from `data/pricebook.toml` and overridable), so
 //! this module holds the rules of *how* to price, never the numbers.
 //!
@@ -14,10 +16,12 @@
 //! - any block the book does not price costs nothing.
 
 mod book;
+mod run_prices;
 mod versions;
 mod write;
 
 pub use book::{BlockPrice, BlockPrices, Model, Plan, PriceBook, PriceBookError, RawPriceBook};
+pub use run_prices::{RunCounts, RunPrices};
 pub use versions::{PricePiece, PriceVersion};
 pub use write::overrides_toml;
 
@@ -213,7 +217,7 @@ impl Charge {
 
     /// Adds another charge (a nested run folded into its parent, or a sum).
     #[inline]
-    pub(crate) fn absorb(&mut self, other: &Charge) {
+    pub fn absorb(&mut self, other: &Charge) {
         self.total = self.total.saturating_add(other.total);
         for (a, b) in self.by_source.iter_mut().zip(other.by_source) {
             *a = a.saturating_add(b);

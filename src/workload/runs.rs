@@ -1,11 +1,11 @@
 //! What one run of a flow executes and what it costs.
 //!
 //! A [`RunPlan`] is a flow's run specification compiled against the price
-//! book: a sampler per block count and the unit price of each item for the
-//! flow's trigger, looked up once through [`PriceBook::unit_price`]. Pricing a
-//! drawn run multiplies counts by those unit prices, which is exactly what
-//! [`PriceBook::charge`] computes (a test asserts the equality on random
-//! counts); the engine just avoids building a usage list per run.
+//! book: a sampler per priced count and the run's unit prices
+//! ([`RunPrices`], resolved once through the book). A run is drawn in one
+//! way only, [`RunPlan::draw`] (its counts), and priced in one way only,
+//! [`RunPrices::charge`]; a sum of runs ([`RunPlan::draw_sum`]) draws summed
+//! counts and prices them with the same function.
 //!
 //! MCP flows: each MCP tool call of an AI Agent picks a tool by weight; a tool
 //! that is a flow adds that flow's own run (trigger `mcp`, its own block
@@ -14,8 +14,10 @@
 //! not drawn), and it executes if and only if the parent does.
 
 use super::sampling::{binomial, binomial_half, u01, Sampler, SimRng};
-use crate::pricing::{Charge, Item, ModelId, PriceBook, Source, Trigger};
+use crate::pricing::{Charge, Item, ModelId, PriceBook, RunPrices, Trigger};
 use crate::scenario::{Flow, RunSpec};
+
+pub use crate::pricing::RunCounts;
 
 /// Where the nested MCP-flow runs of a drawn run go. The engine keeps only
 /// their credits ([`NestedCredits`]); writing a usage log keeps each one's
@@ -113,46 +115,20 @@ impl NestedSink for NestedTree {
     }
 }
 
-/// How many of each priced item a run executed (its own, not its nested
-/// MCP-flow runs').
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct RunCounts {
-    /// HTTP Request blocks.
-    pub http_request: u64,
-    /// Logic blocks.
-    pub logic: u64,
-    /// AI Request blocks.
-    pub ai_request: u64,
-    /// Connector blocks.
-    pub connector: u64,
-    /// Create with AI runs or prompt tests.
-    pub prompts: u64,
-    /// DALL-E 3 images.
-    pub images: u64,
-    /// AI Agent model calls.
-    pub agent_calls: u64,
-    /// AI Agent MCP tool calls.
-    pub mcp_tools: u64,
-}
-
 #[derive(Clone, Debug)]
 struct CreatePlan {
     model: ModelId,
     prompts: Sampler,
-    prompt_credits: u64,
     images: Sampler,
-    image_credits: u64,
 }
 
 #[derive(Clone, Debug)]
 struct AgentPlan {
     model: ModelId,
     calls: Sampler,
-    call_credits: u64,
     tools_per_call: Sampler,
     /// `tools_per_call` is Bernoulli(1/2): a popcount of random bits.
     half: bool,
-    mcp_credits: u64,
     /// Cumulative tool weights (normalised) and each tool's flow, when some
     /// tool is an MCP flow; `None` when every tool is a plain MCP tool.
     picks: Option<(Vec<f64>, Vec<Option<usize>>)>,
@@ -165,43 +141,26 @@ pub struct RunPlan {
     pub trigger: Trigger,
     /// Whether it is a cloud run.
     pub cloud: bool,
-    base_credits: u64,
-    /// (count sampler, unit credits) for HTTP, logic, AI Request, Connector.
-    blocks: [(Sampler, u64); 4],
+    /// What its items cost.
+    pub prices: RunPrices,
+    /// Count samplers for HTTP, logic, AI Request, Connector.
+    blocks: [Sampler; 4],
     create: Option<CreatePlan>,
     agent: Option<AgentPlan>,
     /// Run duration, seconds.
     pub duration: Sampler,
     /// The counts when every count is a constant (nothing to draw).
     fixed: Option<RunCounts>,
-    /// Their charge.
-    fixed_charge: Option<Charge>,
-    /// The base charge plus the constant block counts' credits.
-    const_charge: Charge,
-    /// The block counts that are drawn: (sampler, unit credits, source), in
-    /// the order `draw` draws them (constants consume no randomness, so the
-    /// stream is the same).
-    random_blocks: Vec<(Sampler, u64, Source)>,
     /// See [`RunPlan::may_be_free`].
     may_be_free: bool,
 }
 
-const BLOCK_SOURCES: [Source; 4] = [
-    Source::HttpRequest,
-    Source::Logic,
-    Source::AiRequest,
-    Source::Connector,
-];
 const BLOCK_ITEMS: [Item; 4] = [
     Item::HttpRequest,
     Item::Logic,
     Item::AiRequest,
     Item::Connector,
 ];
-
-fn unit(book: &PriceBook, trigger: Trigger, item: Item) -> u64 {
-    book.unit_price(trigger, item).map_or(0, |(_, c)| c)
-}
 
 impl RunPlan {
     /// Compiles `flow`'s run against `book`.
@@ -210,10 +169,10 @@ impl RunPlan {
         let spec: &RunSpec = &flow.run;
         let s = |d| Sampler::new(d);
         let blocks = [
-            (s(&spec.http_request)?, unit(book, t, Item::HttpRequest)),
-            (s(&spec.logic)?, unit(book, t, Item::Logic)),
-            (s(&spec.ai_request)?, unit(book, t, Item::AiRequest)),
-            (s(&spec.connector)?, unit(book, t, Item::Connector)),
+            s(&spec.http_request)?,
+            s(&spec.logic)?,
+            s(&spec.ai_request)?,
+            s(&spec.connector)?,
         ];
         let check_model = |m: ModelId, len: usize| {
             if (m.0 as usize) < len {
@@ -227,16 +186,11 @@ impl RunPlan {
         };
         let create = match &spec.create_with_ai {
             None => None,
-            Some(c) => {
-                let model = check_model(c.model, book.create_with_ai.len())?;
-                Some(CreatePlan {
-                    model,
-                    prompts: s(&c.prompts)?,
-                    prompt_credits: unit(book, t, Item::CreateWithAi(model)),
-                    images: s(&c.images)?,
-                    image_credits: unit(book, t, Item::Image),
-                })
-            }
+            Some(c) => Some(CreatePlan {
+                model: check_model(c.model, book.create_with_ai.len())?,
+                prompts: s(&c.prompts)?,
+                images: s(&c.images)?,
+            }),
         };
         let agent = match &spec.agent {
             None => None,
@@ -267,90 +221,57 @@ impl RunPlan {
                 Some(AgentPlan {
                     model,
                     calls: s(&a.calls)?,
-                    call_credits: unit(book, t, Item::AgentCall(model)),
                     half: tools_per_call.bernoulli_p() == Some(0.5),
                     tools_per_call,
-                    mcp_credits: unit(book, t, Item::McpTool),
                     picks,
                 })
             }
         };
-        let fixed = if create.is_none()
-            && agent.is_none()
-            && blocks.iter().all(|(s, _)| s.whole().is_some())
-        {
-            let w = |i: usize| blocks[i].0.whole().unwrap_or(0);
-            Some(RunCounts {
-                http_request: w(0),
-                logic: w(1),
-                ai_request: w(2),
-                connector: w(3),
-                ..RunCounts::default()
-            })
+        let fixed = if create.is_none() && agent.is_none() {
+            let w = |i: usize| blocks[i].whole();
+            match (w(0), w(1), w(2), w(3)) {
+                (Some(http_request), Some(logic), Some(ai_request), Some(connector)) => {
+                    Some(RunCounts {
+                        http_request,
+                        logic,
+                        ai_request,
+                        connector,
+                        ..RunCounts::default()
+                    })
+                }
+                _ => None,
+            }
         } else {
             None
         };
-        let mut const_charge = Charge::default();
-        if t.is_cloud() {
-            const_charge.add(Source::RunBase, book.blocks.run_base.on(t));
-        }
-        let mut random_blocks = Vec::new();
-        for ((sampler, u), src) in blocks.iter().zip(BLOCK_SOURCES) {
-            match sampler.whole() {
-                Some(n) => const_charge.add(src, u.saturating_mul(n)),
-                None => random_blocks.push((sampler.clone(), *u, src)),
-            }
-        }
+        let prices = book.run_prices(
+            t,
+            create.as_ref().map(|c| c.model),
+            agent.as_ref().map(|a| a.model),
+        );
         let mut plan = RunPlan {
-            fixed,
-            fixed_charge: None,
-            const_charge,
-            random_blocks,
-            may_be_free: false,
             trigger: t,
             cloud: t.is_cloud(),
-            base_credits: if t.is_cloud() {
-                book.blocks.run_base.on(t)
-            } else {
-                0
-            },
+            prices,
             blocks,
             create,
             agent,
             duration: s(&flow.duration_seconds)?,
+            fixed,
+            may_be_free: false,
         };
-        plan.fixed_charge = plan.fixed.map(|c| plan.price(&c));
-        plan.may_be_free = plan.least_credits_is_zero();
+        // The least a run can cost: every count at its least.
+        let least = plan.counts_by(0, Sampler::min_count, |_| 0);
+        plan.may_be_free = !plan.cloud && plan.prices.credits(&RunCounts::from_items(least.0)) == 0;
         Ok(plan)
     }
 
-    /// The charge of a run that executed `c`: unit prices times counts,
-    /// identical to [`PriceBook::charge`] on [`RunPlan::usage`].
+    /// The charge of a run that executed `c` (its own, not its nested
+    /// runs'): [`RunPrices::charge`], identical to [`PriceBook::charge`] on
+    /// [`RunPlan::usage`].
     #[inline(always)]
     pub fn price(&self, c: &RunCounts) -> Charge {
-        let mut ch = Charge::default();
-        if self.cloud {
-            ch.add(Source::RunBase, self.base_credits);
-        }
-        let counts = [c.http_request, c.logic, c.ai_request, c.connector];
-        for ((src, (_, u)), n) in BLOCK_SOURCES.iter().zip(&self.blocks).zip(counts) {
-            ch.add(*src, u.saturating_mul(n));
-        }
-        if let Some(cr) = &self.create {
-            ch.add(
-                Source::CreateWithAi,
-                cr.prompt_credits.saturating_mul(c.prompts),
-            );
-            ch.add(Source::Image, cr.image_credits.saturating_mul(c.images));
-        }
-        if let Some(a) = &self.agent {
-            ch.add(
-                Source::AgentCall,
-                a.call_credits.saturating_mul(c.agent_calls),
-            );
-            ch.add(Source::McpTool, a.mcp_credits.saturating_mul(c.mcp_tools));
-        }
-        ch
+        self.prices.charge(c)
     }
 
     /// The run's usage as the pricing function takes it.
@@ -371,51 +292,35 @@ impl RunPlan {
         u
     }
 
-    /// Draws one run and returns its own charge: the same draws, in the same
-    /// order, as [`RunPlan::draw`], priced as [`RunPlan::price`] would, without
-    /// materialising the counts (the engine's hot path).
-    #[inline(always)]
-    pub fn draw_charge(
+    /// Each count's `f` (a sampler's mean, least value, ...), in the order
+    /// of [`RunCounts`]' fields; the MCP tool calls' from `tools(agent)`;
+    /// `absent` for the counts of a part the run does not have.
+    fn counts_by<T: Copy>(
         &self,
-        plans: &[RunPlan],
-        rng: &mut SimRng,
-        nested: &mut impl NestedSink,
-    ) -> Charge {
-        if let Some(c) = self.fixed_charge {
-            return c;
-        }
-        let mut ch = self.const_charge;
-        for (s, u, src) in &self.random_blocks {
-            ch.add(*src, u.saturating_mul(s.count(rng)));
+        absent: T,
+        f: impl Fn(&Sampler) -> T,
+        tools: impl Fn(&AgentPlan) -> T,
+    ) -> CountsOf<T> {
+        let mut c = CountsOf([absent; 8]);
+        for (slot, s) in c.0[..4].iter_mut().zip(&self.blocks) {
+            *slot = f(s);
         }
         if let Some(cr) = &self.create {
-            ch.add(
-                Source::CreateWithAi,
-                cr.prompt_credits.saturating_mul(cr.prompts.count(rng)),
-            );
-            ch.add(
-                Source::Image,
-                cr.image_credits.saturating_mul(cr.images.count(rng)),
-            );
+            c.0[4] = f(&cr.prompts);
+            c.0[5] = f(&cr.images);
         }
         if let Some(a) = &self.agent {
-            let k = a.calls.count(rng);
-            let m = match &a.picks {
-                None if a.half => binomial_half(k, rng),
-                None => (0..k).fold(0u64, |acc, _| {
-                    acc.saturating_add(a.tools_per_call.count(rng))
-                }),
-                Some((cdf, flows)) => draw_tool_flows(a, k, cdf, flows, plans, rng, nested, None),
-            };
-            ch.add(Source::AgentCall, a.call_credits.saturating_mul(k));
-            ch.add(Source::McpTool, a.mcp_credits.saturating_mul(m));
+            c.0[6] = f(&a.calls);
+            c.0[7] = tools(a);
         }
-        ch
+        c
     }
 
     /// Draws one run: its own counts, and the runs of the MCP flows its
     /// tools call (drawn with `plans`, the kind's flows), reported to
-    /// `nested` as called by `me` (`None`: this is the top-level run).
+    /// `nested` as called by `me` (`None`: this is the top-level run). The
+    /// one draw sequence of a run: the engine, a usage log and the tests all
+    /// draw through it.
     #[inline(always)]
     pub fn draw(
         &self,
@@ -427,11 +332,12 @@ impl RunPlan {
         if let Some(c) = self.fixed {
             return c;
         }
+        // A constant count consumes no randomness.
         let mut c = RunCounts {
-            http_request: self.blocks[0].0.count(rng),
-            logic: self.blocks[1].0.count(rng),
-            ai_request: self.blocks[2].0.count(rng),
-            connector: self.blocks[3].0.count(rng),
+            http_request: self.blocks[0].count(rng),
+            logic: self.blocks[1].count(rng),
+            ai_request: self.blocks[2].count(rng),
+            connector: self.blocks[3].count(rng),
             ..RunCounts::default()
         };
         if let Some(cr) = &self.create {
@@ -457,22 +363,14 @@ impl RunPlan {
     /// are summed the same way, or run by run if theirs are not) rather than
     /// run by run.
     pub fn sums_in_few_draws(&self) -> bool {
-        if self.fixed_charge.is_some() {
-            return true;
-        }
-        let blocks = self
-            .random_blocks
-            .iter()
-            .all(|(s, _, _)| s.sums_in_one_draw());
-        let create = self
-            .create
-            .as_ref()
-            .is_none_or(|c| c.prompts.sums_in_one_draw() && c.images.sums_in_one_draw());
-        let agent = self
-            .agent
-            .as_ref()
-            .is_none_or(|a| a.calls.sums_in_one_draw() && a.tools_per_call.sums_in_one_draw());
-        blocks && create && agent
+        self.fixed.is_some()
+            || self
+                .counts_by(true, Sampler::sums_in_one_draw, |a| {
+                    a.tools_per_call.sums_in_one_draw()
+                })
+                .0
+                .iter()
+                .all(|&ok| ok)
     }
 
     /// Why [`RunPlan::draw_sum`] draws this flow's runs one by one, if it
@@ -491,39 +389,24 @@ impl RunPlan {
         self.may_be_free
     }
 
-    fn least_credits_is_zero(&self) -> bool {
-        let mut least = self.const_charge.total;
-        for (s, u, _) in &self.random_blocks {
-            least = least.saturating_add(u.saturating_mul(s.min_count()));
-        }
-        if let Some(c) = &self.create {
-            least = least
-                .saturating_add(c.prompt_credits.saturating_mul(c.prompts.min_count()))
-                .saturating_add(c.image_credits.saturating_mul(c.images.min_count()));
-        }
-        if let Some(a) = &self.agent {
-            least = least.saturating_add(a.call_credits.saturating_mul(a.calls.min_count()));
-        }
-        !self.cloud && least == 0
-    }
-
-    /// One run drawn as [`RunPlan::draw_charge`] draws it: its charge with
-    /// its nested MCP-flow runs', how many nested runs it called, and its own
-    /// credits (what its admission looks at). Nested runs are only summed.
+    /// One run drawn as the engine draws it: its charge with its nested
+    /// MCP-flow runs', how many nested runs it called, and its own credits
+    /// (what its admission looks at). Nested runs are only summed.
     pub fn draw_with_nested(&self, plans: &[RunPlan], rng: &mut SimRng) -> (Charge, u64, u64) {
         let mut sum = NestedSum::default();
-        let own = self.draw_charge(plans, rng, &mut sum);
+        let own = self.price(&self.draw(plans, rng, &mut sum, None));
         sum.charge.absorb(&own);
         (sum.charge, sum.runs, own.total)
     }
 
     /// The summed charge of `n` independent runs, nested MCP-flow runs
     /// included, and how many nested runs they called: exact in distribution
-    /// (the sum of `n` [`RunPlan::draw_charge`] draws with their nested
+    /// (the sum of `n` [`RunPlan::draw`] draws, priced, with their nested
     /// runs). Counts whose law is closed under addition are drawn once for
     /// all `n` runs (an agent's tool calls given the total model calls: a
     /// Bernoulli per call sums to a binomial; the calls per tool given the
-    /// total: a multinomial); anything else is drawn run by run.
+    /// total: a multinomial); anything else is drawn run by run. The summed
+    /// counts are priced once.
     pub fn draw_sum(&self, n: u64, plans: &[RunPlan], rng: &mut SimRng) -> (Charge, u64) {
         if n == 0 {
             return (Charge::default(), 0);
@@ -538,30 +421,28 @@ impl RunPlan {
             }
             return (ch, nested);
         }
-        if let Some(fixed) = self.fixed_charge {
-            return (fixed.times(n), 0);
+        if let Some(fixed) = self.fixed {
+            return (self.prices.charge(&fixed).times(n), 0);
         }
-        let mut ch = self.const_charge.times(n);
-        for (s, u, src) in &self.random_blocks {
-            ch.add(*src, u.saturating_mul(s.count_sum(n, rng)));
-        }
+        let sum = |s: &Sampler, rng: &mut SimRng| s.count_sum(n, rng);
+        let mut c = RunCounts {
+            http_request: sum(&self.blocks[0], rng),
+            logic: sum(&self.blocks[1], rng),
+            ai_request: sum(&self.blocks[2], rng),
+            connector: sum(&self.blocks[3], rng),
+            ..RunCounts::default()
+        };
         if let Some(cr) = &self.create {
-            ch.add(
-                Source::CreateWithAi,
-                cr.prompt_credits
-                    .saturating_mul(cr.prompts.count_sum(n, rng)),
-            );
-            ch.add(
-                Source::Image,
-                cr.image_credits.saturating_mul(cr.images.count_sum(n, rng)),
-            );
+            c.prompts = sum(&cr.prompts, rng);
+            c.images = sum(&cr.images, rng);
         }
+        let mut ch = Charge::default();
         let mut nested = 0u64;
         if let Some(a) = &self.agent {
-            let k = a.calls.count_sum(n, rng);
+            let k = sum(&a.calls, rng);
             let m = a.tools_per_call.count_sum(k, rng);
-            ch.add(Source::AgentCall, a.call_credits.saturating_mul(k));
-            ch.add(Source::McpTool, a.mcp_credits.saturating_mul(m));
+            c.agent_calls = k;
+            c.mcp_tools = m;
             if let Some((cdf, flows)) = &a.picks {
                 // Each tool call picks a tool by weight: the calls per tool
                 // are multinomial, drawn as a chain of binomials; a flow
@@ -584,27 +465,22 @@ impl RunPlan {
                 }
             }
         }
+        ch.absorb(&self.prices.charge_of(n, &c));
         (ch, nested)
     }
 
     /// Mean credits of one run, from the samplers' closed-form means
     /// (nested MCP-flow runs excluded). For tests and descriptions.
     pub fn mean_own_credits(&self) -> f64 {
-        let mut m = self.base_credits as f64;
-        for (s, u) in &self.blocks {
-            m += s.mean() * *u as f64;
-        }
-        if let Some(cr) = &self.create {
-            m += cr.prompts.mean() * cr.prompt_credits as f64
-                + cr.images.mean() * cr.image_credits as f64;
-        }
-        if let Some(a) = &self.agent {
-            m += a.calls.mean()
-                * (a.call_credits as f64 + a.tools_per_call.mean() * a.mcp_credits as f64);
-        }
-        m
+        let means = self.counts_by(0.0, Sampler::mean, |a| {
+            a.calls.mean() * a.tools_per_call.mean()
+        });
+        self.prices.mean(means.0)
     }
 }
+
+/// One value per count of [`RunCounts`], in its fields' order.
+struct CountsOf<T>([T; 8]);
 
 /// The MCP tool calls of `k` agent model calls when some tools are MCP
 /// flows: each call picks a tool by weight; a flow tool's own run is drawn

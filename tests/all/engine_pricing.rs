@@ -4,7 +4,7 @@
 
 use flowcast::engine::{stream, Purpose};
 use flowcast::scenario::load;
-use flowcast::workload::runs::{NestedCredits, RunCounts, RunPlan};
+use flowcast::workload::runs::{NestedCredits, NestedTree, RunCounts, RunPlan};
 use rand::Rng;
 use std::path::Path;
 
@@ -25,20 +25,14 @@ fn engine_price_equals_pricebook_charge() {
             for (i, plan) in plans.iter().enumerate() {
                 let mut rng = stream(1, 0, i, 0, Purpose::Usage);
                 for _ in 0..2000 {
-                    // Drawn counts, and arbitrary counts.
+                    // Drawn counts, and arbitrary counts. The engine's sink
+                    // (credits only) and a usage log's (the whole tree) see
+                    // the same draws: there is one draw sequence.
                     let mut nested = Vec::new();
                     let mut nc = flowcast::pricing::Charge::default();
-                    // The engine's fused draw-and-price makes the same draws.
                     let mut twin = rng.clone();
-                    let (mut nested2, mut nc2) = (Vec::new(), flowcast::pricing::Charge::default());
-                    let fused = plan.draw_charge(
-                        &plans,
-                        &mut twin,
-                        &mut NestedCredits {
-                            credits: &mut nested2,
-                            charge: &mut nc2,
-                        },
-                    );
+                    let mut tree = NestedTree::default();
+                    let logged = plan.draw(&plans, &mut twin, &mut tree, None);
                     let drawn = plan.draw(
                         &plans,
                         &mut rng,
@@ -48,8 +42,14 @@ fn engine_price_equals_pricebook_charge() {
                         },
                         None,
                     );
-                    assert_eq!(fused, plan.price(&drawn));
-                    assert_eq!((nested2, nc2), (nested.clone(), nc));
+                    assert_eq!(logged, drawn);
+                    let tree_credits: Vec<u64> = tree.runs.iter().map(|r| r.credits).collect();
+                    assert_eq!(tree_credits, nested);
+                    let mut tree_charge = flowcast::pricing::Charge::default();
+                    for r in &tree.runs {
+                        tree_charge.absorb(&plans[r.flow].price(&r.counts));
+                    }
+                    assert_eq!(tree_charge, nc);
                     assert_eq!(twin.next_u64(), rng.clone().next_u64());
                     let mut any = || rng.next_u64() % 50;
                     let random = RunCounts {
@@ -64,9 +64,23 @@ fn engine_price_equals_pricebook_charge() {
                     };
                     for c in [drawn, random] {
                         let usage = plan.usage(&c);
-                        assert_eq!(plan.price(&c), s.prices.charge(plan.trigger, &usage));
+                        let charge = plan.price(&c);
+                        assert_eq!(charge, s.prices.charge(plan.trigger, &usage));
+                        assert_eq!(charge.total, plan.prices.credits(&c));
                         checked += 1;
                     }
+                    // A sum of runs priced at once is the sum of their
+                    // charges (what the aggregated path relies on).
+                    let n = 1 + rng.next_u64() % 5;
+                    let mut each = flowcast::pricing::Charge::default();
+                    let mut summed = RunCounts::default();
+                    for _ in 0..n {
+                        each.absorb(&plan.price(&random));
+                        summed = RunCounts::from_items(std::array::from_fn(|i| {
+                            summed.items()[i] + random.items()[i]
+                        }));
+                    }
+                    assert_eq!(plan.prices.charge_of(n, &summed), each);
                 }
             }
         }

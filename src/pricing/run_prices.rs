@@ -1,0 +1,160 @@
+//! The prices one kind of run pays, resolved once from the price book: the
+//! deployed-run base and a unit price per priced item, and the one place
+//! that turns counts of those items into credits (base plus units times
+//! counts). The simulator prices every run through it, a run or a sum of
+//! runs alike; [`PriceBook::charge`] prices a usage list by the same unit
+//! prices (a test asserts the two agree on random counts).
+
+use super::{Charge, Item, ModelId, PriceBook, Source, Trigger};
+
+/// How many of each priced item a run executed (or a set of runs did, in
+/// all): its own, not its nested MCP-flow runs'.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct RunCounts {
+    /// HTTP Request blocks.
+    pub http_request: u64,
+    /// Logic blocks.
+    pub logic: u64,
+    /// AI Request blocks.
+    pub ai_request: u64,
+    /// Connector blocks.
+    pub connector: u64,
+    /// Create with AI runs or prompt tests.
+    pub prompts: u64,
+    /// DALL-E 3 images.
+    pub images: u64,
+    /// AI Agent model calls.
+    pub agent_calls: u64,
+    /// AI Agent MCP tool calls.
+    pub mcp_tools: u64,
+}
+
+/// Number of priced items in [`RunCounts`].
+const ITEMS: usize = 8;
+
+/// Each item's source, in [`RunCounts::items`] order.
+const SOURCES: [Source; ITEMS] = [
+    Source::HttpRequest,
+    Source::Logic,
+    Source::AiRequest,
+    Source::Connector,
+    Source::CreateWithAi,
+    Source::Image,
+    Source::AgentCall,
+    Source::McpTool,
+];
+
+impl RunCounts {
+    /// The counts in a fixed order (that of the struct's fields).
+    #[inline(always)]
+    pub fn items(&self) -> [u64; ITEMS] {
+        [
+            self.http_request,
+            self.logic,
+            self.ai_request,
+            self.connector,
+            self.prompts,
+            self.images,
+            self.agent_calls,
+            self.mcp_tools,
+        ]
+    }
+
+    /// The counts given in [`RunCounts::items`] order.
+    pub fn from_items(c: [u64; ITEMS]) -> RunCounts {
+        RunCounts {
+            http_request: c[0],
+            logic: c[1],
+            ai_request: c[2],
+            connector: c[3],
+            prompts: c[4],
+            images: c[5],
+            agent_calls: c[6],
+            mcp_tools: c[7],
+        }
+    }
+}
+
+/// What a run with one trigger (and, where it has them, one Create with AI
+/// model and one AI Agent model) pays: see the module docs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RunPrices {
+    /// The deployed-run base (0 for a manual run).
+    base: u64,
+    /// Each item's unit credits, in [`RunCounts::items`] order (0 for the
+    /// items of a part the run does not have).
+    unit: [u64; ITEMS],
+}
+
+impl PriceBook {
+    /// The prices of a run with `trigger` whose Create with AI uses model
+    /// `create` and whose AI Agent uses model `agent` (`None`: the run has
+    /// no such part, and its items cost nothing). Models must be in range.
+    pub fn run_prices(
+        &self,
+        trigger: Trigger,
+        create: Option<ModelId>,
+        agent: Option<ModelId>,
+    ) -> RunPrices {
+        let price = |item: Option<Item>| {
+            item.and_then(|i| self.unit_price(trigger, i))
+                .map_or(0, |(_, credits)| credits)
+        };
+        RunPrices {
+            base: if trigger.is_cloud() {
+                self.blocks.run_base.on(trigger)
+            } else {
+                0
+            },
+            unit: [
+                price(Some(Item::HttpRequest)),
+                price(Some(Item::Logic)),
+                price(Some(Item::AiRequest)),
+                price(Some(Item::Connector)),
+                price(create.map(Item::CreateWithAi)),
+                price(create.map(|_| Item::Image)),
+                price(agent.map(Item::AgentCall)),
+                price(agent.map(|_| Item::McpTool)),
+            ],
+        }
+    }
+}
+
+impl RunPrices {
+    /// The charge of one run that executed `c`.
+    #[inline(always)]
+    pub fn charge(&self, c: &RunCounts) -> Charge {
+        self.charge_of(1, c)
+    }
+
+    /// The charge of `runs` runs that executed `c` in all.
+    #[inline(always)]
+    pub fn charge_of(&self, runs: u64, c: &RunCounts) -> Charge {
+        let mut ch = Charge::default();
+        ch.add(Source::RunBase, self.base.saturating_mul(runs));
+        for ((src, u), n) in SOURCES.iter().zip(self.unit).zip(c.items()) {
+            ch.add(*src, u.saturating_mul(n));
+        }
+        ch
+    }
+
+    /// The credits of one run that executed `c` (its charge's total).
+    #[inline(always)]
+    pub fn credits(&self, c: &RunCounts) -> u64 {
+        self.unit
+            .iter()
+            .zip(c.items())
+            .fold(self.base, |acc, (u, n)| {
+                acc.saturating_add(u.saturating_mul(n))
+            })
+    }
+
+    /// The mean credits of a run whose counts have means `means` (in
+    /// [`RunCounts::items`] order).
+    pub fn mean(&self, means: [f64; ITEMS]) -> f64 {
+        self.unit
+            .iter()
+            .zip(means)
+            .fold(self.base as f64, |acc, (u, m)| acc + *u as f64 * m)
+    }
+}
