@@ -601,22 +601,21 @@ fn simulate_team<'t>(
             };
             plan.draw(plans, &mut rng, &mut sink, None)
         };
-        let own = plan.price(&counts);
+        // Admission needs only the run's own credits; its charge by source
+        // is worked out only if it executes (blocked runs are most of a
+        // suspended team's).
+        let own = plan.prices.credits(&counts);
         let end = t.saturating_add(to_ns(plan.duration.sample(&mut rng)));
-        let charge = if nested.is_empty() {
-            own
-        } else {
-            nested_charge.absorb(&own);
-            nested_charge
-        };
-        let adm = tt.ledger.start(t, plan.cloud, own.total);
+        let adm = tt.ledger.start(t, plan.cloud, own);
         for &n in nested.iter() {
             tt.ledger.start_nested(t, n, adm);
         }
         let started = 1 + nested.len() as u64;
         runs += started;
         tt.m.runs_started += started;
-        tt.m.demand = tt.m.demand.saturating_add(charge.total);
+        tt.m.demand =
+            tt.m.demand
+                .saturating_add(own.saturating_add(nested_charge.total));
         if let Some(tap) = tap.as_deref_mut() {
             tap.run(&SimRun {
                 flow: bf,
@@ -624,12 +623,16 @@ fn simulate_team<'t>(
                 end,
                 executed: adm == Admission::Executes,
                 counts: &counts,
-                credits: own.total,
+                credits: own,
                 nested: &tree.runs,
                 plans,
             });
         }
         if adm == Admission::Executes {
+            let mut charge = plan.price(&counts);
+            if !nested.is_empty() {
+                charge.absorb(&nested_charge);
+            }
             heap.push(t, end, charge, nested.len() as u64);
         }
     }

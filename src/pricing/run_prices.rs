@@ -5,7 +5,7 @@
 //! runs alike; [`PriceBook::charge`] prices a usage list by the same unit
 //! prices (a test asserts the two agree on random counts).
 
-use super::{Charge, Item, ModelId, PriceBook, Source, Trigger};
+use super::{Charge, Item, ModelId, PriceBook, Source, Trigger, N_SOURCES};
 
 /// How many of each priced item a run executed (or a set of runs did, in
 /// all): its own, not its nested MCP-flow runs'.
@@ -29,10 +29,15 @@ pub struct RunCounts {
     pub mcp_tools: u64,
 }
 
+/// Prices below this make [`RunPrices::charge_of`]'s products and sums
+/// safe without saturation for counts below 2^32.
+const SMALL_PRICE: u64 = 1 << 28;
+
 /// Number of priced items in [`RunCounts`].
 const ITEMS: usize = 8;
 
-/// Each item's source, in [`RunCounts::items`] order.
+/// Each item's source, in [`RunCounts::items`] order: the sources after
+/// the run base, in [`Source::ALL`] order (checked below at compile time).
 const SOURCES: [Source; ITEMS] = [
     Source::HttpRequest,
     Source::Logic,
@@ -43,6 +48,14 @@ const SOURCES: [Source; ITEMS] = [
     Source::AgentCall,
     Source::McpTool,
 ];
+
+const _: () = {
+    let mut i = 0;
+    while i < ITEMS {
+        assert!(SOURCES[i] as usize == i + 1);
+        i += 1;
+    }
+};
 
 impl RunCounts {
     /// The counts in a fixed order (that of the struct's fields).
@@ -84,6 +97,8 @@ pub struct RunPrices {
     /// Each item's unit credits, in [`RunCounts::items`] order (0 for the
     /// items of a part the run does not have).
     unit: [u64; ITEMS],
+    /// Every price is below 2^28 (see [`RunPrices::charge_of`]).
+    small: bool,
 }
 
 impl PriceBook {
@@ -100,22 +115,25 @@ impl PriceBook {
             item.and_then(|i| self.unit_price(trigger, i))
                 .map_or(0, |(_, credits)| credits)
         };
+        let base = if trigger.is_cloud() {
+            self.blocks.run_base.on(trigger)
+        } else {
+            0
+        };
+        let unit = [
+            price(Some(Item::HttpRequest)),
+            price(Some(Item::Logic)),
+            price(Some(Item::AiRequest)),
+            price(Some(Item::Connector)),
+            price(create.map(Item::CreateWithAi)),
+            price(create.map(|_| Item::Image)),
+            price(agent.map(Item::AgentCall)),
+            price(agent.map(|_| Item::McpTool)),
+        ];
         RunPrices {
-            base: if trigger.is_cloud() {
-                self.blocks.run_base.on(trigger)
-            } else {
-                0
-            },
-            unit: [
-                price(Some(Item::HttpRequest)),
-                price(Some(Item::Logic)),
-                price(Some(Item::AiRequest)),
-                price(Some(Item::Connector)),
-                price(create.map(Item::CreateWithAi)),
-                price(create.map(|_| Item::Image)),
-                price(agent.map(Item::AgentCall)),
-                price(agent.map(|_| Item::McpTool)),
-            ],
+            base,
+            unit,
+            small: base < SMALL_PRICE && unit.iter().all(|&u| u < SMALL_PRICE),
         }
     }
 }
@@ -130,23 +148,42 @@ impl RunPrices {
     /// The charge of `runs` runs that executed `c` in all.
     #[inline(always)]
     pub fn charge_of(&self, runs: u64, c: &RunCounts) -> Charge {
-        let mut ch = Charge::default();
-        ch.add(Source::RunBase, self.base.saturating_mul(runs));
-        for ((src, u), n) in SOURCES.iter().zip(self.unit).zip(c.items()) {
-            ch.add(*src, u.saturating_mul(n));
+        // Sources after the run base are the items, in the same order (a
+        // fresh charge: each source is set once, only the total sums).
+        let mut by_source = [0u64; N_SOURCES];
+        let items = c.items();
+        // Counts below 2^32 times prices below 2^28 cannot overflow, nor can
+        // nine such products summed: the usual case needs no saturation.
+        let small = self.small && items.iter().fold(runs, |a, &n| a | n) >> 32 == 0;
+        if small {
+            by_source[0] = self.base * runs;
+            for ((slot, u), n) in by_source[1..].iter_mut().zip(self.unit).zip(items) {
+                *slot = u * n;
+            }
+            let total = by_source.iter().sum();
+            return Charge { total, by_source };
         }
-        ch
+        by_source[Source::RunBase as usize] = self.base.saturating_mul(runs);
+        for ((slot, u), n) in by_source[1..].iter_mut().zip(self.unit).zip(items) {
+            *slot = u.saturating_mul(n);
+        }
+        let total = by_source.iter().fold(0u64, |a, &b| a.saturating_add(b));
+        Charge { total, by_source }
     }
 
-    /// The credits of one run that executed `c` (its charge's total).
+    /// The credits of one run that executed `c`: its charge's total.
     #[inline(always)]
     pub fn credits(&self, c: &RunCounts) -> u64 {
-        self.unit
-            .iter()
-            .zip(c.items())
-            .fold(self.base, |acc, (u, n)| {
-                acc.saturating_add(u.saturating_mul(n))
-            })
+        let items = c.items();
+        if self.small && items.iter().fold(0, |a, &n| a | n) >> 32 == 0 {
+            // As in `charge_of`: nothing can overflow.
+            return self
+                .unit
+                .iter()
+                .zip(items)
+                .fold(self.base, |acc, (u, n)| acc + u * n);
+        }
+        self.charge(c).total
     }
 
     /// The mean credits of a run whose counts have means `means` (in

@@ -145,6 +145,10 @@ pub struct RunPlan {
     pub prices: RunPrices,
     /// Count samplers for HTTP, logic, AI Request, Connector.
     blocks: [Sampler; 4],
+    /// The blocks' whole constant counts (0 for the others), and the blocks
+    /// whose counts are drawn (index, sampler), in block order.
+    const_blocks: [u64; 4],
+    random_blocks: Vec<(usize, Sampler)>,
     create: Option<CreatePlan>,
     agent: Option<AgentPlan>,
     /// Run duration, seconds.
@@ -249,10 +253,17 @@ impl RunPlan {
             create.as_ref().map(|c| c.model),
             agent.as_ref().map(|a| a.model),
         );
+        let const_blocks = blocks.clone().map(|b| b.whole().unwrap_or(0));
+        let random_blocks = (0..4)
+            .filter(|&i| blocks[i].whole().is_none())
+            .map(|i| (i, blocks[i].clone()))
+            .collect();
         let mut plan = RunPlan {
             trigger: t,
             cloud: t.is_cloud(),
             prices,
+            const_blocks,
+            random_blocks,
             blocks,
             create,
             agent,
@@ -332,12 +343,17 @@ impl RunPlan {
         if let Some(c) = self.fixed {
             return c;
         }
-        // A constant count consumes no randomness.
+        // A constant count consumes no randomness: only the others are
+        // drawn, in block order.
+        let mut blocks = self.const_blocks;
+        for (i, s) in &self.random_blocks {
+            blocks[*i] = s.count(rng);
+        }
         let mut c = RunCounts {
-            http_request: self.blocks[0].count(rng),
-            logic: self.blocks[1].count(rng),
-            ai_request: self.blocks[2].count(rng),
-            connector: self.blocks[3].count(rng),
+            http_request: blocks[0],
+            logic: blocks[1],
+            ai_request: blocks[2],
+            connector: blocks[3],
             ..RunCounts::default()
         };
         if let Some(cr) = &self.create {

@@ -112,3 +112,31 @@ fn a_hand_priced_run() {
     };
     assert_eq!(plan.price(&c).total, 21);
 }
+
+#[test]
+fn huge_counts_saturate_as_the_pricing_function_does() {
+    // The run prices skip saturation only where nothing can overflow; past
+    // 2^32 they must agree with PriceBook::charge, which saturates.
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios/bench.toml");
+    let s = load(&path).unwrap();
+    for kind in &s.kinds {
+        for flow in &kind.flows {
+            let plan = RunPlan::new(flow, &s.prices).unwrap();
+            for n in [(1u64 << 32) - 1, 1 << 32, 1 << 40, u64::MAX / 3, u64::MAX] {
+                let c = RunCounts {
+                    http_request: n,
+                    logic: 7,
+                    ai_request: n,
+                    connector: 1,
+                    prompts: n,
+                    images: 2,
+                    agent_calls: n,
+                    mcp_tools: n,
+                };
+                let book = s.prices.charge(plan.trigger, &plan.usage(&c));
+                assert_eq!(plan.price(&c), book, "flow {} n {n}", flow.name);
+                assert_eq!(plan.prices.credits(&c), book.total);
+            }
+        }
+    }
+}
