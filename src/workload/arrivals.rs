@@ -305,7 +305,8 @@ impl Schedule {
     /// The first point at or after `t` (`t >= 0`), if any before the horizon.
     pub fn first_at_or_after(&self, t: f64) -> Option<SchedulePos> {
         let t = t.max(0.0);
-        let mut k = ((t + self.into_day) / DAY).floor() as i64;
+        // (t >= 0: truncation is the floor; the loops below fix rounding.)
+        let mut k = ((t + self.into_day) / DAY) as i64;
         // The day containing t, robust to rounding at midnight.
         while self.day_start(k) > t {
             k -= 1;
@@ -319,8 +320,10 @@ impl Schedule {
             }
             if self.allowed(k) && self.per_day > 0 {
                 let into = t - self.day_start(k) - self.offset;
+                // A guess (truncated, not `ceil`, a library call here): the
+                // loops below settle it.
                 let mut j = if into > 0.0 {
-                    (into / self.every).ceil() as u64
+                    (into / self.every) as u64
                 } else {
                     0
                 };
@@ -362,7 +365,7 @@ impl Schedule {
             let end_j = if self.time(SchedulePos { k: q.k, j: last }) < b {
                 last + 1
             } else {
-                let mut j = (((b - self.day_start(q.k) - self.offset) / self.every).ceil() as u64)
+                let mut j = (((b - self.day_start(q.k) - self.offset) / self.every) as u64)
                     .clamp(q.j, last);
                 while j > q.j && self.time(SchedulePos { k: q.k, j: j - 1 }) >= b {
                     j -= 1;
@@ -516,12 +519,34 @@ pub struct PoissonCursor {
 impl TeamRate {
     /// Expected arrivals in `[a, b)`.
     pub fn integral(&self, a: f64, b: f64) -> f64 {
+        let mut i = self.pieces.partition_point(|p| p.end <= a);
+        self.integral_from(&mut i, a, b)
+    }
+
+    /// [`TeamRate::integral`], looking for `a`'s piece from piece `*hint`
+    /// on, and leaving there the piece `b` falls in: a caller that
+    /// integrates windows in time order finds each in a step or two (a hint
+    /// past `a` falls back to a binary search).
+    pub fn integral_from(&self, hint: &mut usize, a: f64, b: f64) -> f64 {
         if self.scale == 0.0 || b <= a {
             return 0.0;
         }
-        let mut i = self.pieces.partition_point(|p| p.end <= a);
+        let pieces = &self.pieces;
+        // The hint is a valid place to start if every piece before it ends
+        // at or before `a`.
+        let mut i = (*hint).min(pieces.len());
+        if i > 0 && pieces[i - 1].end > a {
+            i = pieces.partition_point(|p| p.end <= a);
+        }
+        while pieces.get(i).is_some_and(|p| p.end <= a) {
+            i += 1;
+        }
         let mut sum = 0.0;
-        while let Some(p) = self.pieces.get(i) {
+        // With growth, e^(beta x) at the start of the next piece's overlap
+        // is the one at the end of this one's when they touch.
+        let mut at = f64::NAN;
+        let mut e_at = 0.0;
+        while let Some(p) = pieces.get(i) {
             if p.start >= b {
                 break;
             }
@@ -530,11 +555,22 @@ impl TeamRate {
                 sum += if self.beta == 0.0 {
                     p.rate * (x1 - x0)
                 } else {
-                    p.rate * (fast_exp(self.beta * x1) - fast_exp(self.beta * x0)) / self.beta
+                    let e0 = if x0 == at {
+                        e_at
+                    } else {
+                        fast_exp(self.beta * x0)
+                    };
+                    let e1 = fast_exp(self.beta * x1);
+                    (at, e_at) = (x1, e1);
+                    p.rate * (e1 - e0) / self.beta
                 };
+            }
+            if p.end > b {
+                break;
             }
             i += 1;
         }
+        *hint = i;
         sum * self.scale
     }
 

@@ -594,6 +594,28 @@ impl Tail {
 /// rejection samplers (exact too).
 const INVERSION_MEAN: f64 = 16.0;
 
+/// 1/k for k below 64, worked out at compile time: the inversion loops
+/// multiply by it instead of dividing (a division's latency is most of a
+/// step).
+const RECIPROCALS: [f64; 64] = {
+    let mut t = [0.0; 64];
+    let mut k = 1;
+    while k < 64 {
+        t[k] = 1.0 / k as f64;
+        k += 1;
+    }
+    t
+};
+
+/// 1/k (k >= 1).
+#[inline(always)]
+fn recip(k: u64) -> f64 {
+    match RECIPROCALS.get(k as usize) {
+        Some(&r) => r,
+        None => 1.0 / k as f64,
+    }
+}
+
 /// A Binomial(n, p) draw (exact: by inversion for a small mean, BTPE
 /// otherwise).
 pub(crate) fn binomial(n: u64, p: f64, rng: &mut SimRng) -> u64 {
@@ -657,7 +679,7 @@ pub(crate) fn poisson_of(mean: f64, rng: &mut SimRng) -> u64 {
         let mut k = 0u64;
         while u >= cdf && pmf > 0.0 {
             k += 1;
-            pmf *= mean / k as f64;
+            pmf *= mean * recip(k);
             cdf += pmf;
         }
         return k;

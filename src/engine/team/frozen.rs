@@ -165,8 +165,8 @@ impl Window {
 }
 
 impl Source<'_> {
-    /// What starts in `[a, b)`.
-    fn window(&self, a: f64, b: f64) -> Window {
+    /// What starts in `[a, b)` (`hint`: see [`TeamRate::integral_from`]).
+    fn window(&self, a: f64, b: f64, hint: &mut usize) -> Window {
         // (`a` may be infinite: a schedule with no points left.)
         if b <= a {
             return match self {
@@ -175,7 +175,7 @@ impl Source<'_> {
             };
         }
         match self {
-            Source::Poisson(r) => Window::Poisson(r.integral(a, b)),
+            Source::Poisson(r) => Window::Poisson(r.integral_from(hint, a, b)),
             Source::Schedule(s) => Window::Schedule(s.count(a, b)),
         }
     }
@@ -318,6 +318,9 @@ pub(super) fn rest_of_cycle(
         };
         let resume = st.resume(f);
         let tail = cx.k.tails[f].as_ref();
+        // Windows come in time order: each piece search starts where the
+        // last one ended.
+        let mut hint = 0;
         for d in d0..ndays {
             let (day_a, day_b) = st.day(d);
             st.by_piece(day_a.max(st.from), day_b, |piece, a, b| {
@@ -336,7 +339,8 @@ pub(super) fn rest_of_cycle(
                 // (Kept within [a, b] by hand: `clamp` panics if a is
                 // infinite and b is not.)
                 let split = split.max(a).min(b);
-                let (bulk, edge) = (source.window(a, split), source.window(split, b));
+                let bulk = source.window(a, split, &mut hint);
+                let edge = source.window(split, b, &mut hint);
                 if bulk.is_empty() && edge.is_empty() {
                     return;
                 }
