@@ -48,19 +48,9 @@ pub fn cycle_stream(seed: u64, trial: u32, kind: usize, team: u32, cycle: u32) -
     stream_code(seed, trial, kind, team, CYCLES + u64::from(cycle))
 }
 
-/// What a frozen stretch's sub-stream draws (see [`day_stream`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u64)]
-pub enum DayPart {
-    /// Arrival counts and the durations of runs that may end on a later day.
-    Timing = 1,
-    /// The summed charge of the runs that end on one day (per price piece).
-    Credits = 2,
-}
-
 /// The sub-streams of one team's frozen stretch in one cycle (see
 /// [`DayStreams::get`]): the team-and-cycle part of the key is mixed once
-/// per stretch, each day and flow adds three mixes and the state's four.
+/// per stretch, each (day, flow, piece) adds three mixes and the state's four.
 #[derive(Clone, Copy, Debug)]
 pub struct DayStreams(u64);
 
@@ -71,13 +61,13 @@ pub fn day_streams(seed: u64, trial: u32, kind: usize, team: u32, cycle: u32) ->
 }
 
 impl DayStreams {
-    /// The sub-stream of one (day of the cycle, flow, price piece, part): the
-    /// same day of the same flow draws the same numbers in every variant
-    /// that froze before it.
-    pub fn get(&self, day: u64, flow: usize, piece: usize, part: DayPart) -> SimRng {
+    /// The sub-stream of one (day of the cycle, flow, price piece): the same
+    /// day of the same flow draws the same numbers in every variant that
+    /// froze before it (its counts and timings, then its summed charge).
+    pub fn get(&self, day: u64, flow: usize, piece: usize) -> SimRng {
         let mut h = mix64(self.0 ^ day);
         h = mix64(h ^ flow as u64);
-        h = mix64(h ^ ((piece as u64) << 2 | part as u64));
+        h = mix64(h ^ piece as u64);
         from_key(h)
     }
 }

@@ -45,7 +45,7 @@
 
 use super::super::clock::{to_ns, to_seconds, DAY_NS};
 use super::super::in_flight::InFlight;
-use super::super::streams::{day_streams, DayPart};
+use super::super::streams::day_streams;
 use super::TeamCtx;
 use crate::pricing::Charge;
 use crate::workload::arrivals::{FlowArrivals, Schedule, TeamRate};
@@ -344,7 +344,7 @@ pub(super) fn rest_of_cycle(
                 if bulk.is_empty() && edge.is_empty() {
                     return;
                 }
-                let mut rng = streams.get(d, f, piece, DayPart::Timing);
+                let mut rng = streams.get(d, f, piece);
                 let survival = tail.map_or(0.0, |t| t.survival);
                 let (same_day, long) = bulk.split(survival, &mut rng);
                 picked.clear();
@@ -374,8 +374,7 @@ pub(super) fn rest_of_cycle(
                     sink.one(start, end, charge, nested, own, free);
                 }
                 if same_day > 0 {
-                    let mut credits = streams.get(d, f, piece, DayPart::Credits);
-                    let (charge, nested) = plan.draw_sum(same_day, plans, &mut credits);
+                    let (charge, nested) = plan.draw_sum(same_day, plans, &mut rng);
                     sink.same_day(d, &charge, same_day + nested);
                 }
             });
