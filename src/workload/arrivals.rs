@@ -487,12 +487,15 @@ impl PoissonPlan {
         }
         out.pieces.clear();
         out.pieces.extend_from_slice(pieces);
+        out.inv_rates.clear();
+        out.inv_rates.extend(pieces.iter().map(|p| 1.0 / p.rate));
         out.beta = self.beta;
         out.scale = if scale > 0.0 && scale.is_finite() {
             scale
         } else {
             0.0
         };
+        out.inv_scale = 1.0 / out.scale;
     }
 }
 
@@ -504,9 +507,14 @@ impl PoissonPlan {
 #[derive(Clone, Debug, Default)]
 pub struct TeamRate {
     pieces: Vec<Piece>,
+    /// Each piece's 1 / rate, and 1 / scale: a walk multiplies by them (a
+    /// division's latency would be a good part of drawing an arrival). A
+    /// zero rate's is infinite and never used (nothing is available there).
+    inv_rates: Vec<f64>,
     beta: f64,
     /// 0: no arrivals at all.
     scale: f64,
+    inv_scale: f64,
 }
 
 /// Where a team's Poisson arrivals have got to: the piece and the instant.
@@ -592,13 +600,15 @@ impl TeamRate {
         if self.scale == 0.0 {
             c.i = n;
         }
-        let mut need = target / self.scale;
+        let mut need = target * self.inv_scale;
         while let Some(p) = self.pieces.get(c.i) {
             let t = c.t.max(p.start);
+            let inv_rate = self.inv_rates.get(c.i).copied().unwrap_or(0.0);
             if self.beta == 0.0 {
                 let avail = (p.end - t) * p.rate;
                 if need < avail {
-                    c.t = t + need / p.rate;
+                    // Rounding must not carry the arrival past its piece.
+                    c.t = (t + need * inv_rate).min(p.end);
                     return c.t;
                 }
                 need -= avail;
@@ -607,8 +617,7 @@ impl TeamRate {
                 let et = fast_exp(beta * t);
                 let avail = p.rate * (fast_exp(beta * p.end) - et) / beta;
                 if need < avail {
-                    // Rounding must not carry the arrival past its piece.
-                    c.t = ((et + need * beta / p.rate).ln() / beta).min(p.end);
+                    c.t = ((et + need * beta * inv_rate).ln() / beta).min(p.end);
                     return c.t;
                 }
                 need -= avail;
