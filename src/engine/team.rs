@@ -529,13 +529,30 @@ fn simulate_team<'t>(
         } else {
             to_ns(best)
         };
-        let end_first = heap.ends_before_start(t);
-        let next = if end_first {
+        let cycle_end = cx.bounds[cycle + 1];
+        // The ends billed before that start, within this cycle, in one go
+        // (the next start stays the same while only ends happen).
+        let mut froze = false;
+        while heap.ends_before_start(t) && heap.next_end().is_some_and(|e| e < cycle_end) {
+            let Some(p) = heap.pop() else { break };
+            let at = p.end;
+            tt.end_run(p, heap);
+            let reaction_possible = k.reaction.is_some() && tt.switch_at.is_none();
+            if freezes && !starts_done && tt.ledger.frozen(reaction_possible) {
+                tt.finish_frozen(cycle, at, rates, heads, heap, days);
+                starts_done = true;
+                froze = true;
+                break;
+            }
+        }
+        if froze {
+            continue;
+        }
+        let next = if heap.ends_before_start(t) {
             heap.next_end().unwrap_or(i64::MAX)
         } else {
             t
         };
-        let cycle_end = cx.bounds[cycle + 1];
         if next >= cycle_end {
             // Everything left happens in a later cycle.
             if cycle == last_cycle {
@@ -546,17 +563,6 @@ fn simulate_team<'t>(
             rng = cycle_stream(seed, trial, kind, team, cycle as u32);
             restart_arrivals(work, rates, cursors, heads, tl.bounds[cycle], &mut rng);
             starts_done = false;
-            continue;
-        }
-        if end_first {
-            let Some(p) = heap.pop() else { break };
-            let at = p.end;
-            tt.end_run(p, heap);
-            let reaction_possible = k.reaction.is_some() && tt.switch_at.is_none();
-            if freezes && !starts_done && tt.ledger.frozen(reaction_possible) {
-                tt.finish_frozen(cycle, at, rates, heads, heap, days);
-                starts_done = true;
-            }
             continue;
         }
         next_arrival(work, rates, cursors, heads, bf, &mut rng);
@@ -604,7 +610,7 @@ fn simulate_team<'t>(
         // Admission needs only the run's own credits; its charge by source
         // is worked out only if it executes (blocked runs are most of a
         // suspended team's).
-        let own = plan.prices.credits(&counts);
+        let own = plan.folded.credits(&counts);
         let end = t.saturating_add(to_ns(plan.duration.sample(&mut rng)));
         let adm = tt.ledger.start(t, plan.cloud, own);
         for &n in nested.iter() {
@@ -629,7 +635,7 @@ fn simulate_team<'t>(
             });
         }
         if adm == Admission::Executes {
-            let mut charge = plan.price(&counts);
+            let mut charge = plan.folded.charge(&counts);
             if !nested.is_empty() {
                 charge.absorb(&nested_charge);
             }

@@ -195,3 +195,54 @@ impl RunPrices {
             .fold(self.base as f64, |acc, (u, m)| acc + *u as f64 * m)
     }
 }
+
+/// A run's prices with the counts that never vary priced in advance (a
+/// flow's constant block counts): [`RunPrices::fold`]. For counts that agree
+/// with the constants, its credits and charge are exactly
+/// [`RunPrices::credits`] and [`RunPrices::charge`] (saturating sums do not
+/// depend on their order); only the varying items are multiplied per run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FoldedPrices {
+    fixed: Charge,
+    /// (item index in [`RunCounts::items`] order, unit credits).
+    varying: Vec<(usize, u64)>,
+}
+
+impl RunPrices {
+    /// These prices with the items `fixed` gives (`Some(count)`) priced
+    /// once; the others vary from run to run.
+    pub fn fold(&self, fixed: [Option<u64>; ITEMS]) -> FoldedPrices {
+        let constant = RunCounts::from_items(fixed.map(|c| c.unwrap_or(0)));
+        FoldedPrices {
+            fixed: self.charge(&constant),
+            varying: (0..ITEMS)
+                .filter(|&i| fixed[i].is_none())
+                .map(|i| (i, self.unit[i]))
+                .collect(),
+        }
+    }
+}
+
+impl FoldedPrices {
+    /// The credits of one run that executed `c`.
+    #[inline(always)]
+    pub fn credits(&self, c: &RunCounts) -> u64 {
+        let items = c.items();
+        let mut total = self.fixed.total;
+        for &(i, u) in &self.varying {
+            total = total.saturating_add(u.saturating_mul(items[i]));
+        }
+        total
+    }
+
+    /// The charge of one run that executed `c`.
+    #[inline(always)]
+    pub fn charge(&self, c: &RunCounts) -> Charge {
+        let items = c.items();
+        let mut ch = self.fixed;
+        for &(i, u) in &self.varying {
+            ch.add(SOURCES[i], u.saturating_mul(items[i]));
+        }
+        ch
+    }
+}

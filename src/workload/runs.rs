@@ -14,7 +14,7 @@
 //! not drawn), and it executes if and only if the parent does.
 
 use super::sampling::{binomial, binomial_half, u01, Sampler, SimRng};
-use crate::pricing::{Charge, Item, ModelId, PriceBook, RunPrices, Trigger};
+use crate::pricing::{Charge, FoldedPrices, Item, ModelId, PriceBook, RunPrices, Trigger};
 use crate::scenario::{Flow, RunSpec};
 
 pub use crate::pricing::RunCounts;
@@ -143,6 +143,9 @@ pub struct RunPlan {
     pub cloud: bool,
     /// What its items cost.
     pub prices: RunPrices,
+    /// The same, its constant counts priced once (the engine's per-run
+    /// pricing).
+    pub folded: FoldedPrices,
     /// Count samplers for HTTP, logic, AI Request, Connector.
     blocks: [Sampler; 4],
     /// The blocks' whole constant counts (0 for the others), and the blocks
@@ -261,6 +264,7 @@ impl RunPlan {
         let mut plan = RunPlan {
             trigger: t,
             cloud: t.is_cloud(),
+            folded: prices.fold([None; 8]),
             prices,
             const_blocks,
             random_blocks,
@@ -271,6 +275,9 @@ impl RunPlan {
             fixed,
             may_be_free: false,
         };
+        // Counts that never vary (absent parts' are 0) are priced once.
+        let fixed = plan.counts_by(Some(0), Sampler::whole, |_| None);
+        plan.folded = plan.prices.fold(fixed.0);
         // The least a run can cost: every count at its least.
         let least = plan.counts_by(0, Sampler::min_count, |_| 0);
         plan.may_be_free = !plan.cloud && plan.prices.credits(&RunCounts::from_items(least.0)) == 0;

@@ -43,6 +43,10 @@ fn engine_price_equals_pricebook_charge() {
                         None,
                     );
                     assert_eq!(logged, drawn);
+                    // The engine's folded prices (constants priced once) on
+                    // drawn counts, whose constants are the plan's.
+                    assert_eq!(plan.folded.charge(&drawn), plan.price(&drawn));
+                    assert_eq!(plan.folded.credits(&drawn), plan.price(&drawn).total);
                     let tree_credits: Vec<u64> = tree.runs.iter().map(|r| r.credits).collect();
                     assert_eq!(tree_credits, nested);
                     let mut tree_charge = flowcast::pricing::Charge::default();
