@@ -37,17 +37,17 @@ const SMALL_PRICE: u64 = 1 << 28;
 const ITEMS: usize = 8;
 
 /// Each item's source, in [`RunCounts::items`] order: the sources after
-/// the run base, in [`Source::ALL`] order (checked below at compile time).
-const SOURCES: [Source; ITEMS] = [
-    Source::HttpRequest,
-    Source::Logic,
-    Source::AiRequest,
-    Source::Connector,
-    Source::CreateWithAi,
-    Source::Image,
-    Source::AgentCall,
-    Source::McpTool,
-];
+/// the run base, in [`Source::ALL`] order (their indices into a charge's
+/// `by_source` are checked below at compile time).
+const SOURCES: [Source; ITEMS] = {
+    let mut s = [Source::RunBase; ITEMS];
+    let mut i = 0;
+    while i < ITEMS {
+        s[i] = Source::ALL[i + 1];
+        i += 1;
+    }
+    s
+};
 
 const _: () = {
     let mut i = 0;
