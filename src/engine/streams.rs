@@ -2,12 +2,14 @@
 //! purpose), derived from those numbers alone through SplitMix64 mixing, so
 //! that results do not depend on thread count or scheduling order.
 //!
-//! Purposes per team: the usage stream (size, arrivals, block counts,
-//! durations), the reaction stream (the delay before switching overage on),
-//! one stream per reaction at the cap ([`reaction_stream`]) and the
-//! thinning stream of a throttled team. Keeping them apart makes the usage a team
-//! generates identical whatever its plan or overage policy (common random
-//! numbers: `compare` relies on it).
+//! Purposes per team: the usage stream (size and bursts), one stream per
+//! billing cycle for its runs ([`cycle_stream`]: arrivals, block counts,
+//! durations), the sub-streams of a cycle's frozen stretch
+//! ([`day_streams`]), the reaction stream (the delay before switching
+//! overage on), one stream per reaction at the cap ([`reaction_stream`]) and
+//! the thinning stream of a throttled team. Keeping them apart makes the
+//! usage a team generates identical whatever its plan or overage policy
+//! (common random numbers: `compare` relies on it).
 
 use crate::workload::sampling::SimRng;
 use rand::SeedableRng;
