@@ -20,11 +20,12 @@
 //! draws (block counts, MCP flows, duration) are made whether or not the run
 //! executes; once the cycle is frozen (nothing that starts can change its
 //! billing) the rest of it is drawn in aggregate (`team::frozen`, unless
-//! [`SimOptions::per_run`]); in-flight runs wait in a small
-//! binary heap; the [`Ledger`] sees ends before starts at equal times and
-//! decides what executes. A run in flight at a cycle boundary accrues in the
-//! cycle in which it ends; runs still in flight at the end of the last cycle
-//! are dropped (they would accrue in a cycle that is not simulated).
+//! [`SimOptions::per_run`]); in-flight runs wait in a small sorted set,
+//! earliest end first; the [`Ledger`] sees ends before starts at equal
+//! times and decides what executes. A run in flight at a cycle boundary
+//! accrues in the cycle in which it ends; runs still in flight at the end of
+//! the last cycle are dropped (they would accrue in a cycle that is not
+//! simulated).
 //!
 //! [`Ledger`]: crate::ledger::Ledger
 //!

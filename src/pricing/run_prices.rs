@@ -29,10 +29,6 @@ pub struct RunCounts {
     pub mcp_tools: u64,
 }
 
-/// Prices below this make [`RunPrices::charge_of`]'s products and sums
-/// safe without saturation for counts below 2^32.
-const SMALL_PRICE: u64 = 1 << 28;
-
 /// Number of priced items in [`RunCounts`].
 const ITEMS: usize = 8;
 
@@ -97,8 +93,6 @@ pub struct RunPrices {
     /// Each item's unit credits, in [`RunCounts::items`] order (0 for the
     /// items of a part the run does not have).
     unit: [u64; ITEMS],
-    /// Every price is below 2^28 (see [`RunPrices::charge_of`]).
-    small: bool,
 }
 
 impl PriceBook {
@@ -130,11 +124,7 @@ impl PriceBook {
             price(agent.map(Item::AgentCall)),
             price(agent.map(|_| Item::McpTool)),
         ];
-        RunPrices {
-            base,
-            unit,
-            small: base < SMALL_PRICE && unit.iter().all(|&u| u < SMALL_PRICE),
-        }
+        RunPrices { base, unit }
     }
 }
 
@@ -152,17 +142,6 @@ impl RunPrices {
         // fresh charge: each source is set once, only the total sums).
         let mut by_source = [0u64; N_SOURCES];
         let items = c.items();
-        // Counts below 2^32 times prices below 2^28 cannot overflow, nor can
-        // nine such products summed: the usual case needs no saturation.
-        let small = self.small && items.iter().fold(runs, |a, &n| a | n) >> 32 == 0;
-        if small {
-            by_source[0] = self.base * runs;
-            for ((slot, u), n) in by_source[1..].iter_mut().zip(self.unit).zip(items) {
-                *slot = u * n;
-            }
-            let total = by_source.iter().sum();
-            return Charge { total, by_source };
-        }
         by_source[Source::RunBase as usize] = self.base.saturating_mul(runs);
         for ((slot, u), n) in by_source[1..].iter_mut().zip(self.unit).zip(items) {
             *slot = u.saturating_mul(n);
@@ -172,17 +151,7 @@ impl RunPrices {
     }
 
     /// The credits of one run that executed `c`: its charge's total.
-    #[inline(always)]
     pub fn credits(&self, c: &RunCounts) -> u64 {
-        let items = c.items();
-        if self.small && items.iter().fold(0, |a, &n| a | n) >> 32 == 0 {
-            // As in `charge_of`: nothing can overflow.
-            return self
-                .unit
-                .iter()
-                .zip(items)
-                .fold(self.base, |acc, (u, n)| acc + u * n);
-        }
         self.charge(c).total
     }
 

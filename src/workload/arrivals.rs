@@ -502,8 +502,8 @@ impl PoissonPlan {
 /// One team's arrival intensity for one flow: `scale` times the pieces'
 /// rates times `exp(beta t)`. Arrivals are drawn from it lazily, one at a
 /// time ([`PoissonCursor`]), so memory does not grow with the horizon or
-/// the rate; [`TeamRate::integral`] and [`TeamRate::invert`] let the engine
-/// draw a stretch's arrivals in aggregate.
+/// the rate; [`TeamRate::integral_from`] and [`TeamRate::invert`] let the
+/// engine draw a stretch's arrivals in aggregate.
 #[derive(Clone, Debug, Default)]
 pub struct TeamRate {
     pieces: Vec<Piece>,
@@ -525,29 +525,22 @@ pub struct PoissonCursor {
 }
 
 impl TeamRate {
-    /// Expected arrivals in `[a, b)`.
-    pub fn integral(&self, a: f64, b: f64) -> f64 {
-        let mut i = self.pieces.partition_point(|p| p.end <= a);
-        self.integral_from(&mut i, a, b)
-    }
-
-    /// [`TeamRate::integral`], looking for `a`'s piece from piece `*hint`
-    /// on, and leaving there the piece `b` falls in: a caller that
+    /// Expected arrivals in `[a, b)`, looking for `a`'s piece from piece
+    /// `*hint` on, and leaving there the piece `b` falls in: a caller that
     /// integrates windows in time order finds each in a step or two (a hint
-    /// past `a` falls back to a binary search).
+    /// anywhere else falls back to a binary search).
     pub fn integral_from(&self, hint: &mut usize, a: f64, b: f64) -> f64 {
         if self.scale == 0.0 || b <= a {
             return 0.0;
         }
         let pieces = &self.pieces;
-        // The hint is a valid place to start if every piece before it ends
-        // at or before `a`.
+        // The hint is `a`'s piece if the piece before it ends at or before
+        // `a` and it ends after; otherwise a binary search finds it.
         let mut i = (*hint).min(pieces.len());
-        if i > 0 && pieces[i - 1].end > a {
+        let ahead = i > 0 && pieces[i - 1].end > a;
+        let behind = pieces.get(i).is_some_and(|p| p.end <= a);
+        if ahead || behind {
             i = pieces.partition_point(|p| p.end <= a);
-        }
-        while pieces.get(i).is_some_and(|p| p.end <= a) {
-            i += 1;
         }
         let mut sum = 0.0;
         // With growth, e^(beta x) at the start of the next piece's overlap
@@ -639,7 +632,7 @@ impl TeamRate {
     }
 
     /// The instant in `[a, b)` where `target` expected arrivals have passed
-    /// since `a` (`target` below [`TeamRate::integral`] of the stretch):
+    /// since `a` (`target` below [`TeamRate::integral_from`] of the stretch):
     /// an arrival placed by inverting the cumulative intensity.
     pub fn invert(&self, a: f64, b: f64, target: f64) -> f64 {
         let mut c = self.cursor_at(a);

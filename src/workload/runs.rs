@@ -148,10 +148,10 @@ pub struct RunPlan {
     pub folded: FoldedPrices,
     /// Count samplers for HTTP, logic, AI Request, Connector.
     blocks: [Sampler; 4],
-    /// The blocks' whole constant counts (0 for the others), and the blocks
-    /// whose counts are drawn (index, sampler), in block order.
+    /// The blocks' whole constant counts (0 for the others), and the
+    /// indices of the blocks whose counts are drawn, in block order.
     const_blocks: [u64; 4],
-    random_blocks: Vec<(usize, Sampler)>,
+    random_blocks: Vec<usize>,
     create: Option<CreatePlan>,
     agent: Option<AgentPlan>,
     /// Run duration, seconds.
@@ -234,50 +234,36 @@ impl RunPlan {
                 })
             }
         };
-        let fixed = if create.is_none() && agent.is_none() {
-            let w = |i: usize| blocks[i].whole();
-            match (w(0), w(1), w(2), w(3)) {
-                (Some(http_request), Some(logic), Some(ai_request), Some(connector)) => {
-                    Some(RunCounts {
-                        http_request,
-                        logic,
-                        ai_request,
-                        connector,
-                        ..RunCounts::default()
-                    })
-                }
-                _ => None,
-            }
-        } else {
-            None
-        };
         let prices = book.run_prices(
             t,
             create.as_ref().map(|c| c.model),
             agent.as_ref().map(|a| a.model),
         );
-        let const_blocks = blocks.clone().map(|b| b.whole().unwrap_or(0));
-        let random_blocks = (0..4)
-            .filter(|&i| blocks[i].whole().is_none())
-            .map(|i| (i, blocks[i].clone()))
-            .collect();
         let mut plan = RunPlan {
             trigger: t,
             cloud: t.is_cloud(),
             folded: prices.fold([None; 8]),
             prices,
-            const_blocks,
-            random_blocks,
+            const_blocks: [0; 4],
+            random_blocks: Vec::new(),
             blocks,
             create,
             agent,
             duration: s(&flow.duration_seconds)?,
-            fixed,
+            fixed: None,
             may_be_free: false,
         };
-        // Counts that never vary (absent parts' are 0) are priced once.
-        let fixed = plan.counts_by(Some(0), Sampler::whole, |_| None);
-        plan.folded = plan.prices.fold(fixed.0);
+        // Derived from the compiled samplers: the counts that never vary
+        // (an absent part's are 0; an agent's tool calls always vary), which
+        // consume no randomness and are priced once.
+        let constants = plan.counts_by(Some(0), Sampler::whole, |_| None).0;
+        plan.const_blocks = [0, 1, 2, 3].map(|i| constants[i].unwrap_or(0));
+        plan.random_blocks = (0..4).filter(|&i| constants[i].is_none()).collect();
+        plan.fixed = constants
+            .iter()
+            .all(Option::is_some)
+            .then(|| RunCounts::from_items(constants.map(|c| c.unwrap_or(0))));
+        plan.folded = plan.prices.fold(constants);
         // The least a run can cost: every count at its least.
         let least = plan.counts_by(0, Sampler::min_count, |_| 0);
         plan.may_be_free = !plan.cloud && plan.prices.credits(&RunCounts::from_items(least.0)) == 0;
@@ -353,8 +339,8 @@ impl RunPlan {
         // A constant count consumes no randomness: only the others are
         // drawn, in block order.
         let mut blocks = self.const_blocks;
-        for (i, s) in &self.random_blocks {
-            blocks[*i] = s.count(rng);
+        for &i in &self.random_blocks {
+            blocks[i] = self.blocks[i].count(rng);
         }
         let mut c = RunCounts {
             http_request: blocks[0],

@@ -366,12 +366,11 @@ pub(super) fn rest_of_cycle(
                     }
                 }
                 // Each run drawn on its own: its charge after the timings.
-                let free = free_runs;
                 for &(t, dur) in &picked {
                     let start = to_ns(t);
                     let end = start.saturating_add(to_ns(dur));
                     let (charge, nested, own) = plan.draw_with_nested(plans, &mut rng);
-                    sink.one(start, end, charge, nested, own, free);
+                    sink.one(start, end, charge, nested, own, free_runs);
                 }
                 if same_day > 0 {
                     let (charge, nested) = plan.draw_sum(same_day, plans, &mut rng);
