@@ -2,6 +2,12 @@
 //! earliest end first. An entry may also stand for several runs that end
 //! together (a run with its nested MCP-flow runs, or the runs of a frozen
 //! stretch that end within one day: [`super::frozen`]).
+//!
+//! Most entries carry only their credits: a run that ends in the cycle it
+//! starts in has its blocks tallied by source when it starts, and the tally
+//! is priced when the cycle closes ([`crate::pricing::BlockTally`]). An
+//! entry whose charge by source must arrive with it (it ends in a later
+//! cycle, or it sums a frozen day) carries the whole charge.
 
 use crate::ledger::order;
 use crate::pricing::Charge;
@@ -13,17 +19,39 @@ pub(crate) struct Pending {
     pub slot: u32,
 }
 
+/// What an entry books when it ends.
+pub(crate) enum Booked<'a> {
+    /// Its credits in all; their split by source is in a tally.
+    Total(u64),
+    /// Its whole charge.
+    Charge(&'a Charge),
+}
+
+/// An entry's slot (its charge, if it carries one, in `charges`).
+#[derive(Clone, Copy)]
+struct Slot {
+    start: i64,
+    /// Runs besides the first that end with it.
+    nested: u64,
+    total: u64,
+    charge: u32,
+}
+
+/// `Slot::charge` of an entry that carries only its total.
+const NO_CHARGE: u32 = u32::MAX;
+
 /// The runs in flight, earliest end first (then earliest start). Keys are
-/// kept sorted in a vector (latest end at the front), charges in a slab:
+/// kept sorted in a vector (latest end at the front), slots in a slab:
 /// with runs much shorter than the gaps between them there are usually zero
 /// to two in flight, and a push or pop then touches one small key.
 #[derive(Default)]
 pub(crate) struct InFlight {
     /// (end, sequence number, slot), descending.
     keys: Vec<(i64, u64, u32)>,
-    /// (charge, runs besides the first that end with it, start).
-    slots: Vec<(Charge, u64, i64)>,
+    slots: Vec<Slot>,
     free: Vec<u32>,
+    charges: Vec<Charge>,
+    free_charges: Vec<u32>,
     seq: u64,
 }
 
@@ -32,18 +60,58 @@ impl InFlight {
         self.keys.clear();
         self.slots.clear();
         self.free.clear();
+        self.charges.clear();
+        self.free_charges.clear();
         self.seq = 0;
     }
 
+    /// An entry that books `credits` in all when it ends (its split by
+    /// source is tallied by the caller).
     #[inline]
+    pub fn push_total(&mut self, start: i64, end: i64, credits: u64, nested: u64) {
+        self.insert(
+            end,
+            Slot {
+                start,
+                nested,
+                total: credits,
+                charge: NO_CHARGE,
+            },
+        );
+    }
+
+    /// An entry that books `charge` when it ends.
     pub fn push(&mut self, start: i64, end: i64, charge: Charge, nested: u64) {
+        let c = match self.free_charges.pop() {
+            Some(c) => {
+                self.charges[c as usize] = charge;
+                c
+            }
+            None => {
+                self.charges.push(charge);
+                (self.charges.len() - 1) as u32
+            }
+        };
+        self.insert(
+            end,
+            Slot {
+                start,
+                nested,
+                total: charge.total,
+                charge: c,
+            },
+        );
+    }
+
+    #[inline]
+    fn insert(&mut self, end: i64, entry: Slot) {
         let slot = match self.free.pop() {
             Some(s) => {
-                self.slots[s as usize] = (charge, nested, start);
+                self.slots[s as usize] = entry;
                 s
             }
             None => {
-                self.slots.push((charge, nested, start));
+                self.slots.push(entry);
                 (self.slots.len() - 1) as u32
             }
         };
@@ -64,7 +132,7 @@ impl InFlight {
         match self.keys.last() {
             Some(&(end, _, _)) if end < t => true,
             Some(&(end, _, slot)) if end == t => {
-                order::end_before_start(self.slots[slot as usize].2, end, t)
+                order::end_before_start(self.slots[slot as usize].start, end, t)
             }
             _ => false,
         }
@@ -75,18 +143,27 @@ impl InFlight {
     pub fn pop(&mut self) -> Option<Pending> {
         let (end, _, slot) = self.keys.pop()?;
         self.free.push(slot);
+        let s = &self.slots[slot as usize];
+        if s.charge != NO_CHARGE {
+            self.free_charges.push(s.charge);
+        }
         Some(Pending {
-            start: self.slots[slot as usize].2,
+            start: s.start,
             end,
             slot,
         })
     }
 
-    /// The charge and nested-run count of a popped run.
+    /// What a popped entry books, and how many runs besides the first end
+    /// with it.
     #[inline]
-    pub fn slot(&self, slot: u32) -> (&Charge, u64) {
+    pub fn slot(&self, slot: u32) -> (Booked<'_>, u64) {
         let s = &self.slots[slot as usize];
-        (&s.0, s.1)
+        let booked = match self.charges.get(s.charge as usize) {
+            Some(c) if s.charge != NO_CHARGE => Booked::Charge(c),
+            _ => Booked::Total(s.total),
+        };
+        (booked, s.nested)
     }
 }
 

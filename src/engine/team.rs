@@ -10,11 +10,11 @@
 mod frozen;
 
 use super::clock::{to_ns, DAY_NS};
-use super::in_flight::{InFlight, Pending};
+use super::in_flight::{Booked, InFlight, Pending};
 use super::reactions::{Reacting, ReactionCtx, Who};
 use super::streams::{cycle_stream, stream, Purpose};
 use crate::ledger::{Admission, CycleRecord, Ledger, Terms};
-use crate::pricing::Charge;
+use crate::pricing::{BlockTally, Charge};
 use crate::workload::arrivals::{
     BurstScratch, FlowArrivals, PoissonCursor, SchedulePos, TeamRate, Timeline, HOUR,
 };
@@ -221,11 +221,24 @@ struct TeamTrial<'c, 'o> {
     allotment_to: u64,
     /// Whether the kind has reactions at the cap.
     reacts: bool,
+    /// Per flow, the blocks of the executed runs that end in this cycle,
+    /// counted as they start and priced with `tally_plans` when the cycle
+    /// closes or the prices change; `nested_tally`, their nested runs'
+    /// charges (see [`super::in_flight`]).
+    tallies: Vec<BlockTally>,
+    nested_tally: Charge,
+    tally_plans: &'c [RunPlan],
     out: &'o mut TaskOut,
 }
 
 impl<'c, 'o> TeamTrial<'c, 'o> {
-    fn new(cx: &'c TeamCtx<'c>, team: u32, size: f64, out: &'o mut TaskOut) -> Self {
+    fn new(
+        cx: &'c TeamCtx<'c>,
+        team: u32,
+        size: f64,
+        plans: &'c [RunPlan],
+        out: &'o mut TaskOut,
+    ) -> Self {
         let m = MonthState::new(cx.bounds, 0, out.daily.len());
         TeamTrial {
             cx,
@@ -239,7 +252,66 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
             upgrades: Vec::new(),
             allotment_to: cx.k.terms.allotment(),
             reacts: !cx.k.reactions.is_empty(),
+            tallies: vec![BlockTally::default(); plans.len()],
+            nested_tally: Charge::default(),
+            tally_plans: plans,
             out,
+        }
+    }
+
+    /// An executed run that starts at `start` and ends at `end` with
+    /// `counts` (priced by `plans[flow]`) and nested runs that cost
+    /// `nested_charge`: in flight until it ends. One that ends in this cycle
+    /// carries only its credits, its blocks tallied; one that ends later
+    /// carries its whole charge (a tally is priced into the cycle it is
+    /// counted in).
+    #[inline(always)]
+    fn put_in_flight(
+        &mut self,
+        heap: &mut InFlight,
+        (start, end): (i64, i64),
+        (flow, counts, own): (usize, &RunCounts, u64),
+        nested_charge: &Charge,
+        nested: u64,
+    ) {
+        if end < self.m.end {
+            self.tallies[flow].add(counts);
+            if nested > 0 {
+                self.nested_tally.absorb(nested_charge);
+            }
+            let credits = own.saturating_add(nested_charge.total);
+            heap.push_total(start, end, credits, nested);
+        } else {
+            let mut charge = self.tally_plans[flow].folded.charge(counts);
+            if nested > 0 {
+                charge.absorb(nested_charge);
+            }
+            heap.push(start, end, charge, nested);
+        }
+    }
+
+    /// Runs are priced with `plans` from now on: what was tallied with the
+    /// ones before is priced first.
+    #[inline]
+    fn price_with(&mut self, plans: &'c [RunPlan]) {
+        if !std::ptr::eq(plans, self.tally_plans) {
+            self.price_tallies();
+            self.tally_plans = plans;
+        }
+    }
+
+    /// Prices the tallies into the ledger's current cycle, where the runs
+    /// they count end (their totals are booked as they end).
+    fn price_tallies(&mut self) {
+        for (t, plan) in self.tallies.iter_mut().zip(self.tally_plans) {
+            if !t.is_empty() {
+                self.ledger.accrue_by_source(&plan.folded.price_tally(t));
+                *t = BlockTally::default();
+            }
+        }
+        if self.nested_tally != Charge::default() {
+            self.ledger.accrue_by_source(&self.nested_tally);
+            self.nested_tally = Charge::default();
         }
     }
 
@@ -262,8 +334,11 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
     fn end_run(&mut self, p: Pending, heap: &InFlight) {
         let t = p.end;
         self.advance_to(t);
-        let (charge, also) = heap.slot(p.slot);
-        self.ledger.end(p.start, t, charge);
+        let (booked, also) = heap.slot(p.slot);
+        match booked {
+            Booked::Total(credits) => self.ledger.end_total(p.start, t, credits),
+            Booked::Charge(charge) => self.ledger.end(p.start, t, charge),
+        }
         // Nested MCP-flow runs start and end with their parent (their
         // credits are in its charge); a frozen day's entry stands for many.
         self.ledger.end_count(also);
@@ -350,6 +425,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
         while t >= self.m.end && self.m.cycle + 1 < ncycles {
             let used = self.ledger.current().credits_used;
             self.m.close_days(used, &mut self.out.daily);
+            self.price_tallies();
             let record = self.ledger.next_cycle(self.m.end);
             self.push_month(record);
             self.m = MonthState::new(self.cx.bounds, self.m.cycle + 1, self.out.daily.len());
@@ -399,6 +475,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
         self.roll_cycles(horizon);
         let used = self.ledger.current().credits_used;
         self.m.close_days(used, &mut self.out.daily);
+        self.price_tallies();
         // `Ledger::finish` consumes the ledger; a fresh one takes its place
         // in the struct, unused (once per team, not per run).
         let ledger = std::mem::replace(&mut self.ledger, Ledger::new(self.cx.k.terms, 0));
@@ -506,12 +583,12 @@ fn simulate_team<'t>(
     let mut starts_done = false;
     let freezes = cx.aggregate && k.freezes;
     let mut runs = 0u64;
-    let mut tt = TeamTrial::new(cx, team, size, out);
-    // Kinds without reactions pay one predictable branch per run for them.
-    let reacts = !k.reactions.is_empty();
     // The price piece in force (a dated price version) and when it ends.
     let (mut piece, mut next_piece) = work.piece_at(0);
     let mut plans: &[RunPlan] = work.plans(piece, 0);
+    let mut tt = TeamTrial::new(cx, team, size, plans, out);
+    // Kinds without reactions pay one predictable branch per run for them.
+    let reacts = !k.reactions.is_empty();
     loop {
         // The next start over all flows (lowest flow index first at ties).
         let mut best = f64::INFINITY;
@@ -571,6 +648,7 @@ fn simulate_team<'t>(
         if t >= next_piece {
             (piece, next_piece) = work.piece_at(t);
             plans = work.plans(piece, tt.react.mask);
+            tt.price_with(plans);
         }
         if reacts {
             // A throttled flow's arrival may not happen at all (decided
@@ -583,6 +661,7 @@ fn simulate_team<'t>(
             if t >= tt.react.next_switch {
                 tt.react.switch_until(t);
                 plans = work.plans(piece, tt.react.mask);
+                tt.price_with(plans);
             }
         }
 
@@ -635,11 +714,8 @@ fn simulate_team<'t>(
             });
         }
         if adm == Admission::Executes {
-            let mut charge = plan.folded.charge(&counts);
-            if !nested.is_empty() {
-                charge.absorb(&nested_charge);
-            }
-            heap.push(t, end, charge, nested.len() as u64);
+            let n = nested.len() as u64;
+            tt.put_in_flight(heap, (t, end), (bf, &counts, own), &nested_charge, n);
         }
     }
     tt.finish(heap);

@@ -306,13 +306,22 @@ impl<T: Instant> Ledger<T> {
     /// `t`: see [`order`].)
     #[inline]
     pub fn end(&mut self, started: T, t: T, charge: &Charge) {
+        self.end_total(started, t, charge.total);
+        self.accrue_by_source(charge);
+    }
+
+    /// An executed run ends at `t` with `credits` in all, its split by
+    /// source counted by the caller (a tally of its blocks, priced later)
+    /// and handed over with [`Ledger::accrue_by_source`] before the cycle
+    /// it ends in closes. Everything this cycle bills follows the total, so
+    /// this is [`Ledger::end`] with the by-source part deferred: the record
+    /// is the same once the tally is in.
+    #[inline]
+    pub(crate) fn end_total(&mut self, started: T, t: T, credits: u64) {
         self.advance_to(t, Phase::of_end(started, t));
         let c = &mut self.cycle;
         c.runs_executed += 1;
-        c.credits_used = c.credits_used.saturating_add(charge.total);
-        for (a, b) in c.by_source.iter_mut().zip(charge.by_source) {
-            *a = a.saturating_add(b);
-        }
+        c.credits_used = c.credits_used.saturating_add(credits);
         while self.next_alert < 3 && c.credits_used >= self.alert_at[self.next_alert] {
             c.alerts[self.next_alert] = Some(t);
             self.next_alert += 1;
@@ -325,6 +334,16 @@ impl<T: Instant> Ledger<T> {
         }
         if self.overage_on {
             self.buy_blocks();
+        }
+    }
+
+    /// Credits by source of runs that ended (or will end) in the current
+    /// cycle and were booked with [`Ledger::end_total`]: their totals are
+    /// already in; only the record's split by source is added.
+    #[inline]
+    pub(crate) fn accrue_by_source(&mut self, charge: &Charge) {
+        for (a, b) in self.cycle.by_source.iter_mut().zip(charge.by_source) {
+            *a = a.saturating_add(b);
         }
     }
 

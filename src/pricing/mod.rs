@@ -21,7 +21,7 @@ mod versions;
 mod write;
 
 pub use book::{BlockPrice, BlockPrices, Model, Plan, PriceBook, PriceBookError, RawPriceBook};
-pub use run_prices::{FoldedPrices, RunCounts, RunPrices};
+pub use run_prices::{BlockTally, FoldedPrices, RunCounts, RunPrices};
 pub use versions::{PricePiece, PriceVersion};
 pub use write::overrides_toml;
 

@@ -215,3 +215,42 @@ impl FoldedPrices {
         ch
     }
 }
+
+/// Runs counted now and priced later ([`FoldedPrices::price_tally`]): how
+/// many, and their block counts summed. The engine tallies each executed
+/// run's blocks as it starts instead of building and carrying its charge
+/// by source; the tally is priced once, when the cycle closes.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BlockTally {
+    runs: u64,
+    items: [u64; ITEMS],
+}
+
+impl BlockTally {
+    /// Counts one run that executed `c`.
+    #[inline(always)]
+    pub fn add(&mut self, c: &RunCounts) {
+        self.runs += 1;
+        for (a, b) in self.items.iter_mut().zip(c.items()) {
+            *a = a.saturating_add(b);
+        }
+    }
+
+    /// Whether no run has been counted.
+    pub fn is_empty(&self) -> bool {
+        self.runs == 0
+    }
+}
+
+impl FoldedPrices {
+    /// The charge of the runs of `t`, all priced with these prices: the sum
+    /// of their charges, exactly (a charge is linear in the counts, and
+    /// saturates alike whether summed run by run or priced summed).
+    pub fn price_tally(&self, t: &BlockTally) -> Charge {
+        let mut ch = self.fixed.times(t.runs);
+        for &(i, u) in &self.varying {
+            ch.add(SOURCES[i], u.saturating_mul(t.items[i]));
+        }
+        ch
+    }
+}

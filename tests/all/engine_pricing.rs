@@ -3,6 +3,7 @@
 //! scenarios and on random counts.
 
 use flowcast::engine::{stream, Purpose};
+use flowcast::pricing::BlockTally;
 use flowcast::scenario::load;
 use flowcast::workload::runs::{NestedCredits, NestedTree, RunCounts, RunPlan};
 use rand::Rng;
@@ -24,6 +25,8 @@ fn engine_price_equals_pricebook_charge() {
                 .collect();
             for (i, plan) in plans.iter().enumerate() {
                 let mut rng = stream(1, 0, i, 0, Purpose::Usage);
+                let mut tally = BlockTally::default();
+                let mut tallied = flowcast::pricing::Charge::default();
                 for _ in 0..2000 {
                     // Drawn counts, and arbitrary counts. The engine's sink
                     // (credits only) and a usage log's (the whole tree) see
@@ -47,6 +50,12 @@ fn engine_price_equals_pricebook_charge() {
                     // drawn counts, whose constants are the plan's.
                     assert_eq!(plan.folded.charge(&drawn), plan.price(&drawn));
                     assert_eq!(plan.folded.credits(&drawn), plan.price(&drawn).total);
+                    // The tally of the runs so far, priced at once, is the
+                    // sum of their charges (how the run-by-run loop prices
+                    // the runs that end in their cycle).
+                    tally.add(&drawn);
+                    tallied.absorb(&plan.price(&drawn));
+                    assert_eq!(plan.folded.price_tally(&tally), tallied);
                     let tree_credits: Vec<u64> = tree.runs.iter().map(|r| r.credits).collect();
                     assert_eq!(tree_credits, nested);
                     let mut tree_charge = flowcast::pricing::Charge::default();

@@ -380,7 +380,9 @@ pub(super) fn rest_of_cycle(
         }
     }
     if executing {
-        for (i, (charge, runs)) in sink.days.iter().enumerate() {
+        // Latest day first: each entry then ends before every one in flight
+        // and goes to the back of the sorted keys, with nothing to move.
+        for (i, (charge, runs)) in sink.days.iter().enumerate().rev() {
             if *runs > 0 {
                 // One entry for the day's runs: its end books the first, the
                 // rest end with it, at the day's last nanosecond.
