@@ -67,9 +67,22 @@ impl LogHistogram {
         self.max = self.max.max(v);
     }
 
-    /// Bin `i`'s count, making room for it.
-    #[inline]
+    /// Bin `i`'s count, making room for it (out of line: most adds land in
+    /// a bin already kept).
+    #[inline(always)]
     fn slot(&mut self, i: usize) -> &mut u64 {
+        // (Below `low` the difference wraps to a huge index: not kept.)
+        let j = i.wrapping_sub(self.low);
+        if j < self.counts.len() {
+            return &mut self.counts[j];
+        }
+        self.grow_to(i)
+    }
+
+    /// Makes room for bin `i`, outside the bins kept, and returns its count.
+    #[cold]
+    #[inline(never)]
+    fn grow_to(&mut self, i: usize) -> &mut u64 {
         if self.counts.is_empty() {
             self.low = i;
         } else if i < self.low {

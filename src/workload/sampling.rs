@@ -406,7 +406,17 @@ impl Sampler {
     /// distribution: in one draw for the laws closed under addition
     /// (constant, Poisson, negative binomial with a common success
     /// probability, Bernoulli), draw by draw otherwise.
+    #[inline(always)]
     pub fn count_sum(&self, n: u64, rng: &mut SimRng) -> u64 {
+        // A whole constant (most block counts) inline, the rest out of line.
+        match self.sum {
+            SumLaw::Whole(c) => c.saturating_mul(n),
+            _ => self.count_sum_other(n, rng),
+        }
+    }
+
+    #[inline(never)]
+    fn count_sum_other(&self, n: u64, rng: &mut SimRng) -> u64 {
         if n == 0 {
             return 0;
         }
