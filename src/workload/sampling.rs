@@ -656,7 +656,7 @@ pub(crate) fn binomial(n: u64, p: f64, rng: &mut SimRng) -> u64 {
         let mut cdf = pmf;
         let mut k = 0u64;
         while u >= cdf && k < n && pmf > 0.0 {
-            pmf *= ratio * (n - k) as f64 / (k + 1) as f64;
+            pmf *= ratio * (n - k) as f64 * recip(k + 1);
             k += 1;
             cdf += pmf;
         }
