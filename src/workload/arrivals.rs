@@ -243,7 +243,14 @@ pub struct Schedule {
     horizon: f64,
     /// Points in a whole allowed day.
     per_day: u64,
+    /// 1 / `every`: a position's first guess multiplies by it (the loops
+    /// after a guess settle it exactly, so it need not be exact itself).
+    inv_every: f64,
 }
+
+/// 1 / [`DAY`], for first guesses of a day index (settled by the loops
+/// that follow them).
+const INV_DAY: f64 = 1.0 / DAY;
 
 /// A place on a [`Schedule`]: point `j` of day `k`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -277,6 +284,7 @@ impl Schedule {
             first_weekday: (tl.week_offset / DAY).floor() as i64,
             horizon,
             per_day,
+            inv_every: 1.0 / every,
         };
         // `ceil` may count one point too many or few at the day's end.
         while s.per_day > 0 && s.offset + (s.per_day - 1) as f64 * s.every >= DAY {
@@ -306,7 +314,7 @@ impl Schedule {
     pub fn first_at_or_after(&self, t: f64) -> Option<SchedulePos> {
         let t = t.max(0.0);
         // (t >= 0: truncation is the floor; the loops below fix rounding.)
-        let mut k = ((t + self.into_day) / DAY) as i64;
+        let mut k = ((t + self.into_day) * INV_DAY) as i64;
         // The day containing t, robust to rounding at midnight.
         while self.day_start(k) > t {
             k -= 1;
@@ -323,7 +331,7 @@ impl Schedule {
                 // A guess (truncated, not `ceil`, a library call here): the
                 // loops below settle it.
                 let mut j = if into > 0.0 {
-                    (into / self.every) as u64
+                    (into * self.inv_every) as u64
                 } else {
                     0
                 };
@@ -365,7 +373,7 @@ impl Schedule {
             let end_j = if self.time(SchedulePos { k: q.k, j: last }) < b {
                 last + 1
             } else {
-                let mut j = (((b - self.day_start(q.k) - self.offset) / self.every) as u64)
+                let mut j = (((b - self.day_start(q.k) - self.offset) * self.inv_every) as u64)
                     .clamp(q.j, last);
                 while j > q.j && self.time(SchedulePos { k: q.k, j: j - 1 }) >= b {
                     j -= 1;
@@ -386,7 +394,13 @@ impl Schedule {
                 end_j -= 1;
             }
             n += end_j - q.j;
-            p = self.first_at_or_after(self.day_start(q.k + 1));
+            // A window that ends within this day has no more points (the
+            // common case: the aggregated path counts one day at a time).
+            let next_day = self.day_start(q.k + 1);
+            if b <= next_day {
+                break;
+            }
+            p = self.first_at_or_after(next_day);
         }
         n
     }
@@ -731,6 +745,56 @@ mod tests {
         // A point itself is at or after itself.
         let p = s.first_at_or_after(all[5]).unwrap();
         assert_eq!(s.time(p), all[5]);
+    }
+
+    #[test]
+    fn schedule_counts_agree_with_the_walk_on_many_windows() {
+        // Windows that start and end anywhere: on points, at midnights, a
+        // hair either side, within one day and across several; for grids
+        // that divide the day, that do not, and one point a day.
+        let mut days = [true; 7];
+        days[5] = false;
+        let tl = tl(9.0, 0.37 * DAY);
+        for (every, offset) in [
+            (600.0, 0.0),
+            (7000.0, 1800.0),
+            (DAY, 7.0 * HOUR),
+            (2.0 * HOUR, 0.0),
+        ] {
+            let s = Schedule::new(every, offset, &days, &tl).unwrap();
+            let all = schedule(every, offset, &days, &tl).unwrap();
+            let mut edges: Vec<f64> = Vec::new();
+            for d in 0..10 {
+                let midnight = d as f64 * DAY - tl.week_offset.rem_euclid(DAY);
+                edges.extend([midnight, midnight + 1e-6, midnight - 1e-6]);
+            }
+            edges.extend(all.iter().step_by(7).flat_map(|&t| [t, t + 1e-6, t - 1e-6]));
+            // A fixed pseudo-random sequence (64-bit LCG) for the rest.
+            let mut x = 12345u64;
+            for _ in 0..200 {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                edges.push((x >> 11) as f64 / (1u64 << 53) as f64 * 9.0 * DAY);
+            }
+            for (i, &a) in edges.iter().enumerate() {
+                for &b in edges.iter().skip(i % 5).step_by(5) {
+                    if b < a || a < 0.0 {
+                        continue;
+                    }
+                    let inside = all.iter().filter(|t| **t >= a && **t < b).count() as u64;
+                    assert_eq!(s.count(a, b), inside, "every {every}: [{a}, {b})");
+                    if inside > 0 {
+                        let last = all.iter().copied().filter(|t| *t >= a && *t < b).last();
+                        assert_eq!(
+                            Some(s.nth(a, inside - 1)),
+                            last,
+                            "every {every}: [{a}, {b})"
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
