@@ -785,7 +785,7 @@ mod tests {
                     let inside = all.iter().filter(|t| **t >= a && **t < b).count() as u64;
                     assert_eq!(s.count(a, b), inside, "every {every}: [{a}, {b})");
                     if inside > 0 {
-                        let last = all.iter().copied().filter(|t| *t >= a && *t < b).last();
+                        let last = all.iter().copied().rfind(|t| *t >= a && *t < b);
                         assert_eq!(
                             Some(s.nth(a, inside - 1)),
                             last,
