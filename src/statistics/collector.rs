@@ -172,17 +172,18 @@ impl GroupAcc {
 
     /// Adds the team-months `o` saw (a group of the same shape).
     fn merge(&mut self, o: &GroupAcc) -> Result<(), String> {
-        if (
-            self.allotment,
-            self.block_price,
-            self.hit_by_day.len(),
-            self.daily.len(),
-        ) != (
-            o.allotment,
-            o.block_price,
-            o.hit_by_day.len(),
-            o.daily.len(),
-        ) {
+        if (self.allotment, self.block_price) != (o.allotment, o.block_price) {
+            return Err("the groups' plans or days differ".to_string());
+        }
+        self.absorb(o)
+    }
+
+    /// Adds the team-months of `o`, a part of this group (a kind of the
+    /// population: its plan may differ, its days may not). Every field is a
+    /// count, a sum or a histogram, so this is exactly what adding them one
+    /// by one gives.
+    fn absorb(&mut self, o: &GroupAcc) -> Result<(), String> {
+        if (self.hit_by_day.len(), self.daily.len()) != (o.hit_by_day.len(), o.daily.len()) {
             return Err("the groups' plans or days differ".to_string());
         }
         self.n += o.n;
@@ -347,6 +348,10 @@ pub struct SummaryCollector {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SummaryState {
     kinds: Vec<GroupAcc>,
+    /// The population group's shape (days, and the plan when every kind
+    /// has the same one). It stays empty: the population is the kinds
+    /// summed when the summary is made ([`SummaryCollector::finish`]), so a
+    /// team-month is added to one group, not two.
     population: GroupAcc,
     /// The population's total per trial (a shard's first and last trial
     /// may be shared with its neighbours: those stay open).
@@ -370,6 +375,19 @@ impl SummaryState {
         }
         self.population.merge(&o.population)?;
         self.totals.merge(&o.totals)
+    }
+
+    /// The population: every kind's team-months, summed.
+    fn population(&self) -> GroupAcc {
+        let shape = &self.population;
+        let mut p = GroupAcc::new(shape.daily.len(), shape.allotment, shape.block_price);
+        for k in &self.kinds {
+            // Same days by construction (one calendar); a mismatch would be
+            // a bug, and the population would then be left without it.
+            let absorbed = p.absorb(k);
+            debug_assert!(absorbed.is_ok());
+        }
+        p
     }
 
     /// Counts the trials still open as finished (after a merge of all the
@@ -569,7 +587,7 @@ impl SummaryCollector {
         for (info, acc) in s.kinds.iter_mut().zip(&st.kinds) {
             info.stats = acc.finish();
         }
-        s.population = st.population.finish();
+        s.population = st.population().finish();
         s.total_overage = TotalOverage {
             trials: st.totals.tally().len(),
             per_trial_usd: st.totals.tally().dist(),
@@ -599,7 +617,6 @@ impl Observer for SummaryCollector {
         if let Some(k) = s.kinds.get_mut(tm.kind) {
             k.add(tm);
         }
-        s.population.add(tm);
         s.totals.team_month(tm);
     }
 
