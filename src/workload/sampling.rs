@@ -551,7 +551,13 @@ impl Sampler {
             Kind::NegBinMixture(g) => poisson_of(g.sample(rng), rng),
             _ => {
                 let x = self.sample(rng).max(0.0);
-                let whole = x.floor();
+                // x >= 0: below 2^52 truncation is the floor (`floor` is a
+                // library call on baseline x86-64); from 2^52 on x is whole.
+                let whole = if x < 4_503_599_627_370_496.0 {
+                    (x as u64) as f64
+                } else {
+                    x
+                };
                 let extra = u64::from(u01(rng) < x - whole);
                 // `as` saturates: an absurd draw cannot wrap around.
                 (whole as u64).saturating_add(extra)
