@@ -531,6 +531,26 @@ pub struct TeamRate {
     inv_scale: f64,
 }
 
+/// Where the last of a run of windows integrated by
+/// [`TeamRate::integral_from`] ended: its piece, and with growth the last
+/// `e^(beta x)` worked out (at `at`).
+#[derive(Clone, Copy, Debug)]
+pub struct WindowHint {
+    piece: usize,
+    at: f64,
+    e_at: f64,
+}
+
+impl Default for WindowHint {
+    fn default() -> Self {
+        WindowHint {
+            piece: 0,
+            at: f64::NAN,
+            e_at: 0.0,
+        }
+    }
+}
+
 /// Where a team's Poisson arrivals have got to: the piece and the instant.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct PoissonCursor {
@@ -539,28 +559,29 @@ pub struct PoissonCursor {
 }
 
 impl TeamRate {
-    /// Expected arrivals in `[a, b)`, looking for `a`'s piece from piece
-    /// `*hint` on, and leaving there the piece `b` falls in: a caller that
+    /// Expected arrivals in `[a, b)`, looking for `a`'s piece from the
+    /// hint's on, and leaving there the piece `b` falls in: a caller that
     /// integrates windows in time order finds each in a step or two (a hint
-    /// anywhere else falls back to a binary search).
-    pub fn integral_from(&self, hint: &mut usize, a: f64, b: f64) -> f64 {
+    /// anywhere else falls back to a binary search). With growth, the hint
+    /// also keeps `e^(beta b)`, which the next window starting at `b`
+    /// reuses.
+    pub fn integral_from(&self, hint: &mut WindowHint, a: f64, b: f64) -> f64 {
         if self.scale == 0.0 || b <= a {
             return 0.0;
         }
         let pieces = &self.pieces;
         // The hint is `a`'s piece if the piece before it ends at or before
         // `a` and it ends after; otherwise a binary search finds it.
-        let mut i = (*hint).min(pieces.len());
+        let mut i = hint.piece.min(pieces.len());
         let ahead = i > 0 && pieces[i - 1].end > a;
         let behind = pieces.get(i).is_some_and(|p| p.end <= a);
         if ahead || behind {
             i = pieces.partition_point(|p| p.end <= a);
         }
         let mut sum = 0.0;
-        // With growth, e^(beta x) at the start of the next piece's overlap
-        // is the one at the end of this one's when they touch.
-        let mut at = f64::NAN;
-        let mut e_at = 0.0;
+        // With growth, e^(beta x) at the start of a piece's overlap is the
+        // one at the end of the last overlap when they touch.
+        let (mut at, mut e_at) = (hint.at, hint.e_at);
         while let Some(p) = pieces.get(i) {
             if p.start >= b {
                 break;
@@ -585,7 +606,7 @@ impl TeamRate {
             }
             i += 1;
         }
-        *hint = i;
+        *hint = WindowHint { piece: i, at, e_at };
         sum * self.scale
     }
 

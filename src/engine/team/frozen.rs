@@ -48,7 +48,7 @@ use super::super::in_flight::InFlight;
 use super::super::streams::day_streams;
 use super::TeamCtx;
 use crate::pricing::Charge;
-use crate::workload::arrivals::{FlowArrivals, Schedule, TeamRate};
+use crate::workload::arrivals::{FlowArrivals, Schedule, TeamRate, WindowHint};
 use crate::workload::sampling::{binomial, poisson_of, u01, SimRng};
 
 /// Seconds kept between the bulk's last start and the day's end beyond the
@@ -166,7 +166,7 @@ impl Window {
 
 impl Source<'_> {
     /// What starts in `[a, b)` (`hint`: see [`TeamRate::integral_from`]).
-    fn window(&self, a: f64, b: f64, hint: &mut usize) -> Window {
+    fn window(&self, a: f64, b: f64, hint: &mut WindowHint) -> Window {
         // (`a` may be infinite: a schedule with no points left.)
         if b <= a {
             return match self {
@@ -320,7 +320,7 @@ pub(super) fn rest_of_cycle(
         let tail = cx.k.tails[f].as_ref();
         // Windows come in time order: each piece search starts where the
         // last one ended.
-        let mut hint = 0;
+        let mut hint = WindowHint::default();
         for d in d0..ndays {
             let (day_a, day_b) = st.day(d);
             st.by_piece(day_a.max(st.from), day_b, |piece, a, b| {
