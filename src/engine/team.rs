@@ -114,8 +114,9 @@ pub(crate) struct Scratch {
     rates: Vec<TeamRate>,
     cursors: Vec<Cursor>,
     heads: Vec<f64>,
-    /// A frozen stretch's charge and runs per day.
-    days: Vec<(Charge, u64)>,
+    /// A frozen stretch's buffers, and the per-flow block tallies.
+    frozen: frozen::Buffers,
+    tallies: Vec<BlockTally>,
     heap: InFlight,
     nested: Vec<u64>,
     tree: NestedTree,
@@ -237,8 +238,11 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
         team: u32,
         size: f64,
         plans: &'c [RunPlan],
+        mut tallies: Vec<BlockTally>,
         out: &'o mut TaskOut,
     ) -> Self {
+        tallies.clear();
+        tallies.resize(plans.len(), BlockTally::default());
         let m = MonthState::new(cx.bounds, 0, out.daily.len());
         TeamTrial {
             cx,
@@ -252,7 +256,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
             upgrades: Vec::new(),
             allotment_to: cx.k.terms.allotment(),
             reacts: !cx.k.reactions.is_empty(),
-            tallies: vec![BlockTally::default(); plans.len()],
+            tallies,
             nested_tally: Charge::default(),
             tally_plans: plans,
             out,
@@ -398,7 +402,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
         rates: &[TeamRate],
         heads: &[f64],
         heap: &mut InFlight,
-        days: &mut Vec<(Charge, u64)>,
+        buf: &mut frozen::Buffers,
     ) {
         let st = frozen::Stretch {
             cx: self.cx,
@@ -409,7 +413,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
             heads,
         };
         let executing = self.ledger.overage_on();
-        let t = frozen::rest_of_cycle(&st, executing, heap, days);
+        let t = frozen::rest_of_cycle(&st, executing, heap, buf);
         self.m.demand = self.m.demand.saturating_add(t.demand);
         self.m.runs_started += t.started;
         self.out.runs += t.started;
@@ -463,7 +467,8 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
     /// The horizon is reached: runs in flight that end within it accrue
     /// (those past the end of the last cycle are dropped), the last cycle
     /// closes, and every cycle of the team learns its reaction instant.
-    fn finish(mut self, heap: &mut InFlight) {
+    /// Returns the tallies' buffer, for the next team.
+    fn finish(mut self, heap: &mut InFlight) -> Vec<BlockTally> {
         let horizon = self.cx.bounds[self.cx.bounds.len() - 1];
         while let Some(p) = heap.pop() {
             if p.end >= horizon {
@@ -488,6 +493,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
             }
             mo.switch_at = switch_at;
         }
+        std::mem::take(&mut self.tallies)
     }
 }
 
@@ -568,7 +574,8 @@ fn simulate_team<'t>(
         rates,
         cursors,
         heads,
-        days,
+        frozen: buf,
+        tallies,
         heap,
         nested,
         tree,
@@ -586,7 +593,7 @@ fn simulate_team<'t>(
     // The price piece in force (a dated price version) and when it ends.
     let (mut piece, mut next_piece) = work.piece_at(0);
     let mut plans: &[RunPlan] = work.plans(piece, 0);
-    let mut tt = TeamTrial::new(cx, team, size, plans, out);
+    let mut tt = TeamTrial::new(cx, team, size, plans, std::mem::take(tallies), out);
     // Kinds without reactions pay one predictable branch per run for them.
     let reacts = !k.reactions.is_empty();
     loop {
@@ -616,7 +623,7 @@ fn simulate_team<'t>(
             tt.end_run(p, heap);
             let reaction_possible = k.reaction.is_some() && tt.switch_at.is_none();
             if freezes && !starts_done && tt.ledger.frozen(reaction_possible) {
-                tt.finish_frozen(cycle, at, rates, heads, heap, days);
+                tt.finish_frozen(cycle, at, rates, heads, heap, buf);
                 starts_done = true;
                 froze = true;
                 break;
@@ -718,6 +725,6 @@ fn simulate_team<'t>(
             tt.put_in_flight(heap, (t, end), (bf, &counts, own), &nested_charge, n);
         }
     }
-    tt.finish(heap);
+    *tallies = tt.finish(heap);
     out.runs += runs;
 }

@@ -210,6 +210,17 @@ impl Source<'_> {
     }
 }
 
+/// Buffers a stretch reuses from team to team.
+#[derive(Default)]
+pub(super) struct Buffers {
+    /// Per day from the stretch's first, the summed charge and the runs of
+    /// the runs that end that day.
+    days: Vec<(Charge, u64)>,
+    /// Runs drawn one by one: (start, duration), seconds.
+    picked: Vec<(f64, f64)>,
+    starts: Vec<f64>,
+}
+
 /// Where the stretch's runs go: in flight by the day they end on
 /// (executing), or blocked (suspended).
 struct Sink<'a> {
@@ -288,7 +299,7 @@ pub(super) fn rest_of_cycle(
     st: &Stretch<'_>,
     executing: bool,
     heap: &mut InFlight,
-    days: &mut Vec<(Charge, u64)>,
+    buf: &mut Buffers,
 ) -> Totals {
     let cx = st.cx;
     let work = &cx.k.work;
@@ -297,6 +308,11 @@ pub(super) fn rest_of_cycle(
     if d0 >= ndays {
         return Totals::default();
     }
+    let Buffers {
+        days,
+        picked,
+        starts,
+    } = buf;
     days.clear();
     days.resize((ndays - d0) as usize, (Charge::default(), 0));
     let mut sink = Sink {
@@ -309,7 +325,6 @@ pub(super) fn rest_of_cycle(
         totals: Totals::default(),
     };
     let streams = day_streams(cx.seed, cx.trial, cx.kind, st.team, st.cycle as u32);
-    let (mut picked, mut starts) = (Vec::new(), Vec::new());
     for (f, arrivals) in work.arrivals.iter().enumerate() {
         let source = match arrivals {
             FlowArrivals::Poisson(_) => Source::Poisson(&st.rates[f]),
@@ -349,8 +364,8 @@ pub(super) fn rest_of_cycle(
                 let (same_day, long) = bulk.split(survival, &mut rng);
                 picked.clear();
                 if long > 0 {
-                    source.starts(a, split, bulk, long, &mut rng, &mut starts);
-                    for &t in &starts {
+                    source.starts(a, split, bulk, long, &mut rng, starts);
+                    for &t in starts.iter() {
                         let beyond = tail.map_or(0.0, |tail| tail.sample_beyond(&mut rng));
                         picked.push((t, beyond));
                     }
@@ -360,13 +375,13 @@ pub(super) fn rest_of_cycle(
                     Window::Schedule(n) => n,
                 };
                 if on_edge > 0 {
-                    source.starts(split, b, edge, on_edge, &mut rng, &mut starts);
-                    for &t in &starts {
+                    source.starts(split, b, edge, on_edge, &mut rng, starts);
+                    for &t in starts.iter() {
                         picked.push((t, plan.duration.sample(&mut rng)));
                     }
                 }
                 // Each run drawn on its own: its charge after the timings.
-                for &(t, dur) in &picked {
+                for &(t, dur) in picked.iter() {
                     let start = to_ns(t);
                     let end = start.saturating_add(to_ns(dur));
                     let (charge, nested, own) = plan.draw_with_nested(plans, &mut rng);
