@@ -312,6 +312,14 @@ impl Schedule {
 
     /// The first point at or after `t` (`t >= 0`), if any before the horizon.
     pub fn first_at_or_after(&self, t: f64) -> Option<SchedulePos> {
+        self.first_in(t, f64::INFINITY)
+    }
+
+    /// The first point at or after `t` (`t >= 0`) and before `end`, if any
+    /// (before the horizon too): the search stops at `end` instead of
+    /// walking the days after it.
+    fn first_in(&self, t: f64, end: f64) -> Option<SchedulePos> {
+        let end = end.min(self.horizon);
         let t = t.max(0.0);
         // (t >= 0: truncation is the floor; the loops below fix rounding.)
         let mut k = ((t + self.into_day) * INV_DAY) as i64;
@@ -323,7 +331,7 @@ impl Schedule {
             k += 1;
         }
         loop {
-            if self.day_start(k) >= self.horizon {
+            if self.day_start(k) >= end {
                 return None;
             }
             if self.allowed(k) && self.per_day > 0 {
@@ -343,7 +351,7 @@ impl Schedule {
                 }
                 if j < self.per_day {
                     let p = SchedulePos { k, j };
-                    return (self.time(p) < self.horizon).then_some(p);
+                    return (self.time(p) < end).then_some(p);
                 }
             }
             k += 1;
@@ -363,11 +371,8 @@ impl Schedule {
     /// after `a`) on: how many there are. Walks whole days.
     pub fn count(&self, a: f64, b: f64) -> u64 {
         let mut n = 0;
-        let mut p = self.first_at_or_after(a);
+        let mut p = self.first_in(a, b);
         while let Some(q) = p {
-            if self.time(q) >= b {
-                break;
-            }
             // The points left in q's day that fall before b.
             let last = self.per_day - 1;
             let end_j = if self.time(SchedulePos { k: q.k, j: last }) < b {
@@ -400,7 +405,7 @@ impl Schedule {
             if b <= next_day {
                 break;
             }
-            p = self.first_at_or_after(next_day);
+            p = self.first_in(next_day, b);
         }
         n
     }
