@@ -82,16 +82,7 @@ impl InFlight {
 
     /// An entry that books `charge` when it ends.
     pub fn push(&mut self, start: i64, end: i64, charge: Charge, nested: u64) {
-        let c = match self.free_charges.pop() {
-            Some(c) => {
-                self.charges[c as usize] = charge;
-                c
-            }
-            None => {
-                self.charges.push(charge);
-                (self.charges.len() - 1) as u32
-            }
-        };
+        let c = place(&mut self.charges, &mut self.free_charges, charge);
         self.insert(
             end,
             Slot {
@@ -105,16 +96,7 @@ impl InFlight {
 
     #[inline]
     fn insert(&mut self, end: i64, entry: Slot) {
-        let slot = match self.free.pop() {
-            Some(s) => {
-                self.slots[s as usize] = entry;
-                s
-            }
-            None => {
-                self.slots.push(entry);
-                (self.slots.len() - 1) as u32
-            }
-        };
+        let slot = place(&mut self.slots, &mut self.free, entry);
         self.seq += 1;
         let seq = self.seq;
         // Later ends (and, at equal ends, later starts) sit nearer the front.
@@ -164,6 +146,21 @@ impl InFlight {
             _ => Booked::Total(s.total),
         };
         (booked, s.nested)
+    }
+}
+
+/// Puts `item` in a free place of `items` (or a new one) and returns it.
+#[inline(always)]
+fn place<T>(items: &mut Vec<T>, free: &mut Vec<u32>, item: T) -> u32 {
+    match free.pop() {
+        Some(i) => {
+            items[i as usize] = item;
+            i
+        }
+        None => {
+            items.push(item);
+            (items.len() - 1) as u32
+        }
     }
 }
 

@@ -184,7 +184,7 @@ impl GroupAcc {
     /// by one gives.
     fn absorb(&mut self, o: &GroupAcc) -> Result<(), String> {
         if (self.hit_by_day.len(), self.daily.len()) != (o.hit_by_day.len(), o.daily.len()) {
-            return Err("the groups' plans or days differ".to_string());
+            return Err("the groups' days differ".to_string());
         }
         self.n += o.n;
         self.hits += o.hits;
