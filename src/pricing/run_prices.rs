@@ -207,12 +207,18 @@ impl FoldedPrices {
     /// The charge of one run that executed `c`.
     #[inline(always)]
     pub fn charge(&self, c: &RunCounts) -> Charge {
-        let items = c.items();
         let mut ch = self.fixed;
+        self.add_varying(&mut ch, c.items());
+        ch
+    }
+
+    /// Adds to `ch` the varying items' credits for counts `items` (in
+    /// [`RunCounts::items`] order): the one place they are multiplied out.
+    #[inline(always)]
+    fn add_varying(&self, ch: &mut Charge, items: [u64; ITEMS]) {
         for &(i, u) in &self.varying {
             ch.add(SOURCES[i], u.saturating_mul(items[i]));
         }
-        ch
     }
 }
 
@@ -248,9 +254,7 @@ impl FoldedPrices {
     /// saturates alike whether summed run by run or priced summed).
     pub fn price_tally(&self, t: &BlockTally) -> Charge {
         let mut ch = self.fixed.times(t.runs);
-        for &(i, u) in &self.varying {
-            ch.add(SOURCES[i], u.saturating_mul(t.items[i]));
-        }
+        self.add_varying(&mut ch, t.items);
         ch
     }
 }
