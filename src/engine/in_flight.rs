@@ -12,11 +12,17 @@
 use crate::ledger::order;
 use crate::pricing::Charge;
 
-/// A run in flight that has just ended: its start, its end and its slot.
+/// A run in flight that has just ended: its start, its end, how many runs
+/// besides the first end with it, and what it books (its charge, if it
+/// carries one, stays in the charge slab until the next push).
+#[derive(Clone, Copy)]
 pub(crate) struct Pending {
     pub start: i64,
     pub end: i64,
-    pub slot: u32,
+    /// Runs besides the first that end with it.
+    pub nested: u64,
+    total: u64,
+    charge: u32,
 }
 
 /// What an entry books when it ends.
@@ -27,29 +33,26 @@ pub(crate) enum Booked<'a> {
     Charge(&'a Charge),
 }
 
-/// An entry's slot (its charge, if it carries one, in `charges`).
+/// One entry, as kept in the sorted keys.
 #[derive(Clone, Copy)]
-struct Slot {
-    start: i64,
-    /// Runs besides the first that end with it.
-    nested: u64,
-    total: u64,
-    charge: u32,
+struct Entry {
+    end: i64,
+    /// Insertion order: at equal ends, the earlier pushed ends first.
+    seq: u64,
+    run: Pending,
 }
 
-/// `Slot::charge` of an entry that carries only its total.
+/// `Pending::charge` of an entry that carries only its total.
 const NO_CHARGE: u32 = u32::MAX;
 
-/// The runs in flight, earliest end first (then earliest start). Keys are
-/// kept sorted in a vector (latest end at the front), slots in a slab:
-/// with runs much shorter than the gaps between them there are usually zero
-/// to two in flight, and a push or pop then touches one small key.
+/// The runs in flight, earliest end first (then earliest pushed). Entries
+/// are kept sorted in a vector, latest end at the front, whole: with runs
+/// much shorter than the gaps between them there are usually zero to two in
+/// flight, and a push or pop then moves one small entry and needs no slab
+/// (only whole charges, which few entries carry, live in one).
 #[derive(Default)]
 pub(crate) struct InFlight {
-    /// (end, sequence number, slot), descending.
-    keys: Vec<(i64, u64, u32)>,
-    slots: Vec<Slot>,
-    free: Vec<u32>,
+    entries: Vec<Entry>,
     charges: Vec<Charge>,
     free_charges: Vec<u32>,
     seq: u64,
@@ -57,9 +60,7 @@ pub(crate) struct InFlight {
 
 impl InFlight {
     pub fn clear(&mut self) {
-        self.keys.clear();
-        self.slots.clear();
-        self.free.clear();
+        self.entries.clear();
         self.charges.clear();
         self.free_charges.clear();
         self.seq = 0;
@@ -69,83 +70,74 @@ impl InFlight {
     /// source is tallied by the caller).
     #[inline]
     pub fn push_total(&mut self, start: i64, end: i64, credits: u64, nested: u64) {
-        self.insert(
+        self.insert(Pending {
+            start,
             end,
-            Slot {
-                start,
-                nested,
-                total: credits,
-                charge: NO_CHARGE,
-            },
-        );
+            nested,
+            total: credits,
+            charge: NO_CHARGE,
+        });
     }
 
     /// An entry that books `charge` when it ends.
     pub fn push(&mut self, start: i64, end: i64, charge: Charge, nested: u64) {
         let c = place(&mut self.charges, &mut self.free_charges, charge);
-        self.insert(
+        self.insert(Pending {
+            start,
             end,
-            Slot {
-                start,
-                nested,
-                total: charge.total,
-                charge: c,
-            },
-        );
+            nested,
+            total: charge.total,
+            charge: c,
+        });
     }
 
     #[inline]
-    fn insert(&mut self, end: i64, entry: Slot) {
-        let slot = place(&mut self.slots, &mut self.free, entry);
+    fn insert(&mut self, run: Pending) {
         self.seq += 1;
-        let seq = self.seq;
-        // Later ends (and, at equal ends, later starts) sit nearer the front.
+        let (end, seq) = (run.end, self.seq);
+        // Later ends (and, at equal ends, later pushes) sit nearer the front.
         let pos = self
-            .keys
-            .partition_point(|k| k.0 > end || (k.0 == end && k.1 > seq));
-        self.keys.insert(pos, (end, seq, slot));
+            .entries
+            .partition_point(|k| k.end > end || (k.end == end && k.seq > seq));
+        self.entries.insert(pos, Entry { end, seq, run });
     }
 
     /// Whether the earliest run's end is billed before a start at `t`
-    /// ([`order::end_before_start`]; the run's start is looked up only on a
+    /// ([`order::end_before_start`]; the run's start matters only on a
     /// tie, the rare case).
     #[inline]
     pub fn ends_before_start(&self, t: i64) -> bool {
-        match self.keys.last() {
-            Some(&(end, _, _)) if end < t => true,
-            Some(&(end, _, slot)) if end == t => {
-                order::end_before_start(self.slots[slot as usize].start, end, t)
-            }
+        match self.entries.last() {
+            Some(e) if e.end < t => true,
+            Some(e) if e.end == t => order::end_before_start(e.run.start, e.end, t),
             _ => false,
         }
     }
 
-    /// Removes the earliest run; its slot stays valid until the next push.
+    /// Removes the earliest run; what it books stays valid until the next
+    /// push.
     #[inline]
     pub fn pop(&mut self) -> Option<Pending> {
-        let (end, _, slot) = self.keys.pop()?;
-        self.free.push(slot);
-        let s = &self.slots[slot as usize];
-        if s.charge != NO_CHARGE {
-            self.free_charges.push(s.charge);
+        let run = self.entries.pop()?.run;
+        if run.charge != NO_CHARGE {
+            self.free_charges.push(run.charge);
         }
-        Some(Pending {
-            start: s.start,
-            end,
-            slot,
-        })
+        Some(run)
     }
 
-    /// What a popped entry books, and how many runs besides the first end
-    /// with it.
+    /// What a popped entry books.
     #[inline]
-    pub fn slot(&self, slot: u32) -> (Booked<'_>, u64) {
-        let s = &self.slots[slot as usize];
-        let booked = match self.charges.get(s.charge as usize) {
-            Some(c) if s.charge != NO_CHARGE => Booked::Charge(c),
-            _ => Booked::Total(s.total),
-        };
-        (booked, s.nested)
+    pub fn booked(&self, p: &Pending) -> Booked<'_> {
+        match self.charges.get(p.charge as usize) {
+            Some(c) if p.charge != NO_CHARGE => Booked::Charge(c),
+            _ => Booked::Total(p.total),
+        }
+    }
+
+    /// The earliest end, if any.
+    #[inline]
+    pub fn next_end(&self) -> Option<i64> {
+        self.entries.last().map(|e| e.end)
     }
 }
 
@@ -161,13 +153,5 @@ fn place<T>(items: &mut Vec<T>, free: &mut Vec<u32>, item: T) -> u32 {
             items.push(item);
             (items.len() - 1) as u32
         }
-    }
-}
-
-impl InFlight {
-    /// The earliest end, if any.
-    #[inline]
-    pub fn next_end(&self) -> Option<i64> {
-        self.keys.last().map(|k| k.0)
     }
 }

@@ -338,14 +338,13 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
     fn end_run(&mut self, p: Pending, heap: &InFlight) {
         let t = p.end;
         self.advance_to(t);
-        let (booked, also) = heap.slot(p.slot);
-        match booked {
+        match heap.booked(&p) {
             Booked::Total(credits) => self.ledger.end_total(p.start, t, credits),
             Booked::Charge(charge) => self.ledger.end(p.start, t, charge),
         }
         // Nested MCP-flow runs start and end with their parent (their
         // credits are in its charge); a frozen day's entry stands for many.
-        self.ledger.end_count(also);
+        self.ledger.end_count(p.nested);
         if self.switch_at.is_none() && self.ledger.current().suspended_at.is_some() {
             if let Some(delay) = &self.cx.k.reaction {
                 let cx = self.cx;
