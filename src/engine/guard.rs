@@ -1,24 +1,31 @@
 //! Resource guards: work that cannot finish is refused before it starts,
 //! with the estimate that refused it.
 //!
-//! - **Memory per team** (always): a team's arrivals for one flow are held
-//!   for the whole horizon, so the runs one team of a kind may start are
-//!   bounded, counted with everything that multiplies them: the rate, the
-//!   usage multiplier, growth, bursts, the horizon and the size multiplier
-//!   (its largest value among as many draws as the simulation will make, at
-//!   most 100,000).
+//! - **One team's runs** (always): arrivals are drawn lazily, so memory
+//!   does not grow with the horizon or the number of runs; what one team
+//!   holds is its runs in flight, and one team's cycle is simulated on one
+//!   thread. So both are bounded per flow: the runs one team may start in
+//!   its busiest cycle, and the runs it may have in flight at once (that
+//!   cycle's mean rate times the mean duration), counted with everything
+//!   that multiplies them: the rate, the usage multiplier, growth, bursts
+//!   and the size multiplier (its largest value among as many draws as the
+//!   simulation will make, at most 100,000).
 //! - **Total work** (unless `--allow-large`): runs = trials x teams x
 //!   expected runs per team, times the variants a command simulates (grid
 //!   points, samples).
 //! - **Threads**: at most [`MAX_THREADS`].
 
 use super::streams::{stream, Purpose};
-use crate::scenario::{expected_runs_in_cycle, Arrivals, Scenario};
-use crate::workload::arrivals::MAX_RUNS_PER_TEAM;
+use crate::scenario::{cycle_bounds, expected_runs_in_cycle, Arrivals, Scenario};
+use crate::workload::arrivals::MAX_RUNS_PER_CYCLE;
 use crate::workload::sampling::Sampler;
 
 /// The most worker threads a simulation starts.
 pub const MAX_THREADS: usize = 1024;
+
+/// Runs one team may be expected to have in flight at once (each is held
+/// until it ends: about 50 bytes, 130 with a charge by source).
+pub const MAX_IN_FLIGHT: f64 = 2e6;
 
 /// Total runs above which a command needs `--allow-large` (about an hour at
 /// the speeds measured on 2 cores).
@@ -68,42 +75,73 @@ pub(crate) struct Refusal {
     pub problem: String,
 }
 
-/// Refuses a scenario one of whose teams could start more runs of one flow
-/// than memory holds. The error names the key and the estimate.
-pub(crate) fn check_team_memory(s: &Scenario, trials: u32) -> Result<(), Refusal> {
+/// One team of mean size, one flow: its expected runs in the busiest
+/// cycle, and its expected runs in flight at once (Little's law: that
+/// cycle's mean rate times the mean duration).
+fn team_load(s: &Scenario, kind: usize, flow: usize) -> (f64, f64) {
+    let k = &s.kinds[kind];
+    let (mut busiest, mut rate) = (0.0f64, 0.0f64);
+    for c in 0..s.calendar.months {
+        let runs = expected_runs_in_cycle(s, k, flow, c);
+        let (a, b) = cycle_bounds(&s.calendar, c);
+        busiest = busiest.max(runs);
+        rate = rate.max(runs / ((b - a).num_seconds() as f64).max(1.0));
+    }
+    let duration =
+        Sampler::new(&k.flows[flow].duration_seconds).map_or(f64::INFINITY, |d| d.mean());
+    (busiest, rate * duration.max(0.0))
+}
+
+/// Refuses a scenario one of whose teams could start more than
+/// [`MAX_RUNS_PER_CYCLE`] runs of one flow in a cycle, or have more than
+/// [`MAX_IN_FLIGHT`] of them in flight at once. The error names the key
+/// and the estimate.
+pub(crate) fn check_team_runs(s: &Scenario, trials: u32) -> Result<(), Refusal> {
     for (ki, k) in s.kinds.iter().enumerate() {
         let draws = u64::from(k.teams).saturating_mul(u64::from(trials));
         let mean = Sampler::new(&k.size).map_or(f64::INFINITY, |x| x.mean());
         let largest = largest_size(s, ki, draws);
         for (fi, f) in k.flows.iter().enumerate() {
-            if !matches!(f.arrivals, Arrivals::Poisson { .. }) {
+            // A team's size and the shared shocks scale Poisson rates only.
+            let poisson = matches!(f.arrivals, Arrivals::Poisson { .. });
+            let scale = if poisson {
+                largest / mean.max(1e-300) * largest_shock(s, ki)
+            } else {
+                1.0
+            };
+            let (busiest, in_flight) = team_load(s, ki, fi);
+            let (busiest, in_flight) = (busiest * scale, in_flight * scale);
+            let problem = if busiest.is_nan() || busiest > MAX_RUNS_PER_CYCLE {
+                format!(
+                    "would start about {busiest:.3e} runs of flow '{}' in one cycle, more than {MAX_RUNS_PER_CYCLE:.0e} (rate x usage multiplier x growth x bursts x size x shared shocks): too many for one team",
+                    f.name
+                )
+            } else if in_flight.is_nan() || in_flight > MAX_IN_FLIGHT {
+                format!(
+                    "would have about {in_flight:.3e} runs of flow '{}' in flight at once (runs per second x mean duration), more than {MAX_IN_FLIGHT:.0e}: too many to hold",
+                    f.name
+                )
+            } else {
                 continue;
-            }
-            let per_team =
-                runs_per_team(s, ki, fi) / mean.max(1e-300) * largest * largest_shock(s, ki);
-            if per_team.is_nan() || per_team > MAX_RUNS_PER_TEAM {
-                let (key, what) = if largest > 2.0 * mean {
-                    (
-                        format!("kinds.{}.size", k.name),
-                        format!(
-                            "its largest team (size {largest:.3e} among {} draws)",
-                            draws.min(100_000)
-                        ),
-                    )
-                } else {
-                    (
-                        format!("kinds.{}.flows.{}", k.name, f.name),
-                        "a team".to_string(),
-                    )
-                };
-                return Err(Refusal {
-                    key,
-                    problem: format!(
-                        "{what} would start about {per_team:.3e} runs of flow '{}' over the horizon, more than {MAX_RUNS_PER_TEAM:.0e} (rate x usage multiplier x growth x bursts x size x shared shocks): too many to hold",
-                        f.name
+            };
+            let (key, who) = if poisson && largest > 2.0 * mean {
+                (
+                    format!("kinds.{}.size", k.name),
+                    format!(
+                        "its largest team (size {largest:.3e} among {} draws)",
+                        draws.min(100_000)
                     ),
-                });
-            }
+                )
+            } else {
+                (
+                    format!("kinds.{}.flows.{}", k.name, f.name),
+                    "a team".to_string(),
+                )
+            };
+            return Err(Refusal {
+                key,
+                problem: format!("{who} {problem}"),
+            });
         }
     }
     Ok(())
@@ -169,9 +207,9 @@ size = {size}
     #[test]
     fn huge_teams_are_refused_and_ordinary_ones_pass() {
         // 100 runs a day for 30 days: 3,000 runs per team.
-        assert!(check_team_memory(&scenario("1", 100.0), 200).is_ok());
+        assert!(check_team_runs(&scenario("1", 100.0), 200).is_ok());
         assert!((total_runs(&scenario("1", 100.0), 200) - 10.0 * 3000.0 * 200.0).abs() < 1e-6);
-        let e = check_team_memory(&scenario("1e9", 100.0), 200)
+        let e = check_team_runs(&scenario("1e9", 100.0), 200)
             .unwrap_err()
             .to_string();
         assert!(
@@ -180,7 +218,7 @@ size = {size}
         );
         // A lognormal spread of sigma 6: its largest of 2,000 draws is huge
         // (e^(6 x 3.3) ~ 5e8), several times its mean e^18.
-        let e = check_team_memory(
+        let e = check_team_runs(
             &scenario("{ dist = \"lognormal\", mu = 0, sigma = 6 }", 100.0),
             200,
         )
@@ -191,5 +229,48 @@ size = {size}
             .unwrap_err()
             .contains("--allow-large"));
         assert!(check_work(&scenario("1", 100.0), 1_000_000_000, 1.0, true).is_ok());
+    }
+
+    /// Memory does not grow with the horizon (arrivals are lazy), so the
+    /// bounds are per cycle and in flight: 36 cycles of 3e7 runs pass
+    /// (1.08e9 over the horizon, which the old per-horizon bound refused);
+    /// the same rate with runs that last 10 minutes on average has about
+    /// 1e6 / 86,400 x 600 = 6,944 in flight and passes; with runs of 4 days
+    /// about 4e6, and is refused.
+    #[test]
+    fn the_bound_is_per_cycle_with_the_runs_still_in_flight() {
+        let with = |months: u32, duration: &str| {
+            let text = format!(
+                r#"
+name = "g"
+[calendar]
+start = 2026-06-01T00:00:00Z
+cycle_days = 30
+months = {months}
+[[kinds]]
+name = "k"
+teams = 1
+plan = "team"
+  [[kinds.flows]]
+  name = "f"
+  trigger = "api"
+  arrivals = {{ poisson = {{ per_day = 1e6 }} }}
+  duration_seconds = {duration}
+"#
+            );
+            let s = crate::scenario::parse(&text, "g.toml".as_ref()).unwrap();
+            check_team_runs(&s, 1)
+        };
+        assert!(with(36, "1").is_ok());
+        assert!(with(36, "600").is_ok());
+        let e = with(36, "345600").unwrap_err().to_string();
+        assert!(
+            e.contains("4.000e6") && e.contains("in flight at once"),
+            "{e}"
+        );
+        // And the engine's own compilation agrees: it builds the long horizon.
+        let text = "name = \"g\"\n[calendar]\nstart = 2026-06-01T00:00:00Z\ncycle_days = 30\nmonths = 36\n[[kinds]]\nname = \"k\"\nteams = 1\nplan = \"team\"\n  [[kinds.flows]]\n  name = \"f\"\n  trigger = \"api\"\n  arrivals = { poisson = { per_day = 1e6 } }\n";
+        let s = crate::scenario::parse(text, "g.toml".as_ref()).unwrap();
+        assert!(crate::engine::validate(&s, 1).is_ok());
     }
 }

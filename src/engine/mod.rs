@@ -592,7 +592,7 @@ fn usage_multiplier(s: &Scenario) -> f64 {
 /// trials (the resource guards and the engine's own compilation), without
 /// simulating: what `flowcast check` and `simulate` refuse alike.
 pub fn validate(s: &Scenario, trials: u32) -> Result<(), EngineError> {
-    guard::check_team_memory(s, trials).map_err(|r| EngineError::Scenario {
+    guard::check_team_runs(s, trials).map_err(|r| EngineError::Scenario {
         scenario: s.name.clone(),
         key: Some(r.key),
         problem: r.problem,

@@ -24,10 +24,13 @@ pub(crate) const WEEK: f64 = 7.0 * DAY;
 /// Seconds in the "month" of growth rates and burst frequencies (30 days).
 pub(crate) const MONTH: f64 = 30.0 * DAY;
 
-/// Runs one flow of one team may be expected to start over the whole
-/// horizon (at size 1): beyond this a scenario is refused rather than left
-/// to exhaust memory.
-pub(crate) const MAX_RUNS_PER_TEAM: f64 = 5e7;
+/// Runs one flow of one team may be expected to start in one billing cycle
+/// (at size 1), counting those of earlier cycles still in flight: beyond
+/// this a scenario is refused. Arrivals are drawn lazily, so memory does
+/// not grow with the runs over the horizon; what is held is the runs in
+/// flight at once (at most a cycle's worth, more only when durations are
+/// as long as cycles), and one team's cycle is simulated on one thread.
+pub(crate) const MAX_RUNS_PER_CYCLE: f64 = 5e7;
 
 /// The simulated stretch of time.
 #[derive(Clone, Debug)]
@@ -44,6 +47,14 @@ impl Timeline {
     /// The end of the last cycle.
     pub fn horizon(&self) -> f64 {
         self.bounds.last().copied().unwrap_or(0.0)
+    }
+
+    /// The longest cycle, seconds.
+    pub fn longest_cycle(&self) -> f64 {
+        self.bounds
+            .windows(2)
+            .map(|w| w[1] - w[0])
+            .fold(0.0, f64::max)
     }
 }
 
@@ -201,14 +212,10 @@ impl FlowArrivals {
                     *r = per_day * usage_multiplier / DAY * (w / day_mean);
                 }
                 let pieces = pieces(&hour_rate, weekday_weights, timeline);
-                let expected: f64 = pieces.iter().map(|p| p.rate * (p.end - p.start)).sum();
-                let growth = (1.0 + growth_per_month)
-                    .powf(timeline.horizon() / MONTH)
-                    .max(1.0);
-                if expected * growth > MAX_RUNS_PER_TEAM {
+                let busiest = busiest_cycle(&pieces, timeline, *growth_per_month);
+                if busiest > MAX_RUNS_PER_CYCLE {
                     return Err(format!(
-                        "about {:.0} runs per team expected, more than {MAX_RUNS_PER_TEAM:.0}",
-                        expected * growth
+                        "about {busiest:.0} runs per team expected in one cycle, more than {MAX_RUNS_PER_CYCLE:.0}"
                     ));
                 }
                 let bursts = match bursts {
@@ -265,10 +272,11 @@ impl Schedule {
             return Err("schedule needs every > 0 and offset >= 0".to_string());
         }
         let horizon = tl.horizon();
-        if horizon / every.min(DAY) > MAX_RUNS_PER_TEAM {
+        let cycle = tl.longest_cycle();
+        if cycle / every.min(DAY) > MAX_RUNS_PER_CYCLE {
             return Err(format!(
-                "a run every {every} s over {:.0} days is more than {MAX_RUNS_PER_TEAM:.0} runs per team",
-                horizon / DAY
+                "a run every {every} s over a {:.0}-day cycle is more than {MAX_RUNS_PER_CYCLE:.0} runs per team and cycle",
+                cycle / DAY
             ));
         }
         let per_day = if offset < DAY {
@@ -427,6 +435,27 @@ impl Schedule {
 }
 
 /// Hour-by-hour pieces of constant base rate over the timeline.
+/// Expected runs at size 1 in the busiest cycle of `pieces` (with growth,
+/// each cycle at its end's rate: an upper bound).
+fn busiest_cycle(pieces: &[Piece], tl: &Timeline, growth_per_month: f64) -> f64 {
+    let mut busiest = 0.0f64;
+    let mut i = 0;
+    for w in tl.bounds.windows(2) {
+        let (a, b) = (w[0], w[1]);
+        let mut runs = 0.0;
+        while let Some(p) = pieces.get(i) {
+            runs += p.rate * (p.end.min(b) - p.start.max(a)).max(0.0);
+            if p.end > b {
+                break;
+            }
+            i += 1;
+        }
+        let growth = (1.0 + growth_per_month).powf(b / MONTH).max(1.0);
+        busiest = busiest.max(runs * growth);
+    }
+    busiest
+}
+
 fn pieces(hour_rate: &[f64; 24], weekday: &[f64; 7], tl: &Timeline) -> Vec<Piece> {
     let horizon = tl.horizon();
     let mut out: Vec<Piece> = Vec::new();

@@ -272,7 +272,7 @@ fn resource_guards_refuse_with_the_estimate() {
         &["run", &default, "--threads", "100000"],
         "threads must be at most 1024",
     );
-    // A team size of 1e9: each team's arrivals would not fit in memory, and
+    // A team size of 1e9: one team would start too many runs in a cycle, and
     // --allow-large does not override that.
     let huge = dir.path().join("huge.toml");
     let text = std::fs::read_to_string(scenario("growth.toml"))
@@ -290,7 +290,7 @@ fn resource_guards_refuse_with_the_estimate() {
     let place = format!("huge.toml:{line}: kinds.growing.flows.order-sync: a team would start");
     let huge = huge.to_str().unwrap();
     refused(&["run", huge, "--allow-large"], &place);
-    refused(&["run", huge, "--allow-large"], "too many to hold");
+    refused(&["run", huge, "--allow-large"], "too many for one team");
     let check = flowcast().args(["check", huge]).assert().code(2);
     assert!(String::from_utf8_lossy(&check.get_output().stderr).contains(&place));
 }
