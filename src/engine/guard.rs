@@ -77,19 +77,21 @@ pub(crate) struct Refusal {
 
 /// One team of mean size, one flow: its expected runs in the busiest
 /// cycle, and its expected runs in flight at once (Little's law: that
-/// cycle's mean rate times the mean duration).
+/// cycle's mean rate times the mean duration, and no more than all the
+/// runs of the horizon).
 fn team_load(s: &Scenario, kind: usize, flow: usize) -> (f64, f64) {
     let k = &s.kinds[kind];
-    let (mut busiest, mut rate) = (0.0f64, 0.0f64);
+    let (mut busiest, mut rate, mut all) = (0.0f64, 0.0f64, 0.0);
     for c in 0..s.calendar.months {
         let runs = expected_runs_in_cycle(s, k, flow, c);
         let (a, b) = cycle_bounds(&s.calendar, c);
         busiest = busiest.max(runs);
         rate = rate.max(runs / ((b - a).num_seconds() as f64).max(1.0));
+        all += runs;
     }
     let duration =
         Sampler::new(&k.flows[flow].duration_seconds).map_or(f64::INFINITY, |d| d.mean());
-    (busiest, rate * duration.max(0.0))
+    (busiest, (rate * duration.max(0.0)).min(all))
 }
 
 /// Refuses a scenario one of whose teams could start more than
