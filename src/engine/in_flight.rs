@@ -194,7 +194,7 @@ impl InFlight {
     pub fn ends_before_start(&self, t: i64) -> bool {
         match self.earliest() {
             Some(e) if e.run.end < t => true,
-            Some(e) if e.run.end == t => order::end_before_start(e.run.start, t, t),
+            Some(e) if e.run.end == t => order::end_before_start(e.run.start, e.run.end, t),
             _ => false,
         }
     }

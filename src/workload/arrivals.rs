@@ -25,11 +25,10 @@ pub(crate) const WEEK: f64 = 7.0 * DAY;
 pub(crate) const MONTH: f64 = 30.0 * DAY;
 
 /// Runs one flow of one team may be expected to start in one billing cycle
-/// (at size 1), counting those of earlier cycles still in flight: beyond
-/// this a scenario is refused. Arrivals are drawn lazily, so memory does
-/// not grow with the runs over the horizon; what is held is the runs in
-/// flight at once (at most a cycle's worth, more only when durations are
-/// as long as cycles), and one team's cycle is simulated on one thread.
+/// (at size 1): beyond this a scenario is refused, as one team's cycle is
+/// simulated on one thread. (Arrivals are drawn lazily, so memory does not
+/// grow with the runs; it grows with the runs in flight at once, bounded
+/// apart by [`crate::engine::guard`].)
 pub(crate) const MAX_RUNS_PER_CYCLE: f64 = 5e7;
 
 /// The simulated stretch of time.
@@ -434,7 +433,6 @@ impl Schedule {
     }
 }
 
-/// Hour-by-hour pieces of constant base rate over the timeline.
 /// Expected runs at size 1 in the busiest cycle of `pieces` (with growth,
 /// each cycle at its end's rate: an upper bound).
 fn busiest_cycle(pieces: &[Piece], tl: &Timeline, growth_per_month: f64) -> f64 {
@@ -456,6 +454,7 @@ fn busiest_cycle(pieces: &[Piece], tl: &Timeline, growth_per_month: f64) -> f64 
     busiest
 }
 
+/// Hour-by-hour pieces of constant base rate over the timeline.
 fn pieces(hour_rate: &[f64; 24], weekday: &[f64; 7], tl: &Timeline) -> Vec<Piece> {
     let horizon = tl.horizon();
     let mut out: Vec<Piece> = Vec::new();
