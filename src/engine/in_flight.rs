@@ -44,10 +44,13 @@ struct Entry {
 }
 
 impl Entry {
-    /// The billing order of ends: `Greater` ends first (the heap is a
-    /// max-heap; the sorted vector keeps the first to end at its back).
-    fn first(&self, o: &Entry) -> Ordering {
-        (o.run.end, o.seq).cmp(&(self.run.end, self.seq))
+    /// Whether it is billed after the entry with key `(end, seq)`: a later
+    /// end or, at equal ends, a later push. (The key by value: a search
+    /// that compares against an entry in memory measured 2% more
+    /// instructions per run.)
+    #[inline]
+    fn after(&self, end: i64, seq: u64) -> bool {
+        self.run.end > end || (self.run.end == end && self.seq > seq)
     }
 }
 
@@ -65,9 +68,10 @@ impl PartialOrd for Entry {
     }
 }
 
+/// The heap is a max-heap: the greatest is the first to end.
 impl Ord for Entry {
     fn cmp(&self, o: &Entry) -> Ordering {
-        self.first(o)
+        (o.run.end, o.seq).cmp(&(self.run.end, self.seq))
     }
 }
 
@@ -138,11 +142,8 @@ impl InFlight {
         // The vector holds the first entries to end; the heap, if any,
         // only ones that end after all of them.
         if self.few.len() < FEW && self.many.is_empty() {
-            // Entries that end later (or, at equal ends, were pushed
-            // later) sit nearer the front.
-            let pos = self
-                .few
-                .partition_point(|k| k.run.end > end || (k.run.end == end && k.seq > seq));
+            // Entries billed later sit nearer the front.
+            let pos = self.few.partition_point(|k| k.after(end, seq));
             self.few.insert(pos, e);
         } else {
             self.insert_many(e);
@@ -157,9 +158,9 @@ impl InFlight {
     fn insert_many(&mut self, e: Entry) {
         match self.few.first() {
             // It ends after everything in the vector: to the heap.
-            Some(latest) if e.first(latest) == Ordering::Less => self.many.push(e),
+            Some(latest) if e.after(latest.run.end, latest.seq) => self.many.push(e),
             _ => {
-                let pos = self.few.partition_point(|k| k.first(&e) == Ordering::Less);
+                let pos = self.few.partition_point(|k| k.after(e.run.end, e.seq));
                 self.few.insert(pos, e);
                 if self.few.len() > FEW {
                     self.many.push(self.few.remove(0));
