@@ -56,11 +56,19 @@ fn largest_shock(s: &Scenario, kind: usize) -> f64 {
         .fold(factor, |m, e| m * e.multiplier.max(1.0))
 }
 
+/// Per cycle, the expected runs of one team of mean size, and the cycle's
+/// length in seconds.
+fn cycle_runs(s: &Scenario, kind: usize, flow: usize) -> impl Iterator<Item = (f64, f64)> + '_ {
+    (0..s.calendar.months).map(move |c| {
+        let (a, b) = cycle_bounds(&s.calendar, c);
+        let seconds = (b - a).num_seconds() as f64;
+        (expected_runs_in_cycle(s, &s.kinds[kind], flow, c), seconds)
+    })
+}
+
 /// Expected runs over the horizon of one team of mean size.
 fn runs_per_team(s: &Scenario, kind: usize, flow: usize) -> f64 {
-    (0..s.calendar.months)
-        .map(|c| expected_runs_in_cycle(s, &s.kinds[kind], flow, c))
-        .sum()
+    cycle_runs(s, kind, flow).map(|(runs, _)| runs).sum()
 }
 
 /// Work refused: the scenario key that makes it too large (the dotted path
@@ -80,17 +88,14 @@ pub(crate) struct Refusal {
 /// cycle's mean rate times the mean duration, and no more than all the
 /// runs of the horizon).
 fn team_load(s: &Scenario, kind: usize, flow: usize) -> (f64, f64) {
-    let k = &s.kinds[kind];
     let (mut busiest, mut rate, mut all) = (0.0f64, 0.0f64, 0.0);
-    for c in 0..s.calendar.months {
-        let runs = expected_runs_in_cycle(s, k, flow, c);
-        let (a, b) = cycle_bounds(&s.calendar, c);
+    for (runs, seconds) in cycle_runs(s, kind, flow) {
         busiest = busiest.max(runs);
-        rate = rate.max(runs / ((b - a).num_seconds() as f64).max(1.0));
+        rate = rate.max(runs / seconds.max(1.0));
         all += runs;
     }
-    let duration =
-        Sampler::new(&k.flows[flow].duration_seconds).map_or(f64::INFINITY, |d| d.mean());
+    let duration = Sampler::new(&s.kinds[kind].flows[flow].duration_seconds)
+        .map_or(f64::INFINITY, |d| d.mean());
     (busiest, (rate * duration.max(0.0)).min(all))
 }
 
@@ -187,11 +192,18 @@ mod tests {
     use super::*;
 
     fn scenario(size: &str, per_day: f64) -> Scenario {
+        scenario_with(size, per_day, "", "")
+    }
+
+    /// One kind of 10 teams with one Poisson flow; `calendar` and `flow`
+    /// are extra lines for their tables.
+    fn scenario_with(size: &str, per_day: f64, calendar: &str, flow: &str) -> Scenario {
         let text = format!(
             r#"
 name = "g"
 [calendar]
 start = 2026-06-01T00:00:00Z
+{calendar}
 [[kinds]]
 name = "k"
 teams = 10
@@ -201,6 +213,7 @@ size = {size}
   name = "f"
   trigger = "api"
   arrivals = {{ poisson = {{ per_day = {per_day} }} }}
+  {flow}
 "#
         );
         crate::scenario::parse(&text, "g.toml".as_ref()).unwrap()
@@ -242,25 +255,12 @@ size = {size}
     #[test]
     fn the_bound_is_per_cycle_with_the_runs_still_in_flight() {
         let load = |duration: &str| {
-            let text = format!(
-                r#"
-name = "g"
-[calendar]
-start = 2026-06-01T00:00:00Z
-cycle_days = 30
-months = 36
-[[kinds]]
-name = "k"
-teams = 1
-plan = "team"
-  [[kinds.flows]]
-  name = "f"
-  trigger = "api"
-  arrivals = {{ poisson = {{ per_day = 1e6 }} }}
-  duration_seconds = {duration}
-"#
-            );
-            crate::scenario::parse(&text, "g.toml".as_ref()).unwrap()
+            scenario_with(
+                "1",
+                1e6,
+                "cycle_days = 30\nmonths = 36",
+                &format!("duration_seconds = {duration}"),
+            )
         };
         // The guard passes them, and so does the engine's own compilation
         // (it builds the long horizon).

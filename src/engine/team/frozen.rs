@@ -396,7 +396,7 @@ pub(super) fn rest_of_cycle(
     }
     if executing {
         // Latest day first: each entry then ends before every one in flight
-        // and goes to the back of the sorted keys, with nothing to move.
+        // and goes to the back of the sorted vector, with nothing to move.
         for (i, (charge, runs)) in sink.days.iter().enumerate().rev() {
             if *runs > 0 {
                 // One entry for the day's runs: its end books the first, the
