@@ -701,10 +701,11 @@ impl TeamRate {
 
     /// The instant in `[a, b)` where `target` expected arrivals have passed
     /// since `a` (`target` below [`TeamRate::integral_from`] of the stretch):
-    /// an arrival placed by inverting the cumulative intensity.
-    pub fn invert(&self, a: f64, b: f64, target: f64) -> f64 {
-        let mut c = self.cursor_at(a);
-        self.walk(&mut c, target).clamp(a, b)
+    /// an arrival placed by inverting the cumulative intensity. `from` is
+    /// [`TeamRate::cursor_at`] `a`, found once for all of a window's starts.
+    pub fn invert(&self, from: PoissonCursor, b: f64, target: f64) -> f64 {
+        let mut c = from;
+        self.walk(&mut c, target).clamp(from.t, b)
     }
 }
 

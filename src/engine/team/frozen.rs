@@ -188,8 +188,10 @@ impl Source<'_> {
         out.clear();
         match (self, w) {
             (Source::Poisson(r), Window::Poisson(total)) => {
+                // One search for the window's first piece serves every start.
+                let from = r.cursor_at(a);
                 for _ in 0..k {
-                    out.push(r.invert(a, b, u01(rng) * total));
+                    out.push(r.invert(from, b, u01(rng) * total));
                 }
             }
             (Source::Schedule(s), Window::Schedule(n)) if k >= n => {
