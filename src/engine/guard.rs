@@ -5,8 +5,8 @@
 //!   does not grow with the horizon or the number of runs; what one team
 //!   holds is its runs in flight, and one team's cycle is simulated on one
 //!   thread. So both are bounded per flow: the runs one team may start in
-//!   its busiest cycle, and the runs it may have in flight at once (that
-//!   cycle's mean rate times the mean duration), counted with everything
+//!   its busiest cycle, and the runs it may have in flight at once (the
+//!   busiest hour's rate times the mean duration), counted with everything
 //!   that multiplies them: the rate, the usage multiplier, growth, bursts
 //!   and the size multiplier (its largest value among as many draws as the
 //!   simulation will make, at most 100,000).
@@ -56,19 +56,14 @@ fn largest_shock(s: &Scenario, kind: usize) -> f64 {
         .fold(factor, |m, e| m * e.multiplier.max(1.0))
 }
 
-/// Per cycle, the expected runs of one team of mean size, and the cycle's
-/// length in seconds.
-fn cycle_runs(s: &Scenario, kind: usize, flow: usize) -> impl Iterator<Item = (f64, f64)> + '_ {
-    (0..s.calendar.months).map(move |c| {
-        let (a, b) = cycle_bounds(&s.calendar, c);
-        let seconds = (b - a).num_seconds() as f64;
-        (expected_runs_in_cycle(s, &s.kinds[kind], flow, c), seconds)
-    })
+/// Per cycle, the expected runs of one team of mean size.
+fn cycle_runs(s: &Scenario, kind: usize, flow: usize) -> impl Iterator<Item = f64> + '_ {
+    (0..s.calendar.months).map(move |c| expected_runs_in_cycle(s, &s.kinds[kind], flow, c))
 }
 
 /// Expected runs over the horizon of one team of mean size.
 fn runs_per_team(s: &Scenario, kind: usize, flow: usize) -> f64 {
-    cycle_runs(s, kind, flow).map(|(runs, _)| runs).sum()
+    cycle_runs(s, kind, flow).sum()
 }
 
 /// Work refused: the scenario key that makes it too large (the dotted path
@@ -84,19 +79,78 @@ pub(crate) struct Refusal {
 }
 
 /// One team of mean size, one flow: its expected runs in the busiest
-/// cycle, and its expected runs in flight at once (Little's law: that
-/// cycle's mean rate times the mean duration, and no more than all the
-/// runs of the horizon).
+/// cycle, and its expected runs in flight at once (Little's law, bounded:
+/// the highest arrival rate of the horizon times the mean duration, and no
+/// more than all the runs of the horizon).
 fn team_load(s: &Scenario, kind: usize, flow: usize) -> (f64, f64) {
-    let (mut busiest, mut rate, mut all) = (0.0f64, 0.0f64, 0.0);
-    for (runs, seconds) in cycle_runs(s, kind, flow) {
+    let (mut busiest, mut all) = (0.0f64, 0.0);
+    for runs in cycle_runs(s, kind, flow) {
         busiest = busiest.max(runs);
-        rate = rate.max(runs / seconds.max(1.0));
         all += runs;
     }
     let duration = Sampler::new(&s.kinds[kind].flows[flow].duration_seconds)
         .map_or(f64::INFINITY, |d| d.mean());
-    (busiest, (rate * duration.max(0.0)).min(all))
+    (
+        busiest,
+        (peak_rate(s, kind, flow) * duration.max(0.0)).min(all),
+    )
+}
+
+/// One team of mean size, one flow: an upper bound on its expected arrival
+/// rate at any instant of the horizon, runs per second. The runs in flight
+/// at `t` are the arrivals before `t` that outlast the gap, so their
+/// expected number is at most this rate times the mean duration, however
+/// the arrivals bunch: a cycle's mean rate would miss a flow whose runs all
+/// come in one hour of one weekday by 24 x 7 times.
+///
+/// - Poisson: the busiest hour's weight times the busiest weekday's, the
+///   growth at its highest (the horizon's end, or its start for a decline),
+///   and bursts at their fullest expected effect (`e^(rho E[D] (m - 1))`,
+///   the bound of [`crate::scenario::describe`]'s burst weighting).
+/// - A schedule: its grid's rate on a day it runs.
+fn peak_rate(s: &Scenario, kind: usize, flow: usize) -> f64 {
+    const DAY: f64 = 86_400.0;
+    let k = &s.kinds[kind];
+    match &k.flows[flow].arrivals {
+        Arrivals::OnlyAsMcpTool => 0.0,
+        Arrivals::Schedule {
+            every_seconds,
+            days,
+            ..
+        } => {
+            if days.iter().any(|&d| d) {
+                1.0 / every_seconds
+            } else {
+                0.0
+            }
+        }
+        Arrivals::Poisson {
+            per_day,
+            hour_weights,
+            weekday_weights,
+            growth_per_month,
+            bursts,
+        } => {
+            let busiest = |w: &[f64]| w.iter().copied().fold(0.0, f64::max);
+            let (start, _) = cycle_bounds(&s.calendar, 0);
+            let (_, end) = cycle_bounds(&s.calendar, s.calendar.months.saturating_sub(1));
+            // Growth compounds per 30 days from the calendar's start.
+            let months = (end - start).num_seconds() as f64 / (30.0 * DAY);
+            let growth = (1.0 + growth_per_month).powf(months).max(1.0);
+            let burst = bursts.as_ref().map_or(1.0, |b| {
+                let rho = b.per_month / (30.0 * DAY);
+                let mean_seconds = b.duration_hours.mean().max(0.0) * 3600.0;
+                (rho * mean_seconds * (b.multiplier - 1.0).max(0.0)).exp()
+            });
+            per_day / DAY
+                * s.usage_multiplier
+                * k.size.mean()
+                * busiest(hour_weights)
+                * busiest(weekday_weights)
+                * growth
+                * burst
+        }
+    }
 }
 
 /// Refuses a scenario one of whose teams could start more than
@@ -125,7 +179,7 @@ pub(crate) fn check_team_runs(s: &Scenario, trials: u32) -> Result<(), Refusal> 
                 )
             } else if in_flight.is_nan() || in_flight > MAX_IN_FLIGHT {
                 format!(
-                    "would have about {in_flight:.3e} runs of flow '{}' in flight at once (runs per second x mean duration), more than {MAX_IN_FLIGHT:.0e}: too many to hold",
+                    "would have about {in_flight:.3e} runs of flow '{}' in flight at once (runs per second in its busiest hour x mean duration), more than {MAX_IN_FLIGHT:.0e}: too many to hold",
                     f.name
                 )
             } else {
@@ -192,12 +246,12 @@ mod tests {
     use super::*;
 
     fn scenario(size: &str, per_day: f64) -> Scenario {
-        scenario_with(size, per_day, "", "")
+        scenario_with(size, &format!("per_day = {per_day}"), "", "")
     }
 
-    /// One kind of 10 teams with one Poisson flow; `calendar` and `flow`
-    /// are extra lines for their tables.
-    fn scenario_with(size: &str, per_day: f64, calendar: &str, flow: &str) -> Scenario {
+    /// One kind of 10 teams with one Poisson flow (`poisson`: its arrival
+    /// keys); `calendar` and `flow` are extra lines for their tables.
+    fn scenario_with(size: &str, poisson: &str, calendar: &str, flow: &str) -> Scenario {
         let text = format!(
             r#"
 name = "g"
@@ -212,7 +266,7 @@ size = {size}
   [[kinds.flows]]
   name = "f"
   trigger = "api"
-  arrivals = {{ poisson = {{ per_day = {per_day} }} }}
+  arrivals = {{ poisson = {{ {poisson} }} }}
   {flow}
 "#
         );
@@ -257,7 +311,7 @@ size = {size}
         let load = |duration: &str| {
             scenario_with(
                 "1",
-                1e6,
+                "per_day = 1e6",
                 "cycle_days = 30\nmonths = 36",
                 &format!("duration_seconds = {duration}"),
             )
@@ -272,5 +326,33 @@ size = {size}
             e.contains("4.000e6") && e.contains("in flight at once"),
             "{e}"
         );
+    }
+
+    /// Runs that all arrive in one hour of one weekday: 3e6 a Wednesday
+    /// (1.2e7 in June 2026's four), in the hour from noon. Runs of an hour
+    /// started in that hour are all still in flight at its end: 3e6 / 3,600
+    /// per second x 3,600 s = 3e6, refused. The cycle's mean rate would say
+    /// 1.2e7 / 2.592e6 s x 3,600 s = 16,667 and let it through. Runs of a
+    /// minute at that peak are 50,000 in flight, and pass.
+    #[test]
+    fn runs_in_flight_are_bounded_at_the_busiest_hour_not_the_mean() {
+        let peaky = |duration: &str| {
+            let mut hours = ["0"; 24];
+            hours[12] = "1";
+            scenario_with(
+                "1",
+                &format!(
+                    "per_day = 3e6, hours = [{}], weekdays = [\"wed\"]",
+                    hours.join(", ")
+                ),
+                "months = 1",
+                &format!("duration_seconds = {duration}"),
+            )
+        };
+        let (busiest, _) = team_load(&peaky("3600"), 0, 0);
+        assert!((busiest - 1.2e7).abs() < 1.0, "{busiest}");
+        let e = check_team_runs(&peaky("3600"), 1).unwrap_err().to_string();
+        assert!(e.contains("3.000e6") && e.contains("busiest hour"), "{e}");
+        assert!(check_team_runs(&peaky("60"), 1).is_ok());
     }
 }
