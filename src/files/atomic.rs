@@ -41,17 +41,18 @@ pub fn write_atomic_with<T>(
     fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<T>,
 ) -> std::io::Result<T> {
     let dir = folder_of(path);
-    std::fs::create_dir_all(dir)?;
+    cleanup::unless_interrupted(|| std::fs::create_dir_all(dir))?;
     cleanup::sweep_once(dir);
     fault::before_write()?;
     let tmp = temp_name(path);
     cleanup::register(tmp.clone());
     let result = (|| {
-        let mut w = std::io::BufWriter::with_capacity(1 << 20, std::fs::File::create(&tmp)?);
+        let file = cleanup::unless_interrupted(|| std::fs::File::create(&tmp))?;
+        let mut w = std::io::BufWriter::with_capacity(1 << 20, file);
         let value = fill(&mut w)?;
         let f = w.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
-        std::fs::rename(&tmp, path)?;
+        cleanup::unless_interrupted(|| std::fs::rename(&tmp, path))?;
         Ok(value)
     })();
     if result.is_err() {
@@ -79,7 +80,7 @@ pub struct PendingFile {
 /// appears at `path` on [`PendingFile::commit`].
 pub fn write_pending(path: &Path, bytes: &[u8]) -> std::io::Result<PendingFile> {
     let dir = folder_of(path);
-    std::fs::create_dir_all(dir)?;
+    cleanup::unless_interrupted(|| std::fs::create_dir_all(dir))?;
     cleanup::sweep_once(dir);
     fault::before_write()?;
     let tmp = temp_name(path);
@@ -90,7 +91,7 @@ pub fn write_pending(path: &Path, bytes: &[u8]) -> std::io::Result<PendingFile> 
         path: path.to_path_buf(),
         committed: false,
     };
-    let mut f = std::fs::File::create(&pending.tmp)?;
+    let mut f = cleanup::unless_interrupted(|| std::fs::File::create(&pending.tmp))?;
     f.write_all(bytes)?;
     f.sync_all()?;
     Ok(pending)

@@ -45,6 +45,23 @@ pub(crate) fn with_pending<T>(f: impl FnOnce(&mut Vec<PathBuf>) -> T) -> T {
     f(&mut guard)
 }
 
+/// Runs `create`, which makes a folder or file on disk at or inside a
+/// [`register`]ed path, unless an interrupt has been seen. It runs under
+/// the pending list's lock, which the handler takes before it removes
+/// anything and holds until the process exits: nothing is created after
+/// the handler's removal (a write that recreated a removed staging folder
+/// on its way would have left it behind). `create` must not register.
+pub(crate) fn unless_interrupted<T>(
+    create: impl FnOnce() -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    with_pending(|_| {
+        if interrupt_seen() {
+            return Err(std::io::Error::other("interrupted"));
+        }
+        create()
+    })
+}
+
 fn remove(path: &Path) {
     match std::fs::symlink_metadata(path) {
         Ok(m) if m.is_dir() => {
@@ -57,23 +74,20 @@ fn remove(path: &Path) {
     }
 }
 
-/// Removes everything pending, on an interrupt.
-fn remove_pending() {
-    with_pending(|p| {
-        for path in p.drain(..) {
-            remove(&path);
-        }
-    });
-}
-
 /// Installs the SIGINT/SIGTERM/SIGHUP handler: remove this process's
 /// temporary files and staging folders, say so, exit with [`INTERRUPTED`].
+/// It holds the pending list's lock from before its removal to the exit
+/// (see [`unless_interrupted`]).
 pub fn install_signal_handler() -> Result<(), String> {
     ctrlc::set_handler(|| {
-        INTERRUPT_SEEN.store(true, std::sync::atomic::Ordering::SeqCst);
-        remove_pending();
-        eprintln!("flowcast: interrupted; nothing was published");
-        std::process::exit(INTERRUPTED);
+        with_pending(|p| {
+            INTERRUPT_SEEN.store(true, std::sync::atomic::Ordering::SeqCst);
+            for path in p.drain(..) {
+                remove(&path);
+            }
+            eprintln!("flowcast: interrupted; nothing was published");
+            std::process::exit(INTERRUPTED);
+        })
     })
     .map_err(|e| e.to_string())
 }

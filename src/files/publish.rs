@@ -103,7 +103,7 @@ impl StagedDir {
             carried: HashMap::new(),
             published: false,
         };
-        std::fs::create_dir(&staged.staging)?;
+        cleanup::unless_interrupted(|| std::fs::create_dir(&staged.staging))?;
         if exists {
             cleanup::sweep(&staged.target);
             cleanup::sweep(&staged.target.join("charts"));
@@ -232,13 +232,14 @@ fn carry(
         let (src, dst) = (e.path(), to.join(&name));
         let ft = e.file_type()?;
         if ft.is_dir() {
-            std::fs::create_dir(&dst)?;
+            cleanup::unless_interrupted(|| std::fs::create_dir(&dst))?;
             carry(&src, &dst, &sub, carried, count)?;
         } else if ft.is_symlink() {
-            link_symlink(&std::fs::read_link(&src)?, &dst)?;
+            let points_to = std::fs::read_link(&src)?;
+            cleanup::unless_interrupted(|| link_symlink(&points_to, &dst))?;
         } else {
-            if std::fs::hard_link(&src, &dst).is_err() {
-                std::fs::copy(&src, &dst)?;
+            if cleanup::unless_interrupted(|| std::fs::hard_link(&src, &dst)).is_err() {
+                cleanup::unless_interrupted(|| std::fs::copy(&src, &dst))?;
             }
             carried.insert(sub, file_id(&std::fs::metadata(&dst)?));
         }
