@@ -16,7 +16,9 @@
 //! - **Threads**: at most [`MAX_THREADS`].
 
 use super::streams::{stream, Purpose};
-use crate::scenario::{cycle_bounds, expected_runs_in_cycle, Arrivals, Scenario};
+use crate::scenario::{
+    cycle_bounds, expected_runs_in_cycle, tool_runs_per_run, Arrivals, Scenario, TeamKind,
+};
 use crate::workload::arrivals::MAX_RUNS_PER_CYCLE;
 use crate::workload::sampling::Sampler;
 
@@ -26,6 +28,12 @@ pub const MAX_THREADS: usize = 1024;
 /// Runs one team may be expected to have in flight at once (each is held
 /// until it ends: about 50 bytes, 130 with a charge by source).
 pub const MAX_IN_FLIGHT: f64 = 2e6;
+
+/// MCP-flow runs one run may be expected to start (an AI Agent's tool
+/// calls, through its tool flows): they start with it, and each is admitted
+/// and priced on its own, so one run holds them all at once (8 bytes each,
+/// about 100 with `--emit-log`).
+pub const MAX_NESTED_PER_RUN: f64 = 1e6;
 
 /// Total runs above which a command needs `--allow-large` (about an hour at
 /// the speeds measured on 2 cores).
@@ -64,6 +72,14 @@ fn cycle_runs(s: &Scenario, kind: usize, flow: usize) -> impl Iterator<Item = f6
 /// Expected runs over the horizon of one team of mean size.
 fn runs_per_team(s: &Scenario, kind: usize, flow: usize) -> f64 {
     cycle_runs(s, kind, flow).sum()
+}
+
+/// Per flow of `k`, the MCP-flow runs one of its runs is expected to start.
+fn nested_per_run(k: &TeamKind) -> Vec<f64> {
+    tool_runs_per_run(k)
+        .iter()
+        .map(|row| row.iter().sum())
+        .collect()
 }
 
 /// Work refused: the scenario key that makes it too large (the dotted path
@@ -162,7 +178,17 @@ pub(crate) fn check_team_runs(s: &Scenario, trials: u32) -> Result<(), Refusal> 
         let draws = u64::from(k.teams).saturating_mul(u64::from(trials));
         let mean = Sampler::new(&k.size).map_or(f64::INFINITY, |x| x.mean());
         let largest = largest_size(s, ki, draws);
+        let nested = nested_per_run(k);
         for (fi, f) in k.flows.iter().enumerate() {
+            if nested[fi].is_nan() || nested[fi] > MAX_NESTED_PER_RUN {
+                return Err(Refusal {
+                    key: format!("kinds.{}.flows.{}.agent", k.name, f.name),
+                    problem: format!(
+                        "a run of flow '{}' would start about {:.3e} MCP-flow runs (agent calls x tool calls per call, through its tool flows), more than {MAX_NESTED_PER_RUN:.0e}: too many for one run",
+                        f.name, nested[fi]
+                    ),
+                });
+            }
             // A team's size and the shared shocks scale Poisson rates only.
             let poisson = matches!(f.arrivals, Arrivals::Poisson { .. });
             let scale = if poisson {
@@ -171,11 +197,14 @@ pub(crate) fn check_team_runs(s: &Scenario, trials: u32) -> Result<(), Refusal> 
                 1.0
             };
             let (busiest, in_flight) = team_load(s, ki, fi);
-            let (busiest, in_flight) = (busiest * scale, in_flight * scale);
+            // A run's MCP-flow runs start (and end) with it: they count
+            // among the cycle's runs, and are held in its entry in flight.
+            let (busiest, in_flight) = (busiest * scale * (1.0 + nested[fi]), in_flight * scale);
             let problem = if busiest.is_nan() || busiest > MAX_RUNS_PER_CYCLE {
                 format!(
-                    "would start about {busiest:.3e} runs of flow '{}' in one cycle, more than {MAX_RUNS_PER_CYCLE:.0e} (rate x usage multiplier x growth x bursts x size x shared shocks): too many for one team",
-                    f.name
+                    "would start about {busiest:.3e} runs of flow '{}'{} in one cycle, more than {MAX_RUNS_PER_CYCLE:.0e} (rate x usage multiplier x growth x bursts x size x shared shocks): too many for one team",
+                    f.name,
+                    if nested[fi] > 0.0 { " with the MCP-flow runs they start" } else { "" }
                 )
             } else if in_flight.is_nan() || in_flight > MAX_IN_FLIGHT {
                 format!(
@@ -212,7 +241,10 @@ pub(crate) fn check_team_runs(s: &Scenario, trials: u32) -> Result<(), Refusal> 
 pub fn total_runs(s: &Scenario, trials: u32) -> f64 {
     let mut runs = 0.0;
     for (ki, k) in s.kinds.iter().enumerate() {
-        let per_team: f64 = (0..k.flows.len()).map(|fi| runs_per_team(s, ki, fi)).sum();
+        let nested = nested_per_run(k);
+        let per_team: f64 = (0..k.flows.len())
+            .map(|fi| runs_per_team(s, ki, fi) * (1.0 + nested[fi]))
+            .sum();
         runs += per_team * f64::from(k.teams);
     }
     runs * f64::from(trials)
@@ -354,5 +386,52 @@ size = {size}
         let e = check_team_runs(&peaky("3600"), 1).unwrap_err().to_string();
         assert!(e.contains("3.000e6") && e.contains("busiest hour"), "{e}");
         assert!(check_team_runs(&peaky("60"), 1).is_ok());
+    }
+
+    /// An agent flow `f` whose runs make `calls` model calls on average
+    /// (Poisson), each with two tool calls to the MCP flow `b`, whose runs
+    /// each make three model calls with one tool call to the MCP flow `c`:
+    /// one run of `f` starts `2 calls` runs of `b` and `3 x 2 calls` of `c`.
+    fn with_tool_flows(calls: f64) -> Scenario {
+        let agent = |n: &str, tools: u32, to: &str| {
+            format!(
+                "[kinds.flows.agent]\nmodel = \"gpt-5-mini\"\ncalls = {n}\ntools_per_call = {tools}\ntools = [{{ name = \"{to}\", flow = \"{to}\" }}]"
+            )
+        };
+        let flow = format!(
+            "duration_seconds = 1\n{}\n[[kinds.flows]]\nname = \"b\"\ntrigger = \"mcp\"\nblocks = {{ logic = 1 }}\n{}\n[[kinds.flows]]\nname = \"c\"\ntrigger = \"mcp\"\nblocks = {{ http_request = 1 }}",
+            agent(&format!("{{ dist = \"poisson\", mean = {calls} }}"), 2, "b"),
+            agent("3", 1, "c"),
+        );
+        scenario_with("1", "per_day = 10", "", &flow)
+    }
+
+    #[test]
+    fn mcp_flow_runs_count_per_run_and_in_the_cycle() {
+        let s = with_tool_flows(5.0);
+        let m = tool_runs_per_run(&s.kinds[0]);
+        assert_eq!(m[0], vec![0.0, 10.0, 30.0]);
+        assert_eq!(m[1], vec![0.0, 0.0, 3.0]);
+        assert_eq!(nested_per_run(&s.kinds[0]), vec![40.0, 3.0, 0.0]);
+        // 10 teams x 300 runs a cycle, each with its 40 tool runs.
+        assert!((total_runs(&s, 1) - 10.0 * 300.0 * 41.0).abs() < 1e-6);
+        assert!(check_team_runs(&s, 1).is_ok());
+        // 1e5 calls: 8e5 tool runs per run pass, but 300 runs a cycle of
+        // them start 2.4e8 runs, refused for the cycle.
+        let e = check_team_runs(&with_tool_flows(1e5), 1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("2.400e8") && e.contains("with the MCP-flow runs they start"),
+            "{e}"
+        );
+        // 1e6 calls: 8e6 tool runs for one run, refused on its own.
+        let e = check_team_runs(&with_tool_flows(1e6), 1)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("kinds.k.flows.f.agent:") && e.contains("8.000e6 MCP-flow runs"),
+            "{e}"
+        );
     }
 }

@@ -409,6 +409,36 @@ fn burst_durations(hours: &Dist) -> Durations {
     Durations { sorted, prefix }
 }
 
+/// `m[i][j]`: the expected runs of flow `j` that one run of flow `i` starts
+/// as MCP tools, directly or through the tool flows it calls (an AI Agent's
+/// calls x tool calls per call x the tool's share of the weights). The tool
+/// graph has no cycle (validated), so `n` rounds settle it.
+pub fn tool_runs_per_run(k: &TeamKind) -> Vec<Vec<f64>> {
+    let n = k.flows.len();
+    let mut m = vec![vec![0.0; n]; n];
+    for _ in 0..n {
+        let mut next = vec![vec![0.0; n]; n];
+        for (i, f) in k.flows.iter().enumerate() {
+            let Some(a) = &f.run.agent else { continue };
+            let w: f64 = a.tools.iter().map(|t| t.weight).sum();
+            if w <= 0.0 {
+                continue;
+            }
+            let calls = a.calls.mean() * a.tools_per_call.mean();
+            for t in &a.tools {
+                let Some(j) = t.flow else { continue };
+                let runs = calls * t.weight / w;
+                next[i][j] += runs;
+                for (x, below) in next[i].iter_mut().zip(&m[j]) {
+                    *x += runs * below;
+                }
+            }
+        }
+        m = next;
+    }
+    m
+}
+
 /// Expected values for every kind and flow (first cycle), at the prices in
 /// force at the calendar's start.
 pub fn expectations(s: &Scenario) -> Vec<KindExpectation> {
@@ -426,24 +456,12 @@ pub fn expectations_at(s: &Scenario, prices: &PriceBook) -> Vec<KindExpectation>
             let own: Vec<f64> = (0..n)
                 .map(|i| expected_runs_per_team_cycle(s, k, i))
                 .collect();
-            // Runs as a tool: flow i's total runs feed its tools' flows. The
-            // graph has no cycle, so n rounds of propagation settle it.
-            let mut total = own.clone();
-            for _ in 0..n {
-                let mut next = own.clone();
-                for (i, f) in k.flows.iter().enumerate() {
-                    if let Some(a) = &f.run.agent {
-                        let w: f64 = a.tools.iter().map(|t| t.weight).sum();
-                        let calls = a.calls.mean() * a.tools_per_call.mean();
-                        for t in a.tools.iter().filter(|_| w > 0.0) {
-                            if let Some(j) = t.flow {
-                                next[j] += total[i] * calls * t.weight / w;
-                            }
-                        }
-                    }
-                }
-                total = next;
-            }
+            // Runs as a tool: each flow's own runs times the tool runs one
+            // of them starts.
+            let per_run = tool_runs_per_run(k);
+            let total: Vec<f64> = (0..n)
+                .map(|j| own[j] + (0..n).map(|i| own[i] * per_run[i][j]).sum::<f64>())
+                .collect();
             let flows: Vec<FlowExpectation> = k
                 .flows
                 .iter()
