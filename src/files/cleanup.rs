@@ -76,8 +76,9 @@ fn remove(path: &Path) {
 
 /// Installs the SIGINT/SIGTERM/SIGHUP handler: remove this process's
 /// temporary files and staging folders, say so, exit with [`INTERRUPTED`].
-/// It holds the pending list's lock from before its removal to the exit
-/// (see [`unless_interrupted`]).
+/// It holds the pending list's lock from before its removal to the exit,
+/// and the writes that create anything take that lock and give up once an
+/// interrupt is seen: nothing appears after the removal.
 pub fn install_signal_handler() -> Result<(), String> {
     ctrlc::set_handler(|| {
         with_pending(|p| {
