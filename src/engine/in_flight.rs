@@ -124,7 +124,16 @@ impl InFlight {
 
     /// An entry that books `charge` when it ends.
     pub fn push(&mut self, start: i64, end: i64, charge: Charge, nested: u64) {
-        let c = place(&mut self.charges, &mut self.free_charges, charge);
+        let c = match self.free_charges.pop() {
+            Some(c) => {
+                self.charges[c as usize] = charge;
+                c
+            }
+            None => {
+                self.charges.push(charge);
+                (self.charges.len() - 1) as u32
+            }
+        };
         self.insert(Pending {
             start,
             end,
@@ -230,36 +239,20 @@ impl InFlight {
     }
 }
 
-/// Puts `item` in a free place of `items` (or a new one) and returns it.
-#[inline(always)]
-fn place<T>(items: &mut Vec<T>, free: &mut Vec<u32>, item: T) -> u32 {
-    match free.pop() {
-        Some(i) => {
-            items[i as usize] = item;
-            i
-        }
-        None => {
-            items.push(item);
-            (items.len() - 1) as u32
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::streams::mix64;
     use super::*;
     use std::collections::BTreeMap;
 
-    /// A tiny deterministic generator (SplitMix64), so the test needs no
-    /// seed plumbing.
+    /// A tiny deterministic generator (the SplitMix64 sequence from the
+    /// streams' mix), so the test needs no seed plumbing.
     struct Mix(u64);
     impl Mix {
         fn next(&mut self, n: u64) -> u64 {
+            let z = mix64(self.0);
             self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = self.0;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            (z ^ (z >> 31)) % n
+            z % n
         }
     }
 
