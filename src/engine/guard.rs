@@ -17,9 +17,10 @@
 
 use super::streams::{stream, Purpose};
 use crate::scenario::{
-    cycle_bounds, expected_runs_in_cycle, tool_runs_per_run, Arrivals, Scenario, TeamKind,
+    burst_weight, cycle_bounds, expected_runs_in_cycle, tool_runs_per_run, Arrivals, Scenario,
+    TeamKind,
 };
-use crate::workload::arrivals::MAX_RUNS_PER_CYCLE;
+use crate::workload::arrivals::{growth_at, DAY, HOUR, MAX_RUNS_PER_CYCLE};
 use crate::workload::sampling::Sampler;
 
 /// The most worker threads a simulation starts.
@@ -121,11 +122,10 @@ fn team_load(s: &Scenario, kind: usize, flow: usize) -> (f64, f64) {
 ///
 /// - Poisson: the busiest hour's weight times the busiest weekday's, the
 ///   growth at its highest (the horizon's end, or its start for a decline),
-///   and bursts at their fullest expected effect (`e^(rho E[D] (m - 1))`,
-///   the bound of [`crate::scenario::describe`]'s burst weighting).
+///   and bursts at their fullest expected effect ([`burst_weight`] with
+///   bursts active their mean duration).
 /// - A schedule: its grid's rate on a day it runs.
 fn peak_rate(s: &Scenario, kind: usize, flow: usize) -> f64 {
-    const DAY: f64 = 86_400.0;
     let k = &s.kinds[kind];
     match &k.flows[flow].arrivals {
         Arrivals::OnlyAsMcpTool => 0.0,
@@ -150,13 +150,10 @@ fn peak_rate(s: &Scenario, kind: usize, flow: usize) -> f64 {
             let busiest = |w: &[f64]| w.iter().copied().fold(0.0, f64::max);
             let (start, _) = cycle_bounds(&s.calendar, 0);
             let (_, end) = cycle_bounds(&s.calendar, s.calendar.months.saturating_sub(1));
-            // Growth compounds per 30 days from the calendar's start.
-            let months = (end - start).num_seconds() as f64 / (30.0 * DAY);
-            let growth = (1.0 + growth_per_month).powf(months).max(1.0);
+            let horizon = (end - start).num_seconds() as f64;
+            let growth = growth_at(*growth_per_month, horizon).max(1.0);
             let burst = bursts.as_ref().map_or(1.0, |b| {
-                let rho = b.per_month / (30.0 * DAY);
-                let mean_seconds = b.duration_hours.mean().max(0.0) * 3600.0;
-                (rho * mean_seconds * (b.multiplier - 1.0).max(0.0)).exp()
+                burst_weight(b, b.duration_hours.mean().max(0.0) * HOUR)
             });
             per_day / DAY
                 * s.usage_multiplier
@@ -277,6 +274,11 @@ pub fn check_work(
 mod tests {
     use super::*;
 
+    /// Why the guard refuses `s` (it must).
+    fn refusal(s: &Scenario, trials: u32) -> String {
+        check_team_runs(s, trials).unwrap_err().to_string()
+    }
+
     fn scenario(size: &str, per_day: f64) -> Scenario {
         scenario_with(size, &format!("per_day = {per_day}"), "", "")
     }
@@ -310,21 +312,17 @@ size = {size}
         // 100 runs a day for 30 days: 3,000 runs per team.
         assert!(check_team_runs(&scenario("1", 100.0), 200).is_ok());
         assert!((total_runs(&scenario("1", 100.0), 200) - 10.0 * 3000.0 * 200.0).abs() < 1e-6);
-        let e = check_team_runs(&scenario("1e9", 100.0), 200)
-            .unwrap_err()
-            .to_string();
+        let e = refusal(&scenario("1e9", 100.0), 200);
         assert!(
             e.contains("kinds.k.flows.f") && e.contains("3.000e12"),
             "{e}"
         );
         // A lognormal spread of sigma 6: its largest of 2,000 draws is huge
         // (e^(6 x 3.3) ~ 5e8), several times its mean e^18.
-        let e = check_team_runs(
+        let e = refusal(
             &scenario("{ dist = \"lognormal\", mu = 0, sigma = 6 }", 100.0),
             200,
-        )
-        .unwrap_err()
-        .to_string();
+        );
         assert!(e.starts_with("kinds.k.size: its largest team"), "{e}");
         assert!(check_work(&scenario("1", 100.0), 1_000_000_000, 1.0, false)
             .unwrap_err()
@@ -353,7 +351,7 @@ size = {size}
         for ok in ["1", "600"] {
             assert!(crate::engine::validate(&load(ok), 1).is_ok());
         }
-        let e = check_team_runs(&load("345600"), 1).unwrap_err().to_string();
+        let e = refusal(&load("345600"), 1);
         assert!(
             e.contains("4.000e6") && e.contains("in flight at once"),
             "{e}"
@@ -383,7 +381,7 @@ size = {size}
         };
         let (busiest, _) = team_load(&peaky("3600"), 0, 0);
         assert!((busiest - 1.2e7).abs() < 1.0, "{busiest}");
-        let e = check_team_runs(&peaky("3600"), 1).unwrap_err().to_string();
+        let e = refusal(&peaky("3600"), 1);
         assert!(e.contains("3.000e6") && e.contains("busiest hour"), "{e}");
         assert!(check_team_runs(&peaky("60"), 1).is_ok());
     }
@@ -418,17 +416,13 @@ size = {size}
         assert!(check_team_runs(&s, 1).is_ok());
         // 1e5 calls: 8e5 tool runs per run pass, but 300 runs a cycle of
         // them start 2.4e8 runs, refused for the cycle.
-        let e = check_team_runs(&with_tool_flows(1e5), 1)
-            .unwrap_err()
-            .to_string();
+        let e = refusal(&with_tool_flows(1e5), 1);
         assert!(
             e.contains("2.400e8") && e.contains("with the MCP-flow runs they start"),
             "{e}"
         );
         // 1e6 calls: 8e6 tool runs for one run, refused on its own.
-        let e = check_team_runs(&with_tool_flows(1e6), 1)
-            .unwrap_err()
-            .to_string();
+        let e = refusal(&with_tool_flows(1e6), 1);
         assert!(
             e.starts_with("kinds.k.flows.f.agent:") && e.contains("8.000e6 MCP-flow runs"),
             "{e}"

@@ -357,18 +357,26 @@ fn bursty_profile_days(
     profile: impl Fn(DateTime<Utc>, DateTime<Utc>) -> f64,
 ) -> f64 {
     const STEP_SECONDS: i64 = 900;
-    let rho = b.per_month / (30.0 * 86_400.0);
     let durations = burst_durations(&b.duration_hours);
     let mut total = 0.0;
     let mut t = start;
     while t < end {
         let next = (t + Duration::seconds(STEP_SECONDS)).min(end);
         let mid = ((t - origin).num_seconds() + (next - origin).num_seconds()) as f64 / 2.0;
-        let mu = rho * durations.mean_min(mid);
-        total += profile(t, next) * (mu * (b.multiplier - 1.0)).exp();
+        total += profile(t, next) * burst_weight(b, durations.mean_min(mid));
         t = next;
     }
     total
+}
+
+/// The expected rate multiplier of bursts `b` at an instant where each
+/// burst started so far has been active `active_seconds` on average
+/// (`E[min(D, t - origin)]`): `E[m^N] = exp(rho active (m - 1))` for the
+/// multiplier `m`, the weighting of the expected runs with bursts. With the
+/// mean duration it is the largest the weighting reaches.
+pub fn burst_weight(b: &Bursts, active_seconds: f64) -> f64 {
+    let rho = b.per_month / (30.0 * 86_400.0);
+    (rho * active_seconds * (b.multiplier - 1.0)).exp()
 }
 
 /// Burst durations (seconds), sorted, with prefix sums: E[min(D, x)].

@@ -33,10 +33,11 @@ mod raw;
 mod validate;
 
 pub use describe::{
-    cycle_bounds, describe, expectations, expectations_at, expected_credits_by_source,
-    expected_credits_in_cycle, expected_credits_per_run, expected_runs_in_cycle,
-    expected_runs_per_team_cycle, first_cycle, horizon_ns, price_versions_used, prices_text,
-    reaction_text, tool_runs_per_run, FlowExpectation, KindExpectation,
+    burst_weight, cycle_bounds, describe, expectations, expectations_at,
+    expected_credits_by_source, expected_credits_in_cycle, expected_credits_per_run,
+    expected_runs_in_cycle, expected_runs_per_team_cycle, first_cycle, horizon_ns,
+    price_versions_used, prices_text, reaction_text, tool_runs_per_run, FlowExpectation,
+    KindExpectation,
 };
 pub use error::ScenarioError;
 pub use model::*;

@@ -433,6 +433,12 @@ impl Schedule {
     }
 }
 
+/// The rate multiplier of compound growth `growth_per_month` (per 30 days)
+/// `t` seconds from the calendar's start.
+pub(crate) fn growth_at(growth_per_month: f64, t: f64) -> f64 {
+    (1.0 + growth_per_month).powf(t / MONTH)
+}
+
 /// Expected runs at size 1 in the busiest cycle of `pieces` (with growth,
 /// each cycle at its end's rate: an upper bound).
 fn busiest_cycle(pieces: &[Piece], tl: &Timeline, growth_per_month: f64) -> f64 {
@@ -448,8 +454,7 @@ fn busiest_cycle(pieces: &[Piece], tl: &Timeline, growth_per_month: f64) -> f64 
             }
             i += 1;
         }
-        let growth = (1.0 + growth_per_month).powf(b / MONTH).max(1.0);
-        busiest = busiest.max(runs * growth);
+        busiest = busiest.max(runs * growth_at(growth_per_month, b).max(1.0));
     }
     busiest
 }
