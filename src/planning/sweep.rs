@@ -111,8 +111,31 @@ fn no_axes() -> anyhow::Error {
     anyhow::anyhow!("a sweep needs at least one axis (KEY=V1,V2,...)")
 }
 
+/// One grid point's scenario: the sweep's overrides, then the point's.
+fn point_scenario(
+    path: &Path,
+    overrides: &[(String, String)],
+    settings: &[(String, String)],
+) -> anyhow::Result<scenario::Scenario> {
+    let mut o = overrides.to_vec();
+    o.extend(settings.iter().cloned());
+    Ok(scenario::load_with(path, &o)?)
+}
+
+/// Simulates `shard`'s part of one grid point of `s`.
+fn simulate_point(
+    s: &scenario::Scenario,
+    opts: &SimOptions,
+    shard: Shard,
+) -> anyhow::Result<(SimStats, SummaryState)> {
+    let mut c = SummaryCollector::new(s, opts)?;
+    let st = simulate_shard(s, opts, shard, &mut c)?;
+    Ok((st, c.state().clone()))
+}
+
 /// Simulates `shard`'s part of the sweep: every grid point, on the same
-/// random numbers.
+/// random numbers. The part holds every point's state (the shards' parts
+/// are merged point by point).
 pub fn sweep_shard(
     path: &Path,
     overrides: &[(String, String)],
@@ -132,30 +155,41 @@ pub fn sweep_shard(
         seconds: 0.0,
     };
     for settings in grid {
-        let mut o = overrides.to_vec();
-        o.extend(settings.iter().cloned());
-        let s = scenario::load_with(path, &o)?;
-        let mut c = SummaryCollector::new(&s, &opts)?;
-        let st = simulate_shard(&s, &opts, shard, &mut c)?;
+        let s = point_scenario(path, overrides, &settings)?;
+        let (st, state) = simulate_point(&s, &opts, shard)?;
         work.runs += st.runs;
         work.team_months += st.team_months;
         work.seconds += st.seconds;
-        part.points.push(c.state().clone());
+        part.points.push(state);
         bar.inc(1);
     }
     bar.finish_and_clear();
     Ok((work, part))
 }
 
-/// Runs the scenario at `path` (with `overrides`) at every point of the grid.
+/// Runs the scenario at `path` (with `overrides`) at every point of the
+/// grid. Each point is summarised as soon as it is simulated, so memory
+/// holds one point's statistics at a time, however large the grid.
 pub fn sweep(
     path: &Path,
     overrides: &[(String, String)],
     axes: &[Axis],
     opts: &SimOptions,
 ) -> anyhow::Result<Sweep> {
-    let (_, part) = sweep_shard(path, overrides, axes, opts, Shard::WHOLE)?;
-    finish_sweep(path, overrides, axes, opts, part)
+    if axes.is_empty() {
+        return Err(no_axes());
+    }
+    let grid = cartesian(axes);
+    let (bar, sim_opts) = super::variants_bar("sweep", grid.len() as u64, opts);
+    let mut points = Assembly::new(grid.len());
+    for settings in grid {
+        let s = point_scenario(path, overrides, &settings)?;
+        let (_, state) = simulate_point(&s, &sim_opts, Shard::WHOLE)?;
+        points.add(&s, settings, state, opts)?;
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(points.finish(axes, opts))
 }
 
 /// The sweep from its merged parts (every shard's, merged with
@@ -178,19 +212,45 @@ pub fn finish_sweep(
             grid.len()
         );
     }
-    let mut points = Vec::with_capacity(grid.len());
-    let mut name = String::new();
-    let mut horizon = None;
-    for (settings, mut state) in grid.into_iter().zip(part.points) {
-        let mut o = overrides.to_vec();
-        o.extend(settings.iter().cloned());
-        let s = scenario::load_with(path, &o)?;
-        name.clone_from(&s.name);
+    let mut points = Assembly::new(grid.len());
+    for (settings, state) in grid.into_iter().zip(part.points) {
+        let s = point_scenario(path, overrides, &settings)?;
+        points.add(&s, settings, state, opts)?;
+    }
+    Ok(points.finish(axes, opts))
+}
+
+/// A sweep's points as their statistics are finished, one at a time.
+struct Assembly {
+    points: Vec<SweepPoint>,
+    name: String,
+    horizon: Option<String>,
+}
+
+impl Assembly {
+    fn new(points: usize) -> Assembly {
+        Assembly {
+            points: Vec::with_capacity(points),
+            name: String::new(),
+            horizon: None,
+        }
+    }
+
+    /// The point of `settings` (scenario `s`) from its summary state, with
+    /// every trial in it.
+    fn add(
+        &mut self,
+        s: &scenario::Scenario,
+        settings: Vec<(String, String)>,
+        mut state: SummaryState,
+        opts: &SimOptions,
+    ) -> anyhow::Result<()> {
+        self.name.clone_from(&s.name);
         state.close_trials();
-        let mut c = SummaryCollector::new(&s, opts)?;
+        let mut c = SummaryCollector::new(s, opts)?;
         c.resume(state).map_err(anyhow::Error::msg)?;
         let summary = c.finish();
-        horizon.get_or_insert_with(|| {
+        self.horizon.get_or_insert_with(|| {
             crate::numbers::per_horizon(summary.calendar.months, summary.calendar.cycle_days)
         });
         let mut groups: Vec<Headline> = summary
@@ -199,20 +259,24 @@ pub fn finish_sweep(
             .map(|k| Headline::of(&k.name, &k.stats))
             .collect();
         groups.push(Headline::of("population", &summary.population));
-        points.push(SweepPoint {
+        self.points.push(SweepPoint {
             settings,
             groups,
             total_overage_usd: summary.total_overage.per_trial_usd,
         });
+        Ok(())
     }
-    Ok(Sweep {
-        inputs: None,
-        scenario: name,
-        seed: opts.seed,
-        trials: opts.trials,
-        axes: axes.to_vec(),
-        points,
-        horizon: horizon.unwrap_or_else(one_month),
+
+    fn finish(self, axes: &[Axis], opts: &SimOptions) -> Sweep {
+        Sweep {
+            inputs: None,
+            scenario: self.name,
+            seed: opts.seed,
+            trials: opts.trials,
+            axes: axes.to_vec(),
+            points: self.points,
+            horizon: self.horizon.unwrap_or_else(one_month),
         note: "Every grid point is simulated on the same random numbers (same seed and trials), so differences between points come from the swept values. Overage is priced at the scenario's overage price, an assumption (user input).".to_string(),
-    })
+        }
+    }
 }
