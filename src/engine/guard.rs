@@ -16,10 +16,12 @@
 //! - **Threads**: at most [`MAX_THREADS`].
 
 use super::streams::{stream, Purpose};
+use super::{batch_daily_bytes, timeline};
 use crate::scenario::{
     burst_weight, cycle_bounds, expected_runs_in_cycle, tool_runs_per_run, Arrivals, Scenario,
     TeamKind,
 };
+use crate::statistics::collector::daily_bytes_bound;
 use crate::workload::arrivals::{growth_at, DAY, HOUR, MAX_RUNS_PER_CYCLE};
 use crate::workload::sampling::Sampler;
 
@@ -35,6 +37,11 @@ pub const MAX_IN_FLIGHT: f64 = 2e6;
 /// and priced on its own, so one run holds them all at once (8 bytes each,
 /// about 100 with `--emit-log`).
 pub const MAX_NESTED_PER_RUN: f64 = 1e6;
+
+/// Bytes the per-day statistics of one simulation may take at an upper
+/// bound: one histogram per group and day of the longest cycle, each at its
+/// largest, and the per-day credits of the team-months not yet counted.
+pub const MAX_DAILY_BYTES: f64 = 4e9;
 
 /// Total runs above which a command needs `--allow-large` (about an hour at
 /// the speeds measured on 2 cores).
@@ -234,6 +241,35 @@ pub(crate) fn check_team_runs(s: &Scenario, trials: u32) -> Result<(), Refusal> 
     Ok(())
 }
 
+/// Refuses a scenario whose per-day statistics could pass
+/// [`MAX_DAILY_BYTES`]: one histogram per group and day of the longest
+/// cycle, each at its largest, and the per-day credits of the team-months
+/// not yet counted. Only cycles of years, with many kinds, come near it.
+pub(crate) fn check_daily_memory(s: &Scenario) -> Result<(), Refusal> {
+    // A calendar the engine cannot lay out is refused by its compilation.
+    let Ok(tl) = timeline(&s.calendar) else {
+        return Ok(());
+    };
+    let bytes = daily_bytes_bound(s.kinds.len(), &tl) + batch_daily_bytes(&tl);
+    if bytes.is_nan() || bytes > MAX_DAILY_BYTES {
+        let key = match s.calendar.cycle_days {
+            Some(_) => "calendar.cycle_days",
+            None => "calendar",
+        };
+        return Err(Refusal {
+            key: key.to_string(),
+            problem: format!(
+                "the per-day statistics of {} kinds over cycles of up to {:.0} days could take up to {:.1} GB, more than {:.0} GB: use shorter cycles or fewer kinds",
+                s.kinds.len(),
+                (tl.longest_cycle() / DAY).ceil(),
+                bytes / 1e9,
+                MAX_DAILY_BYTES / 1e9
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Expected runs of the whole simulation (`trials` trials).
 pub fn total_runs(s: &Scenario, trials: u32) -> f64 {
     let mut runs = 0.0;
@@ -427,5 +463,37 @@ size = {size}
             e.starts_with("kinds.k.flows.f.agent:") && e.contains("8.000e6 MCP-flow runs"),
             "{e}"
         );
+    }
+
+    /// `kinds` kinds of one team each, over cycles of `days` days.
+    fn kinds_over(kinds: usize, days: u32) -> Scenario {
+        let kind = |i: usize| {
+            format!(
+                "[[kinds]]\nname = \"k{i}\"\nteams = 1\nplan = \"team\"\n  [[kinds.flows]]\n  name = \"f\"\n  trigger = \"api\"\n  arrivals = {{ poisson = {{ per_day = 1 }} }}\n"
+            )
+        };
+        let text = format!(
+            "name = \"g\"\n[calendar]\nstart = 2026-06-01T00:00:00Z\ncycle_days = {days}\n{}",
+            (0..kinds).map(kind).collect::<String>()
+        );
+        crate::scenario::parse(&text, "g.toml".as_ref()).unwrap()
+    }
+
+    /// Per day of the cycle: a histogram of at most 116,736 bytes per kind
+    /// and one for the population, and two batches of 256 tasks x 16 teams
+    /// x 8 bytes = 65,536 bytes. Four kinds over 3,660 days: 3,660 x (5 x
+    /// 116,736 + 65,536) = 2.38e9, under 4e9; ten kinds: 3,660 x (11 x
+    /// 116,736 + 65,536) = 4.94e9, refused.
+    #[test]
+    fn per_day_statistics_of_long_cycles_and_many_kinds_are_bounded() {
+        assert!(check_daily_memory(&kinds_over(4, 3660)).is_ok());
+        let e = check_daily_memory(&kinds_over(10, 3660))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("calendar.cycle_days:") && e.contains("up to 4.9 GB"),
+            "{e}"
+        );
+        assert!(check_daily_memory(&kinds_over(10, 30)).is_ok());
     }
 }

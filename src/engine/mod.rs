@@ -86,7 +86,7 @@ pub use timeline::{bounds_ns, timeline};
 use crate::ledger::{CycleRecord, Overage, PlanTerms, Terms};
 use crate::pricing::Plan;
 use crate::scenario::{OveragePolicy, Scenario};
-use crate::workload::arrivals::{RateSteps, Timeline};
+use crate::workload::arrivals::{RateSteps, Timeline, DAY};
 use crate::workload::sampling::Sampler;
 use crate::workload::{KindWorkload, PricedPiece};
 use clock::to_seconds;
@@ -213,6 +213,26 @@ const CHUNK_TEAMS: u32 = 16;
 const MAX_RUN_PLANS: u64 = 1_000_000;
 /// Team-months per batch: bounds memory (a few MB) whatever the trial count.
 const BATCH_TEAM_MONTHS: u64 = 4096;
+/// Tasks per batch: about [`BATCH_TEAM_MONTHS`] team-months, at least one
+/// task.
+fn batch_tasks(months: u64) -> usize {
+    (BATCH_TEAM_MONTHS / (u64::from(CHUNK_TEAMS) * months)).max(1) as usize
+}
+
+/// An upper bound on the bytes of per-day credits that simulated
+/// team-months hold until the observer has seen them: two batches (one is
+/// simulated while the one before is observed) of [`batch_tasks`] tasks of
+/// [`CHUNK_TEAMS`] teams, each with one `u64` per day of every cycle.
+pub(crate) fn batch_daily_bytes(tl: &Timeline) -> f64 {
+    let months = (tl.bounds.len() - 1) as u64;
+    let days: f64 = tl
+        .bounds
+        .windows(2)
+        .map(|w| ((w[1] - w[0]) / DAY).ceil().max(1.0))
+        .sum();
+    2.0 * batch_tasks(months.max(1)) as f64 * f64::from(CHUNK_TEAMS) * days * 8.0
+}
+
 /// Runs shorter than this show no progress bar.
 const PROGRESS_AFTER: Duration = Duration::from_millis(500);
 
@@ -592,11 +612,13 @@ fn usage_multiplier(s: &Scenario) -> f64 {
 /// trials (the resource guards and the engine's own compilation), without
 /// simulating: what `flowcast check` and `simulate` refuse alike.
 pub fn validate(s: &Scenario, trials: u32) -> Result<(), EngineError> {
-    guard::check_team_runs(s, trials).map_err(|r| EngineError::Scenario {
+    let refused = |r: guard::Refusal| EngineError::Scenario {
         scenario: s.name.clone(),
         key: Some(r.key),
         problem: r.problem,
-    })?;
+    };
+    guard::check_team_runs(s, trials).map_err(refused)?;
+    guard::check_daily_memory(s).map_err(refused)?;
     compile(s, 0).map(|_| ())
 }
 
@@ -658,7 +680,7 @@ pub fn simulate_shard(
 
     let months = (ctx.timeline.bounds.len() - 1) as u64;
     let teams_per_trial: u64 = ctx.kinds.iter().map(|k| u64::from(k.teams)).sum();
-    let batch = (BATCH_TEAM_MONTHS / (u64::from(CHUNK_TEAMS) * months)).max(1) as usize;
+    let batch = batch_tasks(months);
     let units = shard.units(u128::from(teams_per_trial) * u128::from(o.trials));
     let mut tasks = Tasks::new(&ctx, o.first_trial, teams_per_trial, units.clone());
 

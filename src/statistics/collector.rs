@@ -16,6 +16,7 @@ use super::totals::{cents, TrialTotals};
 use crate::engine::{timeline, EngineError, Observer, SimOptions, TeamMonth};
 use crate::pricing::{Source, N_SOURCES};
 use crate::scenario::{OveragePolicy, Scenario};
+use crate::workload::arrivals::Timeline;
 use crate::workload::arrivals::DAY;
 use serde::{Deserialize, Serialize};
 
@@ -115,7 +116,7 @@ impl GroupAcc {
             suspended_secs: Acc::new(12),
             suspended: 0,
             alerts: [0; 3],
-            daily: vec![LogHistogram::new(8); days],
+            daily: vec![LogHistogram::new(DAILY_BITS); days],
             by_source: [0; N_SOURCES],
         }
     }
@@ -402,6 +403,23 @@ impl SummaryState {
     }
 }
 
+/// Bins per power of two of the per-day credits histograms.
+const DAILY_BITS: u32 = 8;
+
+/// Days of the per-day statistics: the longest cycle's (a partial day
+/// counts as one).
+fn daily_days(tl: &Timeline) -> usize {
+    (tl.longest_cycle() / DAY).ceil().max(1.0) as usize
+}
+
+/// An upper bound on the bytes of the per-day statistics of a summary of
+/// `kinds` kinds over `tl`: a histogram of the credits used by then per
+/// group (each kind, and the population made from them at the end) and
+/// day, each at most [`LogHistogram::max_bytes`].
+pub(crate) fn daily_bytes_bound(kinds: usize, tl: &Timeline) -> f64 {
+    (kinds + 1) as f64 * daily_days(tl) as f64 * LogHistogram::max_bytes(DAILY_BITS)
+}
+
 impl SummaryCollector {
     /// A collector for `s` simulated with `o`.
     pub fn new(s: &Scenario, o: &SimOptions) -> Result<SummaryCollector, EngineError> {
@@ -410,12 +428,7 @@ impl SummaryCollector {
             key: None,
             problem,
         })?;
-        let days = tl
-            .bounds
-            .windows(2)
-            .map(|w| ((w[1] - w[0]) / DAY).ceil().max(1.0) as usize)
-            .max()
-            .unwrap_or(1);
+        let days = daily_days(&tl);
         let mut kinds = Vec::new();
         let mut infos = Vec::new();
         for k in &s.kinds {

@@ -32,6 +32,13 @@ impl LogHistogram {
         }
     }
 
+    /// The most bytes the counts of a histogram of `bits` can take: every
+    /// bin kept, from 0 to that of `u64::MAX`.
+    pub fn max_bytes(bits: u32) -> f64 {
+        let h = LogHistogram::new(bits);
+        (h.index(u64::MAX) + 1) as f64 * std::mem::size_of::<u64>() as f64
+    }
+
     #[inline]
     fn index(&self, v: u64) -> usize {
         let sub = 1u64 << self.bits;
@@ -248,6 +255,18 @@ pub struct ChartHistogram {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The bound is what a histogram that saw 0 and `u64::MAX` keeps: 2 x
+    /// 256 exact bins, then 256 per power of two from 2^9 to 2^63 (55
+    /// of them), 14,592 bins of 8 bytes.
+    #[test]
+    fn the_largest_histogram_is_every_bin_from_zero_to_the_top() {
+        let mut h = LogHistogram::new(8);
+        h.add(0);
+        h.add(u64::MAX);
+        assert_eq!(h.counts.len(), 14_592);
+        assert_eq!(LogHistogram::max_bytes(8), 14_592.0 * 8.0);
+    }
 
     #[test]
     fn only_the_span_of_the_values_is_kept_whatever_their_order() {
