@@ -261,7 +261,7 @@ pub(crate) fn check_daily_memory(s: &Scenario) -> Result<(), Refusal> {
             problem: format!(
                 "the per-day statistics of {} kinds over cycles of up to {:.0} days could take up to {:.1} GB, more than {:.0} GB: use shorter cycles or fewer kinds",
                 s.kinds.len(),
-                (tl.longest_cycle() / DAY).ceil(),
+                tl.cycle_days().fold(1.0, f64::max),
                 bytes / 1e9,
                 MAX_DAILY_BYTES / 1e9
             ),

@@ -86,7 +86,7 @@ pub use timeline::{bounds_ns, timeline};
 use crate::ledger::{CycleRecord, Overage, PlanTerms, Terms};
 use crate::pricing::Plan;
 use crate::scenario::{OveragePolicy, Scenario};
-use crate::workload::arrivals::{RateSteps, Timeline, DAY};
+use crate::workload::arrivals::{RateSteps, Timeline};
 use crate::workload::sampling::Sampler;
 use crate::workload::{KindWorkload, PricedPiece};
 use clock::to_seconds;
@@ -225,11 +225,7 @@ fn batch_tasks(months: u64) -> usize {
 /// [`CHUNK_TEAMS`] teams, each with one `u64` per day of every cycle.
 pub(crate) fn batch_daily_bytes(tl: &Timeline) -> f64 {
     let months = (tl.bounds.len() - 1) as u64;
-    let days: f64 = tl
-        .bounds
-        .windows(2)
-        .map(|w| ((w[1] - w[0]) / DAY).ceil().max(1.0))
-        .sum();
+    let days: f64 = tl.cycle_days().sum();
     2.0 * batch_tasks(months.max(1)) as f64 * f64::from(CHUNK_TEAMS) * days * 8.0
 }
 

@@ -409,7 +409,7 @@ const DAILY_BITS: u32 = 8;
 /// Days of the per-day statistics: the longest cycle's (a partial day
 /// counts as one).
 fn daily_days(tl: &Timeline) -> usize {
-    (tl.longest_cycle() / DAY).ceil().max(1.0) as usize
+    tl.cycle_days().fold(1.0, f64::max) as usize
 }
 
 /// An upper bound on the bytes of the per-day statistics of a summary of

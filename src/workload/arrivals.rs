@@ -48,6 +48,13 @@ impl Timeline {
         self.bounds.last().copied().unwrap_or(0.0)
     }
 
+    /// Each cycle's days (a partial day counts as one).
+    pub fn cycle_days(&self) -> impl Iterator<Item = f64> + '_ {
+        self.bounds
+            .windows(2)
+            .map(|w| ((w[1] - w[0]) / DAY).ceil().max(1.0))
+    }
+
     /// The longest cycle, seconds.
     pub fn longest_cycle(&self) -> f64 {
         self.bounds
