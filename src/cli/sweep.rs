@@ -70,7 +70,8 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         )?;
         let out = super::shard::stage_shard(&a.sim, &base.name, shard)?;
         let (sim, part) =
-            flowcast::planning::sweep::sweep_shard(&a.scenario, &[], &axes, &opts, shard)?;
+            flowcast::planning::sweep::sweep_shard(&a.scenario, &[], &axes, &opts, shard)
+                .map_err(|e| super::common::placed_any(&a.scenario, &[], e))?;
         let job = flowcast::shards::Job::Sweep { inputs, axes };
         let part = flowcast::shards::Part::Sweep(part);
         return super::shard::write_partial(

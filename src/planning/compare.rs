@@ -13,7 +13,8 @@
 
 use super::recommend::{recommend, PlanOutcome, Rule};
 use super::{merge_per_trial, per_trial_means, PerTrialMean, PerTrialSums};
-use crate::engine::{simulate_shard, Shard, SimOptions, SimStats};
+use crate::engine::guard::HeldStatistics;
+use crate::engine::{check_held_statistics, simulate_shard, Shard, SimOptions, SimStats};
 use crate::scenario::{self, Scenario};
 use crate::statistics::collector::SummaryState;
 use crate::statistics::moments::Moments;
@@ -156,8 +157,22 @@ fn monthly_cost(tm: &crate::engine::TeamMonth<'_>, _: &crate::scenario::TeamKind
     f64::from(tm.seats) * tm.plan.seat_price_usd + tm.record.overage_cost
 }
 
+/// One plan simulated: its summary's state and each kind's cost per
+/// trial.
+fn simulate_plan(
+    s: &Scenario,
+    opts: &SimOptions,
+    shard: Shard,
+) -> anyhow::Result<(SimStats, SummaryState, PerTrialSums)> {
+    let mut summary = SummaryCollector::new(s, opts)?;
+    let mut per_trial = PerTrialMean::new(s, monthly_cost);
+    let st = simulate_shard(s, opts, shard, &mut (&mut summary, &mut per_trial))?;
+    Ok((st, summary.state().clone(), per_trial.sums()))
+}
+
 /// Simulates `shard`'s part of the comparison: every plan, on the same
-/// random numbers.
+/// random numbers. The part keeps every plan's statistics (a merge needs
+/// them), so it holds one summary state per plan.
 pub fn compare_shard(
     path: &Path,
     overrides: &[(String, String)],
@@ -166,6 +181,9 @@ pub fn compare_shard(
     shard: Shard,
 ) -> anyhow::Result<(SimStats, ComparePart)> {
     let scenarios = plan_scenarios(path, overrides, plans)?;
+    let mut held = HeldStatistics::default();
+    scenarios.iter().for_each(|s| held.keep(s));
+    check_held_statistics(&scenarios[0].name, &held)?;
     let (bar, opts) = super::variants_bar("compare", plans.len() as u64, opts);
     let mut part = ComparePart { plans: Vec::new() };
     let mut work = SimStats {
@@ -174,13 +192,11 @@ pub fn compare_shard(
         seconds: 0.0,
     };
     for s in &scenarios {
-        let mut summary = SummaryCollector::new(s, &opts)?;
-        let mut per_trial = PerTrialMean::new(s, monthly_cost);
-        let st = simulate_shard(s, &opts, shard, &mut (&mut summary, &mut per_trial))?;
+        let (st, state, sums) = simulate_plan(s, &opts, shard)?;
         work.runs += st.runs;
         work.team_months += st.team_months;
         work.seconds += st.seconds;
-        part.plans.push((summary.state().clone(), per_trial.sums()));
+        part.plans.push((state, sums));
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -188,7 +204,9 @@ pub fn compare_shard(
 }
 
 /// Simulates the scenario at `path` (with `overrides`) once per plan, on the
-/// same random numbers, and recommends a plan per kind by `rule`.
+/// same random numbers, and recommends a plan per kind by `rule`. Each
+/// plan's statistics are summarised as soon as it is simulated, so memory
+/// holds one plan's per-day statistics at a time, however many plans.
 pub fn compare(
     path: &Path,
     overrides: &[(String, String)],
@@ -196,8 +214,34 @@ pub fn compare(
     rule: Rule,
     opts: &SimOptions,
 ) -> anyhow::Result<Comparison> {
-    let (_, part) = compare_shard(path, overrides, plans, opts, Shard::WHOLE)?;
-    finish_compare(path, overrides, plans, rule, opts, part)
+    let scenarios = plan_scenarios(path, overrides, plans)?;
+    let (bar, inner) = super::variants_bar("compare", plans.len() as u64, opts);
+    let mut runs = Vec::with_capacity(scenarios.len());
+    for s in scenarios {
+        let (_, state, sums) = simulate_plan(&s, &inner, Shard::WHOLE)?;
+        runs.push(summarised(s, state, &sums, opts)?);
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    assemble(path, overrides, rule, opts, runs)
+}
+
+/// One plan's scenario, finished summary and each kind's mean cost per
+/// trial.
+type PlanRun = (Scenario, crate::statistics::Summary, Vec<Vec<f64>>);
+
+/// A plan's statistics finished, from its state with every trial in it.
+fn summarised(
+    s: Scenario,
+    mut state: SummaryState,
+    sums: &PerTrialSums,
+    opts: &SimOptions,
+) -> anyhow::Result<PlanRun> {
+    state.close_trials();
+    let mut c = SummaryCollector::new(&s, opts)?;
+    c.resume(state).map_err(anyhow::Error::msg)?;
+    let per_trial = per_trial_means(sums, s.kinds.len());
+    Ok((s, c.finish(), per_trial))
 }
 
 /// The comparison from its merged parts (every shard's, merged with
@@ -210,7 +254,6 @@ pub fn finish_compare(
     opts: &SimOptions,
     part: ComparePart,
 ) -> anyhow::Result<Comparison> {
-    let base = scenario::load_with(path, overrides)?;
     let scenarios = plan_scenarios(path, overrides, plans)?;
     if part.plans.len() != scenarios.len() {
         anyhow::bail!(
@@ -219,14 +262,23 @@ pub fn finish_compare(
             scenarios.len()
         );
     }
-    let mut runs = Vec::new();
-    for (s, (mut state, sums)) in scenarios.into_iter().zip(part.plans) {
-        state.close_trials();
-        let mut c = SummaryCollector::new(&s, opts)?;
-        c.resume(state).map_err(anyhow::Error::msg)?;
-        let per_trial = per_trial_means(&sums, s.kinds.len());
-        runs.push((s, c.finish(), per_trial));
+    let mut runs = Vec::with_capacity(scenarios.len());
+    for (s, (state, sums)) in scenarios.into_iter().zip(part.plans) {
+        runs.push(summarised(s, state, &sums, opts)?);
     }
+    assemble(path, overrides, rule, opts, runs)
+}
+
+/// The comparison table and recommendations from every plan's finished
+/// statistics.
+fn assemble(
+    path: &Path,
+    overrides: &[(String, String)],
+    rule: Rule,
+    opts: &SimOptions,
+    runs: Vec<PlanRun>,
+) -> anyhow::Result<Comparison> {
+    let base = scenario::load_with(path, overrides)?;
     let mut rows = Vec::new();
     let mut recommendations = Vec::new();
     for (ki, kind) in base.kinds.iter().enumerate() {

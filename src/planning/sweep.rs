@@ -4,7 +4,8 @@
 //! numbers, so the movement is the input's effect, not noise.
 
 use super::grid::{cartesian, Axis};
-use crate::engine::{simulate_shard, Shard, SimOptions, SimStats};
+use crate::engine::guard::HeldStatistics;
+use crate::engine::{check_held_statistics, simulate_shard, Shard, SimOptions, SimStats};
 use crate::scenario;
 use crate::statistics::collector::SummaryState;
 use crate::statistics::summary::{Distribution, Estimate, GroupStats};
@@ -147,6 +148,16 @@ pub fn sweep_shard(
         return Err(no_axes());
     }
     let grid = cartesian(axes);
+    // The part keeps every point's statistics: bounded before any point is
+    // simulated (each point's calendar and kinds, as its settings make them).
+    let mut held = HeldStatistics::default();
+    let mut name = String::new();
+    for settings in &grid {
+        let s = point_scenario(path, overrides, settings)?;
+        held.keep(&s);
+        name = s.name;
+    }
+    check_held_statistics(&name, &held)?;
     let (bar, opts) = super::variants_bar("sweep", grid.len() as u64, opts);
     let mut part = SweepPart { points: Vec::new() };
     let mut work = SimStats {

@@ -325,3 +325,62 @@ fn shard_flags_are_checked_before_any_work() {
         assert!(err.contains(says), "{args:?}: {err}");
     }
 }
+
+/// A shard's part of `compare` keeps one summary state per plan, of `sweep`
+/// one per grid point, until the parts are merged: their per-day
+/// statistics are bounded together, before any work. Four kinds over
+/// 3,660-day cycles pass alone (2.38e9 bytes at most, see the engine's
+/// guard) and are refused when a part would keep two (4.51e9): one line
+/// naming the key, exit 2, nothing on stdout, no output folder. Unsharded,
+/// each plan is summarised as soon as it is simulated, so the same
+/// comparison is not refused.
+#[test]
+fn a_shard_keeping_many_long_cycles_is_refused_before_any_work() {
+    let tmp = tempfile::tempdir().unwrap();
+    let kinds: String = (0..4)
+        .map(|i| {
+            format!(
+                "[[kinds]]\nname = \"k{i}\"\nteams = 1\nplan = \"team\"\n  [[kinds.flows]]\n  name = \"f\"\n  trigger = \"api\"\n  arrivals = {{ poisson = {{ per_day = 0.01 }} }}\n"
+            )
+        })
+        .collect();
+    let file = tmp.path().join("long.toml");
+    std::fs::write(
+        &file,
+        format!(
+            "name = \"long\"\n[calendar]\nstart = 2026-06-01T00:00:00Z\ncycle_days = 3660\n{kinds}"
+        ),
+    )
+    .unwrap();
+    let s = file.display().to_string();
+    for args in [
+        vec!["compare", &s, "--plans", "team,enterprise"],
+        vec!["sweep", &s, "--set", "kinds.k0.teams=1,2"],
+    ] {
+        let out_dir = tmp.path().join("part");
+        let out = flowcast()
+            .args(&args)
+            .args(["--trials", "1", "--shard", "0/2", "--quiet", "--out"])
+            .arg(&out_dir)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
+        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+        assert!(
+            err.contains("calendar.cycle_days")
+                && err.contains("long.toml:4: calendar.cycle_days")
+                && err.contains("kept for 2 simulations at once")
+                && err.contains("4.5 GB"),
+            "{args:?}: {err}"
+        );
+        assert!(!out_dir.exists(), "{args:?}");
+    }
+    flowcast()
+        .args(["compare", &s, "--plans", "team,enterprise", "--trials", "1"])
+        .args(["--quiet", "--out"])
+        .arg(tmp.path().join("whole"))
+        .assert()
+        .success();
+}
