@@ -91,6 +91,15 @@ pub struct Comparison {
     pub inputs: Option<crate::provenance::Inputs>,
 }
 
+impl Comparison {
+    /// Whether row `r` is its kind's recommended plan.
+    pub fn is_recommended(&self, r: &PlanCost) -> bool {
+        self.recommendations
+            .iter()
+            .any(|x| x.kind == r.kind && x.plan.as_deref() == Some(r.plan.as_str()))
+    }
+}
+
 /// The overrides that put every kind of `base` on `plan`; overage is
 /// switched off where the plan forbids it.
 pub fn plan_overrides(base: &Scenario, plan: &str) -> Result<Vec<(String, String)>, String> {

@@ -29,10 +29,7 @@ pub fn compare_csv(c: &Comparison) -> Csv {
     h.push("recommended".to_string());
     w.write_record(&h)?;
     for r in &c.rows {
-        let rec = c
-            .recommendations
-            .iter()
-            .any(|x| x.kind == r.kind && x.plan.as_deref() == Some(r.plan.as_str()));
+        let rec = c.is_recommended(r);
         let mut row = vec![
             r.kind.clone(),
             r.plan.clone(),
@@ -79,12 +76,8 @@ pub fn compare_text(c: &Comparison) -> String {
         "days susp"
     );
     for r in &c.rows {
-        let rec = c
-            .recommendations
-            .iter()
-            .any(|x| x.kind == r.kind && x.plan.as_deref() == Some(r.plan.as_str()));
         let vs = match &r.vs_recommended_usd {
-            Some(_) if rec => "recommended".to_string(),
+            Some(_) if c.is_recommended(r) => "recommended".to_string(),
             Some(e) => format!("{:+.2} [{:+.2}, {:+.2}]", e.value, e.ci_low, e.ci_high),
             None => String::new(),
         };
@@ -178,11 +171,7 @@ pub fn compare_charts(c: &Comparison) -> Vec<ChartFile> {
 
 pub(crate) fn compare_section(c: &Comparison, figs: Vec<Figure>) -> Section {
     let plan_label = |r: &crate::planning::compare::PlanCost| {
-        let rec = c
-            .recommendations
-            .iter()
-            .any(|x| x.kind == r.kind && x.plan.as_deref() == Some(r.plan.as_str()));
-        if rec {
+        if c.is_recommended(r) {
             format!("{} (recommended)", r.plan)
         } else {
             r.plan.clone()
@@ -199,6 +188,11 @@ pub(crate) fn compare_section(c: &Comparison, figs: Vec<Figure>) -> Section {
                 mean_ci(&r.total_usd, dollars),
                 dollars(r.total_usd.p90),
                 r.vs_recommended_usd.map_or("-".to_string(), |e| {
+                    // The recommended plan against itself is 0 by
+                    // definition: a dash, as the note says.
+                    if c.is_recommended(r) {
+                        return "\u{2014}".to_string();
+                    }
                     interval(
                         signed_dollars(e.value),
                         signed_dollars(e.ci_low),
@@ -236,7 +230,7 @@ pub(crate) fn compare_section(c: &Comparison, figs: Vec<Figure>) -> Section {
             .map(String::from)
             .to_vec(),
             rows: cost_rows,
-            note: "Overage is switched off on plans that forbid it (free). 'vs recommended' is the mean difference per team-month, paired by trial.".into(),
+            note: "Overage is switched off on plans that forbid it (free). 'vs recommended' is the mean difference per team-month, paired by trial (\u{2014} on the recommended plan itself).".into(),
         },
         Table {
             caption: "Suspension by plan: its own cost, in blocked work".into(),

@@ -147,6 +147,28 @@ fn compare_sweep_sensitivity_write_their_results_into_the_report() {
         .lines()
         .skip(1)
         .all(|l| l.ends_with(",true") || l.ends_with(",false")));
+    // The report's cost table: the recommended plan's row says so and has
+    // a dash where the others have their paired difference from it.
+    let html = read(tmp.path(), "report.html");
+    let rows: Vec<&str> = html
+        .lines()
+        .filter(|l| l.starts_with("<tr><th scope=\"row\"><span class=\"w\">steady</span>"))
+        .take(3)
+        .collect();
+    assert_eq!(rows.len(), 3, "{html}");
+    for row in rows {
+        let recommended = row.contains("(recommended)");
+        assert_eq!(
+            recommended,
+            row.contains("<span class=\"w\">team</span>"),
+            "{row}"
+        );
+        assert_eq!(
+            recommended,
+            row.ends_with("<td class=\"num\"><span class=\"w\">\u{2014}</span></td></tr>"),
+            "{row}"
+        );
+    }
 
     let text = run_ok(&[
         "sweep",
