@@ -115,15 +115,6 @@ pub fn placed(
     }
 }
 
-/// [`placed`], for an error the library passed up as `anyhow`: an engine
-/// refusal naming a key is placed at its line, anything else is kept.
-pub fn placed_any(path: &Path, overrides: &[(String, String)], e: anyhow::Error) -> anyhow::Error {
-    match e.downcast::<flowcast::engine::EngineError>() {
-        Ok(e) => placed(path, overrides, e),
-        Err(e) => e,
-    }
-}
-
 /// What a result of `command` is computed from (recorded in the result).
 pub fn inputs(
     command: &str,

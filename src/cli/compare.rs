@@ -71,8 +71,7 @@ pub fn execute(a: CompareArgs) -> anyhow::Result<()> {
         )?;
         let out = super::shard::stage_shard(&a.sim, &base.name, shard)?;
         let (sim, part) =
-            flowcast::planning::compare::compare_shard(&a.scenario, &o, &a.plans, &opts, shard)
-                .map_err(|e| super::common::placed_any(&a.scenario, &o, e))?;
+            flowcast::planning::compare::compare_shard(&a.scenario, &o, &a.plans, &opts, shard)?;
         let job = flowcast::shards::Job::Compare {
             inputs,
             plans: a.plans.clone(),

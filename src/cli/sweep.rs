@@ -70,8 +70,7 @@ pub fn execute(a: SweepArgs) -> anyhow::Result<()> {
         )?;
         let out = super::shard::stage_shard(&a.sim, &base.name, shard)?;
         let (sim, part) =
-            flowcast::planning::sweep::sweep_shard(&a.scenario, &[], &axes, &opts, shard)
-                .map_err(|e| super::common::placed_any(&a.scenario, &[], e))?;
+            flowcast::planning::sweep::sweep_shard(&a.scenario, &[], &axes, &opts, shard)?;
         let job = flowcast::shards::Job::Sweep { inputs, axes };
         let part = flowcast::shards::Part::Sweep(part);
         return super::shard::write_partial(

@@ -13,9 +13,6 @@
 //! - **Total work** (unless `--allow-large`): runs = trials x teams x
 //!   expected runs per team, times the variants a command simulates (grid
 //!   points, samples).
-//! - **Per-day statistics**: one histogram per group and day of the
-//!   longest cycle, at most [`MAX_DAILY_BYTES`] for every simulation whose
-//!   statistics are kept at once ([`HeldStatistics`]).
 //! - **Threads**: at most [`MAX_THREADS`].
 
 use super::streams::{stream, Purpose};
@@ -249,71 +246,28 @@ pub(crate) fn check_team_runs(s: &Scenario, trials: u32) -> Result<(), Refusal> 
 /// cycle, each at its largest, and the per-day credits of the team-months
 /// not yet counted. Only cycles of years, with many kinds, come near it.
 pub(crate) fn check_daily_memory(s: &Scenario) -> Result<(), Refusal> {
-    let mut held = HeldStatistics::default();
-    held.keep(s);
-    held.check()
-}
-
-/// The per-day statistics of simulations kept at once: a shard's part of
-/// `compare` keeps one summary state per plan, of `sweep` one per grid
-/// point, until the parts are merged. Each kept state may take its
-/// histograms' bound; the one simulation running at a time adds its
-/// batches. (A command that summarises each simulation as it ends keeps
-/// one at a time, bounded alone when the scenario is validated.)
-#[derive(Debug, Default)]
-pub struct HeldStatistics {
-    states: f64,
-    batches: f64,
-    count: usize,
-    /// The first kept scenario's calendar key, its kinds and longest cycle
-    /// (for the message).
-    first: Option<(&'static str, usize, f64)>,
-}
-
-impl HeldStatistics {
-    /// One more simulation of `s` kept at once.
-    pub fn keep(&mut self, s: &Scenario) {
-        // A calendar the engine cannot lay out is refused by its compilation.
-        let Ok(tl) = timeline(&s.calendar) else {
-            return;
-        };
-        self.states += daily_bytes_bound(s.kinds.len(), &tl);
-        self.batches = self.batches.max(batch_daily_bytes(&tl));
-        self.count += 1;
+    // A calendar the engine cannot lay out is refused by its compilation.
+    let Ok(tl) = timeline(&s.calendar) else {
+        return Ok(());
+    };
+    let bytes = daily_bytes_bound(s.kinds.len(), &tl) + batch_daily_bytes(&tl);
+    if bytes.is_nan() || bytes > MAX_DAILY_BYTES {
         let key = match s.calendar.cycle_days {
             Some(_) => "calendar.cycle_days",
             None => "calendar",
         };
-        let days = tl.cycle_days().fold(1.0, f64::max);
-        self.first.get_or_insert((key, s.kinds.len(), days));
-    }
-
-    /// Refused above [`MAX_DAILY_BYTES`], naming the calendar key.
-    pub(crate) fn check(&self) -> Result<(), Refusal> {
-        let bytes = self.states + self.batches;
-        let Some((key, kinds, days)) = self.first else {
-            return Ok(());
-        };
-        if !(bytes.is_nan() || bytes > MAX_DAILY_BYTES) {
-            return Ok(());
-        }
-        let (kept, fewer) = if self.count > 1 {
-            (
-                format!(", kept for {} simulations at once (a shard's part keeps one per plan or grid point until it is merged),", self.count),
-                ", fewer kinds, or fewer plans or grid points in one sharded run",
-            )
-        } else {
-            (String::new(), " or fewer kinds")
-        };
-        Err(Refusal {
+        return Err(Refusal {
             key: key.to_string(),
             problem: format!(
-                "the per-day statistics of {kinds} kinds over cycles of up to {days:.0} days{kept} could take up to {:.1} GB, more than {:.0} GB: use shorter cycles{fewer}",
+                "the per-day statistics of {} kinds over cycles of up to {:.0} days could take up to {:.1} GB, more than {:.0} GB: use shorter cycles or fewer kinds",
+                s.kinds.len(),
+                tl.cycle_days().fold(1.0, f64::max),
                 bytes / 1e9,
                 MAX_DAILY_BYTES / 1e9
             ),
-        })
+        });
     }
+    Ok(())
 }
 
 /// Expected runs of the whole simulation (`trials` trials).
@@ -541,29 +495,5 @@ size = {size}
             "{e}"
         );
         assert!(check_daily_memory(&kinds_over(10, 30)).is_ok());
-    }
-
-    /// States kept at once add up; the running simulation's batches count
-    /// once. Four kinds over 3,660 days: one state passes (2.38e9, above);
-    /// two kept by a shard's part take 3,660 x (2 x 5 x 116,736 + 65,536)
-    /// = 4.51e9, refused; over 30-day cycles a hundred kept take 30 x (100
-    /// x 5 x 116,736 + 65,536) = 1.75e9, and pass.
-    #[test]
-    fn statistics_kept_at_once_are_bounded_together() {
-        let kept = |n: usize, days: u32| {
-            let mut h = HeldStatistics::default();
-            (0..n).for_each(|_| h.keep(&kinds_over(4, days)));
-            h.check()
-        };
-        assert!(kept(1, 3660).is_ok());
-        let e = kept(2, 3660).unwrap_err().to_string();
-        assert!(
-            e.starts_with("calendar.cycle_days:")
-                && e.contains("kept for 2 simulations at once")
-                && e.contains("up to 4.5 GB"),
-            "{e}"
-        );
-        assert!(kept(100, 30).is_ok());
-        assert!(kept(0, 3660).is_ok());
     }
 }

@@ -590,20 +590,6 @@ pub(crate) fn tap_runs(
     Ok(billed)
 }
 
-/// Refuses keeping the per-day statistics of the simulations in `held` at
-/// once (a shard's part of `compare` or `sweep`), before any is simulated;
-/// the error names scenario `scenario`.
-pub fn check_held_statistics(
-    scenario: &str,
-    held: &guard::HeldStatistics,
-) -> Result<(), EngineError> {
-    held.check().map_err(|r| EngineError::Scenario {
-        scenario: scenario.to_string(),
-        key: Some(r.key),
-        problem: r.problem,
-    })
-}
-
 /// A [`RunTap`] that is also told when each trial begins.
 pub(crate) trait TrialTap {
     /// Trial `trial` begins.

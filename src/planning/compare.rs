@@ -13,8 +13,7 @@
 
 use super::recommend::{recommend, PlanOutcome, Rule};
 use super::{merge_per_trial, per_trial_means, PerTrialMean, PerTrialSums};
-use crate::engine::guard::HeldStatistics;
-use crate::engine::{check_held_statistics, simulate_shard, Shard, SimOptions, SimStats};
+use crate::engine::{simulate_shard, Shard, SimOptions, SimStats};
 use crate::scenario::{self, Scenario};
 use crate::statistics::collector::SummaryState;
 use crate::statistics::moments::Moments;
@@ -173,7 +172,7 @@ fn simulate_plan(
     opts: &SimOptions,
     shard: Shard,
 ) -> anyhow::Result<(SimStats, SummaryState, PerTrialSums)> {
-    let mut summary = SummaryCollector::new(s, opts)?;
+    let mut summary = SummaryCollector::headline(s, opts)?;
     let mut per_trial = PerTrialMean::new(s, monthly_cost);
     let st = simulate_shard(s, opts, shard, &mut (&mut summary, &mut per_trial))?;
     Ok((st, summary.state().clone(), per_trial.sums()))
@@ -190,9 +189,6 @@ pub fn compare_shard(
     shard: Shard,
 ) -> anyhow::Result<(SimStats, ComparePart)> {
     let scenarios = plan_scenarios(path, overrides, plans)?;
-    let mut held = HeldStatistics::default();
-    scenarios.iter().for_each(|s| held.keep(s));
-    check_held_statistics(&scenarios[0].name, &held)?;
     let (bar, opts) = super::variants_bar("compare", plans.len() as u64, opts);
     let mut part = ComparePart { plans: Vec::new() };
     let mut work = SimStats {
@@ -247,7 +243,7 @@ fn summarised(
     opts: &SimOptions,
 ) -> anyhow::Result<PlanRun> {
     state.close_trials();
-    let mut c = SummaryCollector::new(&s, opts)?;
+    let mut c = SummaryCollector::headline(&s, opts)?;
     c.resume(state).map_err(anyhow::Error::msg)?;
     let per_trial = per_trial_means(sums, s.kinds.len());
     Ok((s, c.finish(), per_trial))

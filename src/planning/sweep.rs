@@ -4,8 +4,7 @@
 //! numbers, so the movement is the input's effect, not noise.
 
 use super::grid::{cartesian, Axis};
-use crate::engine::guard::HeldStatistics;
-use crate::engine::{check_held_statistics, simulate_shard, Shard, SimOptions, SimStats};
+use crate::engine::{simulate_shard, Shard, SimOptions, SimStats};
 use crate::scenario;
 use crate::statistics::collector::SummaryState;
 use crate::statistics::summary::{Distribution, Estimate, GroupStats};
@@ -129,7 +128,7 @@ fn simulate_point(
     opts: &SimOptions,
     shard: Shard,
 ) -> anyhow::Result<(SimStats, SummaryState)> {
-    let mut c = SummaryCollector::new(s, opts)?;
+    let mut c = SummaryCollector::headline(s, opts)?;
     let st = simulate_shard(s, opts, shard, &mut c)?;
     Ok((st, c.state().clone()))
 }
@@ -148,16 +147,6 @@ pub fn sweep_shard(
         return Err(no_axes());
     }
     let grid = cartesian(axes);
-    // The part keeps every point's statistics: bounded before any point is
-    // simulated (each point's calendar and kinds, as its settings make them).
-    let mut held = HeldStatistics::default();
-    let mut name = String::new();
-    for settings in &grid {
-        let s = point_scenario(path, overrides, settings)?;
-        held.keep(&s);
-        name = s.name;
-    }
-    check_held_statistics(&name, &held)?;
     let (bar, opts) = super::variants_bar("sweep", grid.len() as u64, opts);
     let mut part = SweepPart { points: Vec::new() };
     let mut work = SimStats {
@@ -258,7 +247,7 @@ impl Assembly {
     ) -> anyhow::Result<()> {
         self.name.clone_from(&s.name);
         state.close_trials();
-        let mut c = SummaryCollector::new(s, opts)?;
+        let mut c = SummaryCollector::headline(s, opts)?;
         c.resume(state).map_err(anyhow::Error::msg)?;
         let summary = c.finish();
         self.horizon.get_or_insert_with(|| {

@@ -381,7 +381,11 @@ impl SummaryState {
     /// The population: every kind's team-months, summed.
     fn population(&self) -> GroupAcc {
         let shape = &self.population;
-        let mut p = GroupAcc::new(shape.daily.len(), shape.allotment, shape.block_price);
+        let mut p = GroupAcc::new(shape.hit_by_day.len(), shape.allotment, shape.block_price);
+        if shape.daily.is_empty() {
+            // A headline summary's (see [`SummaryCollector::headline`]).
+            p.daily = Vec::new();
+        }
         for k in &self.kinds {
             // Same days by construction (one calendar); a mismatch would be
             // a bug, and the population would then be left without it.
@@ -571,6 +575,21 @@ impl SummaryCollector {
         })
     }
 
+    /// A collector of everything but the per-day credits used, the
+    /// burn-up bands: what `compare` and `sweep` report, which show no
+    /// bands. Those histograms are most of a state's memory (one per group
+    /// and day), and these commands keep a state per plan or grid point
+    /// until their shards are merged. Every other statistic is the same as
+    /// [`SummaryCollector::new`]'s.
+    pub fn headline(s: &Scenario, o: &SimOptions) -> Result<SummaryCollector, EngineError> {
+        let mut c = SummaryCollector::new(s, o)?;
+        for g in c.state.kinds.iter_mut() {
+            g.daily = Vec::new();
+        }
+        c.state.population.daily = Vec::new();
+        Ok(c)
+    }
+
     /// What has been accumulated (a shard saves it).
     pub fn state(&self) -> &SummaryState {
         &self.state
@@ -582,6 +601,9 @@ impl SummaryCollector {
         let shape = |s: &SummaryState| {
             (
                 s.kinds.len(),
+                s.population.hit_by_day.len(),
+                // A headline state (no per-day credits) resumes only a
+                // headline collector.
                 s.population.daily.len(),
                 s.population.allotment,
             )

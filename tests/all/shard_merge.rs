@@ -326,61 +326,46 @@ fn shard_flags_are_checked_before_any_work() {
     }
 }
 
-/// A shard's part of `compare` keeps one summary state per plan, of `sweep`
-/// one per grid point, until the parts are merged: their per-day
-/// statistics are bounded together, before any work. Four kinds over
-/// 3,660-day cycles pass alone (2.38e9 bytes at most, see the engine's
-/// guard) and are refused when a part would keep two (4.51e9): one line
-/// naming the key, exit 2, nothing on stdout, no output folder. Unsharded,
-/// each plan is summarised as soon as it is simulated, so the same
-/// comparison is not refused.
+/// `compare` and `sweep` keep a summary state per plan or grid point (every
+/// one of them in a shard's part), and report no burn-up bands: their
+/// collector keeps everything but the per-day credits. On the same
+/// team-months its summary is the full one with empty bands, its state
+/// holds no per-day histogram, and the two kinds of state do not mix.
 #[test]
-fn a_shard_keeping_many_long_cycles_is_refused_before_any_work() {
-    let tmp = tempfile::tempdir().unwrap();
-    let kinds: String = (0..4)
-        .map(|i| {
-            format!(
-                "[[kinds]]\nname = \"k{i}\"\nteams = 1\nplan = \"team\"\n  [[kinds.flows]]\n  name = \"f\"\n  trigger = \"api\"\n  arrivals = {{ poisson = {{ per_day = 0.01 }} }}\n"
-            )
-        })
-        .collect();
-    let file = tmp.path().join("long.toml");
-    std::fs::write(
-        &file,
-        format!(
-            "name = \"long\"\n[calendar]\nstart = 2026-06-01T00:00:00Z\ncycle_days = 3660\n{kinds}"
-        ),
+fn compare_and_sweep_keep_every_statistic_but_the_per_day_bands() {
+    use flowcast::engine::simulate;
+    use flowcast::statistics::SummaryCollector;
+    let s = flowcast::scenario::load_with(
+        &path("default.toml"),
+        &[("calendar.months".to_string(), "2".to_string())],
     )
     .unwrap();
-    let s = file.display().to_string();
-    for args in [
-        vec!["compare", &s, "--plans", "team,enterprise"],
-        vec!["sweep", &s, "--set", "kinds.k0.teams=1,2"],
-    ] {
-        let out_dir = tmp.path().join("part");
-        let out = flowcast()
-            .args(&args)
-            .args(["--trials", "1", "--shard", "0/2", "--quiet", "--out"])
-            .arg(&out_dir)
-            .output()
-            .unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert!(out.stdout.is_empty(), "{args:?}");
-        assert_eq!(err.trim_end().lines().count(), 1, "{err}");
-        assert!(
-            err.contains("calendar.cycle_days")
-                && err.contains("long.toml:4: calendar.cycle_days")
-                && err.contains("kept for 2 simulations at once")
-                && err.contains("4.5 GB"),
-            "{args:?}: {err}"
-        );
-        assert!(!out_dir.exists(), "{args:?}");
+    let o = opts(6, 2);
+    let mut full = SummaryCollector::new(&s, &o).unwrap();
+    let mut headline = SummaryCollector::headline(&s, &o).unwrap();
+    simulate(&s, &o, &mut (&mut full, &mut headline)).unwrap();
+    let state = |c: &SummaryCollector| serde_json::to_value(c.state()).unwrap();
+    let (full_state, headline_state) = (state(&full), state(&headline));
+    for k in 0..s.kinds.len() {
+        let days = |st: &serde_json::Value| st["kinds"][k]["daily"].as_array().unwrap().len();
+        assert_eq!(days(&full_state), 31, "June and July: the longest cycle");
+        assert_eq!(days(&headline_state), 0);
     }
-    flowcast()
-        .args(["compare", &s, "--plans", "team,enterprise", "--trials", "1"])
-        .args(["--quiet", "--out"])
-        .arg(tmp.path().join("whole"))
-        .assert()
-        .success();
+    let mut whole = serde_json::to_value(full.clone().finish()).unwrap();
+    let short = serde_json::to_value(headline.clone().finish()).unwrap();
+    let empty = short["population"]["daily"].clone();
+    assert_eq!(empty["day"].as_array().unwrap().len(), 0);
+    // The full summary with every group's bands emptied is the headline one.
+    let emptied = |bands: &mut serde_json::Value| {
+        assert_eq!(bands["day"].as_array().unwrap().len(), 31);
+        *bands = empty.clone();
+    };
+    for k in whole["kinds"].as_array_mut().unwrap() {
+        emptied(&mut k["stats"]["daily"]);
+    }
+    emptied(&mut whole["population"]["daily"]);
+    assert_eq!(whole, short);
+    assert!(full.clone().resume(headline.state().clone()).is_err());
+    assert!(headline.clone().resume(full.state().clone()).is_err());
+    assert!(headline.clone().resume(headline.state().clone()).is_ok());
 }
