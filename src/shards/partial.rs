@@ -16,8 +16,10 @@ pub const PARTIAL_FILE: &str = "partial.json";
 /// What the `format` field says: a partial result, not some other JSON.
 pub const FORMAT: &str = "flowcast partial result";
 
-/// The layout of [`Partial`]; a merge refuses any other.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The layout of [`Partial`]; a merge refuses any other. 2: the parts of
+/// `compare` and `sweep` keep no per-day credits
+/// ([`crate::statistics::SummaryCollector::headline`]).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// The command and its arguments: everything the merged result depends on
 /// (the thread count does not).
