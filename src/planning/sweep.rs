@@ -6,7 +6,7 @@
 use super::grid::{cartesian, Axis};
 use crate::engine::{simulate_shard, Shard, SimOptions, SimStats};
 use crate::scenario;
-use crate::statistics::collector::SummaryState;
+use crate::statistics::collector::{PackedState, SummaryState};
 use crate::statistics::summary::{Distribution, Estimate, GroupStats};
 use crate::statistics::SummaryCollector;
 use serde::{Deserialize, Serialize};
@@ -87,11 +87,12 @@ fn one_month() -> String {
 }
 
 /// What one shard of a sweep accumulated: the summary's state per grid
-/// point, first axis varying slowest.
+/// point, first axis varying slowest. Each is kept packed (see
+/// [`PackedState`]): a part holds every point of the grid.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SweepPart {
     /// One per grid point.
-    pub points: Vec<SummaryState>,
+    pub points: Vec<PackedState>,
 }
 
 impl SweepPart {
@@ -100,8 +101,11 @@ impl SweepPart {
         if self.points.len() != o.points.len() {
             return Err("the parts sweep different grids".to_string());
         }
+        // One point unpacked at a time.
         for (a, b) in self.points.iter_mut().zip(&o.points) {
-            a.merge(b)?;
+            let mut state = a.unpack()?;
+            state.merge(&b.unpack()?)?;
+            *a = PackedState::pack(&state)?;
         }
         Ok(())
     }
@@ -160,7 +164,8 @@ pub fn sweep_shard(
         work.runs += st.runs;
         work.team_months += st.team_months;
         work.seconds += st.seconds;
-        part.points.push(state);
+        part.points
+            .push(PackedState::pack(&state).map_err(anyhow::Error::msg)?);
         bar.inc(1);
     }
     bar.finish_and_clear();
@@ -213,8 +218,9 @@ pub fn finish_sweep(
         );
     }
     let mut points = Assembly::new(grid.len());
-    for (settings, state) in grid.into_iter().zip(part.points) {
+    for (settings, packed) in grid.into_iter().zip(part.points) {
         let s = point_scenario(path, overrides, &settings)?;
+        let state = packed.unpack().map_err(anyhow::Error::msg)?;
         points.add(&s, settings, state, opts)?;
     }
     Ok(points.finish(axes, opts))

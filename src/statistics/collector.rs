@@ -407,6 +407,37 @@ impl SummaryState {
     }
 }
 
+/// A [`SummaryState`] kept packed: its JSON text, where every histogram
+/// keeps only its non-empty bins. A sweep's shard part keeps one per grid
+/// point until the merge: packed, a point of `default.toml` takes tens of
+/// kilobytes instead of the megabyte or more of its dense histograms.
+/// Serialized as the state itself (the same JSON).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct PackedState(Box<serde_json::value::RawValue>);
+
+impl PackedState {
+    /// Packs `state`.
+    pub fn pack(state: &SummaryState) -> Result<PackedState, String> {
+        serde_json::value::to_raw_value(state)
+            .map(PackedState)
+            .map_err(|e| format!("packing a summary state: {e}"))
+    }
+
+    /// The state, unpacked (a part read from a file is checked here).
+    pub fn unpack(&self) -> Result<SummaryState, String> {
+        serde_json::from_str(self.0.get()).map_err(|e| format!("a summary state: {e}"))
+    }
+}
+
+impl PartialEq for PackedState {
+    /// The same text: serializing a state is deterministic (fields in
+    /// order, maps ordered by key).
+    fn eq(&self, o: &PackedState) -> bool {
+        self.0.get() == o.0.get()
+    }
+}
+
 /// Bins per power of two of the per-day credits histograms.
 const DAILY_BITS: u32 = 8;
 

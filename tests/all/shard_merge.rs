@@ -106,6 +106,13 @@ proptest! {
         let mut merged = None;
         for i in rotated(n, r) {
             let (_, part) = sweep_shard(&d, &[], &axes, &opts(trials, threads), Shard::new(i, n).unwrap()).unwrap();
+            // Each point is kept packed, and written as the state itself.
+            for p in &part.points {
+                prop_assert_eq!(
+                    serde_json::to_string(p).unwrap(),
+                    serde_json::to_string(&p.unpack().unwrap()).unwrap()
+                );
+            }
             let part = roundtrip(&part);
             match &mut merged {
                 None => merged = Some(part),
