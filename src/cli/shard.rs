@@ -77,7 +77,11 @@ pub fn write_partial(
     let split = flowcast::shards::partial::split_words(shard, teams, opts.trials);
     let p = Partial::new(job, shard, split.clone(), sim.clone().into(), part);
     let bytes = p.to_json()?;
-    write_all(&out, &[(PARTIAL_FILE, bytes.clone())])?;
+    // A sweep's part can run to hundreds of megabytes: the part and its
+    // text are not kept side by side longer than needed, nor copied.
+    drop(p);
+    let len = bytes.len();
+    write_all(&out, &[(PARTIAL_FILE, bytes)])?;
     let dir = out.target().to_path_buf();
     publish(out)?;
     if !quiet {
@@ -86,7 +90,7 @@ pub fn write_partial(
             sim.team_months,
             sim.seconds,
             dir.join(PARTIAL_FILE).display(),
-            bytes.len()
+            len
         );
     }
     Ok(())

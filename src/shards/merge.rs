@@ -178,6 +178,9 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged, String> {
                 d.join(PARTIAL_FILE).display()
             )
         })?;
+        // The text is no longer needed (a sweep's part may be hundreds of
+        // megabytes): only the parsed part and the merge so far are kept.
+        drop(bytes);
         match &mut merged {
             None => {
                 merged = Some(Merged {
