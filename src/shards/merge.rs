@@ -181,6 +181,18 @@ pub fn merge(dirs: &[PathBuf]) -> Result<Merged, String> {
         // The text is no longer needed (a sweep's part may be hundreds of
         // megabytes): only the parsed part and the merge so far are kept.
         drop(bytes);
+        // A sweep's points are kept packed: each is checked here, one at a
+        // time, so that a damaged one is blamed on its file.
+        if let Part::Sweep(sweep) = &p.part {
+            for point in &sweep.points {
+                point.unpack().map_err(|e| {
+                    format!(
+                        "{}: not a complete flowcast partial result ({e})",
+                        d.join(PARTIAL_FILE).display()
+                    )
+                })?;
+            }
+        }
         match &mut merged {
             None => {
                 merged = Some(Merged {

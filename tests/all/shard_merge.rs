@@ -307,6 +307,51 @@ fn merge_refuses_an_incomplete_or_mixed_set_naming_the_folder() {
         .success();
 }
 
+/// A sweep's part keeps its points packed until the merge: a damaged point
+/// (a histogram whose counts no longer add up) is blamed on its file, the
+/// first one given as well as a later one.
+#[test]
+fn merge_blames_a_damaged_sweep_point_on_its_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let s = path("default.toml").display().to_string();
+    let shard = |i: u32| {
+        let d = tmp.path().join(format!("s{i}"));
+        flowcast()
+            .args([
+                "sweep",
+                &s,
+                "--set",
+                "usage_multiplier=1,2",
+                "--trials",
+                "2",
+            ])
+            .args(["--quiet", "--shard", &format!("{i}/2"), "--out"])
+            .arg(&d)
+            .assert()
+            .success();
+        d
+    };
+    let (a, b) = (shard(0), shard(1));
+    let damaged = |from: &Path, name: &str| {
+        let text = std::fs::read_to_string(from.join("partial.json")).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+        let n = &mut v["part"]["sweep"]["points"][1]["kinds"][0]["hit_secs"]["n"];
+        *n = serde_json::json!(n.as_u64().unwrap() + 1);
+        let d = tmp.path().join(name);
+        std::fs::create_dir(&d).unwrap();
+        std::fs::write(d.join("partial.json"), v.to_string()).unwrap();
+        d
+    };
+    let bad_a = damaged(&a, "bad-a");
+    let bad_b = damaged(&b, "bad-b");
+    for (dirs, blamed) in [([bad_a, b.clone()], "bad-a"), ([a, bad_b], "bad-b")] {
+        refuses(
+            &dirs,
+            &format!("{blamed}/partial.json: not a complete flowcast partial result"),
+        );
+    }
+}
+
 #[test]
 fn shard_flags_are_checked_before_any_work() {
     let s = path("default.toml").display().to_string();
