@@ -18,8 +18,7 @@
 use super::streams::{stream, Purpose};
 use super::{batch_daily_bytes, timeline};
 use crate::scenario::{
-    burst_weight, cycle_bounds, expected_runs_in_cycle, tool_runs_per_run, Arrivals, Scenario,
-    TeamKind,
+    burst_weight, expected_runs_in_cycle, horizon, tool_runs_per_run, Arrivals, Scenario, TeamKind,
 };
 use crate::statistics::collector::daily_bytes_bound;
 use crate::workload::arrivals::{growth_at, DAY, HOUR, MAX_RUNS_PER_CYCLE};
@@ -155,8 +154,7 @@ fn peak_rate(s: &Scenario, kind: usize, flow: usize) -> f64 {
             bursts,
         } => {
             let busiest = |w: &[f64]| w.iter().copied().fold(0.0, f64::max);
-            let (start, _) = cycle_bounds(&s.calendar, 0);
-            let (_, end) = cycle_bounds(&s.calendar, s.calendar.months.saturating_sub(1));
+            let (start, end) = horizon(&s.calendar);
             let horizon = (end - start).num_seconds() as f64;
             let growth = growth_at(*growth_per_month, horizon).max(1.0);
             let burst = bursts.as_ref().map_or(1.0, |b| {

@@ -68,11 +68,18 @@ pub fn first_cycle(c: &Calendar) -> (DateTime<Utc>, DateTime<Utc>) {
     cycle_bounds(c, 0)
 }
 
+/// The simulated horizon `[start, end)`: the first cycle's start to the
+/// last cycle's end.
+pub fn horizon(c: &Calendar) -> (DateTime<Utc>, DateTime<Utc>) {
+    let (start, _) = cycle_bounds(c, 0);
+    let (_, end) = cycle_bounds(c, c.months.saturating_sub(1));
+    (start, end)
+}
+
 /// The simulated horizon `[start, end)` in ns since the Unix epoch (`None`
 /// outside the years 1677 to 2262 that nanoseconds reach).
 pub fn horizon_ns(c: &Calendar) -> Option<(i64, i64)> {
-    let (start, _) = cycle_bounds(c, 0);
-    let (_, end) = cycle_bounds(c, c.months.saturating_sub(1));
+    let (start, end) = horizon(c);
     Some((start.timestamp_nanos_opt()?, end.timestamp_nanos_opt()?))
 }
 

@@ -35,7 +35,7 @@ mod validate;
 pub use describe::{
     burst_weight, cycle_bounds, describe, expectations, expectations_at,
     expected_credits_by_source, expected_credits_in_cycle, expected_credits_per_run,
-    expected_runs_in_cycle, expected_runs_per_team_cycle, first_cycle, horizon_ns,
+    expected_runs_in_cycle, expected_runs_per_team_cycle, first_cycle, horizon, horizon_ns,
     price_versions_used, prices_text, reaction_text, tool_runs_per_run, FlowExpectation,
     KindExpectation,
 };
