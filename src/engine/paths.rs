@@ -46,7 +46,12 @@ pub fn paths_text(s: &Scenario) -> String {
                 None => "credits summed in one draw per day".to_string(),
                 Some(why) => format!("credits drawn run by run: {why}"),
             };
-            let timing = if plan.may_be_free() {
+            // A frozen stretch of a kind without overage is suspended, where
+            // a manual run that may cost nothing still executes and needs its
+            // own timing; with overage on every run executes, and such runs
+            // are summed like any other.
+            let suspended = matches!(k.overage, OveragePolicy::Off);
+            let timing = if plan.may_be_free() && suspended {
                 "every run drawn one by one (a manual run that may cost nothing executes while suspended)".to_string()
             } else {
                 match plan.duration.tail() {

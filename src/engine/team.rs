@@ -419,6 +419,20 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
         if t.blocked_runs > 0 {
             self.ledger.block_many(t.blocked_runs, t.blocked_credits);
         }
+        // Each day's sum ends at the day's last nanosecond, after the runs
+        // in flight that end by then (at an equal end they were put in
+        // flight first). Booked here, in that order, rather than through
+        // the in-flight set: the same order, without a push and a pop per
+        // day. (Overage is on: no suspension or reaction can follow.)
+        for day in &buf.ending {
+            while heap.next_end().is_some_and(|e| e <= day.at) {
+                let Some(p) = heap.pop() else { break };
+                self.end_run(p, heap);
+            }
+            self.advance_to(day.at);
+            self.ledger.end(day.at, day.at, &day.charge);
+            self.ledger.end_count(day.runs - 1);
+        }
     }
 
     /// Closes every cycle that ends at or before `t` (never the last one).

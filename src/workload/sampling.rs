@@ -278,6 +278,9 @@ enum Kind {
     Empirical {
         values: Vec<f64>,
         table: Inversion,
+        /// Every value is a whole number >= 0: a count is the value itself
+        /// (no rounding draw).
+        whole: bool,
     },
 }
 
@@ -367,6 +370,7 @@ impl Sampler {
                     Kind::Empirical {
                         values: values.clone(),
                         table: Inversion::new(cdf, None),
+                        whole: values.iter().all(|v| *v >= 0.0 && v.fract() == 0.0),
                     },
                     mean,
                 )
@@ -525,7 +529,7 @@ impl Sampler {
             Kind::NegBinMixture(g) => poisson_of(g.sample(rng), rng) as f64,
             Kind::LogNormal { mu, sigma } => fast_exp(mu + sigma * std_normal(rng)),
             Kind::Gamma(g) => g.sample(rng),
-            Kind::Empirical { values, table } => values[table.invert(u01(rng)) as usize],
+            Kind::Empirical { values, table, .. } => values[table.invert(u01(rng)) as usize],
         }
     }
 
@@ -549,6 +553,12 @@ impl Sampler {
             Kind::Bernoulli(p) => u64::from(u01(rng) < *p),
             Kind::PoissonLarge(p) => p.sample(rng) as u64,
             Kind::NegBinMixture(g) => poisson_of(g.sample(rng), rng),
+            // (`as` saturates; a whole value needs no rounding draw.)
+            Kind::Empirical {
+                values,
+                table,
+                whole: true,
+            } => values[table.invert(u01(rng)) as usize] as u64,
             _ => {
                 let x = self.sample(rng).max(0.0);
                 // x >= 0: below 2^52 truncation is the floor (`floor` is a

@@ -143,6 +143,27 @@ fn table_inversion_matches_exact_probabilities() {
             let p = NegativeBinomial::new(2.0, 0.4).unwrap();
             Box::new(move |k| p.pmf(k))
         }),
+        // A table of whole values: the count is the value drawn.
+        (
+            Dist::Empirical {
+                values: vec![0.0, 1.0, 3.0],
+                weights: vec![6.0, 3.0, 1.0],
+            },
+            Box::new(|k| [0.6, 0.3, 0.0, 0.1].get(k as usize).copied().unwrap_or(0.0)),
+        ),
+        // A fractional value is rounded stochastically: 2.5 is 2 or 3 evenly.
+        (
+            Dist::Empirical {
+                values: vec![1.0, 2.5],
+                weights: vec![1.0, 1.0],
+            },
+            Box::new(|k| {
+                [0.0, 0.5, 0.25, 0.25]
+                    .get(k as usize)
+                    .copied()
+                    .unwrap_or(0.0)
+            }),
+        ),
     ];
     for (i, (d, pmf)) in cases.into_iter().enumerate() {
         let s = Sampler::new(&d).unwrap();
@@ -158,7 +179,11 @@ fn table_inversion_matches_exact_probabilities() {
             let p = pmf(k as u64);
             let se = (p * (1.0 - p) / n as f64).sqrt();
             let got = c as f64 / n as f64;
-            assert!((got - p).abs() < 5.0 * se, "{d:?} P({k}) {got} vs {p}");
+            if p == 0.0 {
+                assert_eq!(c, 0, "{d:?} P({k}) {got} vs 0");
+            } else {
+                assert!((got - p).abs() < 5.0 * se, "{d:?} P({k}) {got} vs {p}");
+            }
         }
     }
 }

@@ -30,8 +30,9 @@
 //! - **What they cost.** Given how many runs of a flow (at one price piece)
 //!   end on a day, their summed charge is drawn in one go where every count
 //!   law is closed under addition ([`RunPlan::draw_sum`]), run by run
-//!   otherwise; the day's sum goes in flight as one entry that ends at the
-//!   day's last nanosecond, so the day's cumulative credits come out right.
+//!   otherwise; the day's sum ends as one entry at the day's last
+//!   nanosecond ([`DaySum`]: the caller books it after the runs in flight
+//!   that end by then), so the day's cumulative credits come out right.
 //!
 //! A suspended team needs no timing at all (blocked runs never end): the
 //! stretch's count and summed charge per flow are blocked in one go, except
@@ -212,12 +213,24 @@ impl Source<'_> {
     }
 }
 
+/// The runs of an executing stretch that end on one day, summed: they end
+/// together at the day's last nanosecond (the first books the charge, the
+/// rest end with it), after every run in flight that ends by then.
+pub(super) struct DaySum {
+    pub at: i64,
+    pub charge: Charge,
+    /// Runs, nested included (at least 1).
+    pub runs: u64,
+}
+
 /// Buffers a stretch reuses from team to team.
 #[derive(Default)]
 pub(super) struct Buffers {
     /// Per day from the stretch's first, the summed charge and the runs of
     /// the runs that end that day.
     days: Vec<(Charge, u64)>,
+    /// After an executing stretch: its days with runs, in time order.
+    pub ending: Vec<DaySum>,
     /// Runs drawn one by one: (start, duration), seconds.
     picked: Vec<(f64, f64)>,
     starts: Vec<f64>,
@@ -308,10 +321,12 @@ pub(super) fn rest_of_cycle(
     let d0 = ((st.from - st.cycle_start()).max(0) / DAY_NS) as u64;
     let ndays = st.days();
     if d0 >= ndays {
+        buf.ending.clear();
         return Totals::default();
     }
     let Buffers {
         days,
+        ending,
         picked,
         starts,
     } = buf;
@@ -346,9 +361,9 @@ pub(super) fn rest_of_cycle(
                 let (a, b) = (to_seconds(a).max(resume), to_seconds(b));
                 // The bulk [a, split) ends the same day, except the runs
                 // that outlast the split; the edge [split, b) is drawn run
-                // by run, and so is a flow whose runs may be free (they
-                // execute while suspended).
-                let free_runs = plan.may_be_free();
+                // by run, and so, while suspended, is a flow whose runs may
+                // be free (they execute; with overage on every run does).
+                let free_runs = !executing && plan.may_be_free();
                 let split = match tail {
                     Some(t) if !free_runs => to_seconds(day_b) - t.beyond - MARGIN_SECONDS,
                     _ => a,
@@ -396,15 +411,15 @@ pub(super) fn rest_of_cycle(
             });
         }
     }
+    ending.clear();
     if executing {
-        // Latest day first: each entry then ends before every one in flight
-        // and goes to the back of the sorted vector, with nothing to move.
-        for (i, (charge, runs)) in sink.days.iter().enumerate().rev() {
+        for (i, (charge, runs)) in sink.days.iter().enumerate() {
             if *runs > 0 {
-                // One entry for the day's runs: its end books the first, the
-                // rest end with it, at the day's last nanosecond.
-                let at = st.day(d0 + i as u64).1 - 1;
-                sink.heap.push(at, at, *charge, runs - 1);
+                ending.push(DaySum {
+                    at: st.day(d0 + i as u64).1 - 1,
+                    charge: *charge,
+                    runs: *runs,
+                });
             }
         }
     }
