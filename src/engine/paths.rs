@@ -22,7 +22,7 @@ pub fn paths_text(s: &Scenario) -> String {
                 OveragePolicy::On => "in aggregate from the instant its limit is reached (every later run executes)",
                 OveragePolicy::Off => "in aggregate from the instant it is suspended (every later credit-costing run is blocked)",
                 OveragePolicy::AfterSuspension { .. } => {
-                    "in aggregate once overage is on after a suspension (run by run while the switch is pending)"
+                    "in aggregate from the instant it is suspended (its delay is drawn then: credit-costing runs blocked until overage is on, every run executes after)"
                 }
             }
         };
@@ -46,25 +46,28 @@ pub fn paths_text(s: &Scenario) -> String {
                 None => "credits summed in one draw per day".to_string(),
                 Some(why) => format!("credits drawn run by run: {why}"),
             };
-            // A frozen stretch of a kind without overage is suspended, where
-            // a manual run that may cost nothing still executes and needs its
-            // own timing; with overage on every run executes, and such runs
-            // are summed like any other.
-            let suspended = matches!(k.overage, OveragePolicy::Off);
-            let timing = if plan.may_be_free() && suspended {
-                "every run drawn one by one (a manual run that may cost nothing executes while suspended)".to_string()
-            } else {
-                match plan.duration.tail() {
-                    Some(t) if t.survival > 0.0 => format!(
-                        "runs that start within {} of a day's end drawn one by one, and the {:.1e} of the others that last longer",
-                        seconds_text(t.beyond),
-                        t.survival
-                    ),
-                    Some(t) => format!(
-                        "runs that start within {} of a day's end drawn one by one (no run lasts longer)",
-                        seconds_text(t.beyond)
-                    ),
-                    None => "every duration drawn (its law has no tail split here)".to_string(),
+            let split = match plan.duration.tail() {
+                Some(t) if t.survival > 0.0 => format!(
+                    "runs that start within {} of a day's end drawn one by one, and the {:.1e} of the others that last longer",
+                    seconds_text(t.beyond),
+                    t.survival
+                ),
+                Some(t) => format!(
+                    "runs that start within {} of a day's end drawn one by one (no run lasts longer)",
+                    seconds_text(t.beyond)
+                ),
+                None => "every duration drawn (its law has no tail split here)".to_string(),
+            };
+            // While suspended a manual run that may cost nothing still
+            // executes and needs its own timing; with overage on every run
+            // executes, and such runs are summed like any other.
+            let one_by_one = "every run drawn one by one (a manual run that may cost nothing executes while suspended)";
+            let timing = match k.overage {
+                _ if !plan.may_be_free() => split,
+                OveragePolicy::On => split,
+                OveragePolicy::Off => one_by_one.to_string(),
+                OveragePolicy::AfterSuspension { .. } => {
+                    format!("until overage is on, {one_by_one}; then {split}")
                 }
             };
             let _ = writeln!(o, "    flow '{}': {credits}; {timing}", f.name);

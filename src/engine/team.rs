@@ -403,6 +403,12 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
         heap: &mut InFlight,
         buf: &mut frozen::Buffers,
     ) {
+        // Suspended, the team executes again from a pending switch, if any.
+        let executing_from = if self.ledger.overage_on() {
+            at
+        } else {
+            self.ledger.pending_switch().unwrap_or(i64::MAX)
+        };
         let st = frozen::Stretch {
             cx: self.cx,
             team: self.team,
@@ -410,9 +416,9 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
             from: at,
             rates,
             heads,
+            executing_from,
         };
-        let executing = self.ledger.overage_on();
-        let t = frozen::rest_of_cycle(&st, executing, heap, buf);
+        let t = frozen::rest_of_cycle(&st, heap, buf);
         self.m.demand = self.m.demand.saturating_add(t.demand);
         self.m.runs_started += t.started;
         self.out.runs += t.started;
@@ -423,7 +429,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
         // in flight that end by then (at an equal end they were put in
         // flight first). Booked here, in that order, rather than through
         // the in-flight set: the same order, without a push and a pop per
-        // day. (Overage is on: no suspension or reaction can follow.)
+        // day. (Overage is on by then: no suspension or reaction follows.)
         for day in &buf.ending {
             while heap.next_end().is_some_and(|e| e <= day.at) {
                 let Some(p) = heap.pop() else { break };

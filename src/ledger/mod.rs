@@ -358,11 +358,10 @@ impl<T: Instant> Ledger<T> {
     }
 
     /// `runs` runs that would cost `credits` in all start while the team is
-    /// suspended with nothing pending that could lift it (overage off, no
-    /// switch to come): each is blocked, exactly as `runs` calls of
-    /// [`Ledger::start`] would block them.
+    /// suspended (before any pending switch): each is blocked, exactly as
+    /// `runs` calls of [`Ledger::start`] would block them.
     pub(crate) fn block_many(&mut self, runs: u64, credits: u64) {
-        debug_assert!(self.is_suspended() && self.pending_switch.is_none());
+        debug_assert!(self.is_suspended());
         self.cycle.runs_blocked = self.cycle.runs_blocked.saturating_add(runs);
         self.cycle.blocked_credits = self.cycle.blocked_credits.saturating_add(credits);
     }
@@ -370,12 +369,17 @@ impl<T: Instant> Ledger<T> {
     /// Whether nothing that starts from now to the end of the cycle can
     /// change what this cycle bills except by its own credits: the limit is
     /// reached, and overage is on (every run executes and the blocks follow
-    /// the credits) or the team is suspended with no switch pending
-    /// (`reaction_possible`: the biller may still draw one).
+    /// the credits) or the team is suspended and nothing but a pending
+    /// switch, whose instant is known, can lift it (`reaction_possible`: the
+    /// biller may still draw one).
     pub(crate) fn frozen(&self, reaction_possible: bool) -> bool {
         self.cycle.limit_reached_at.is_some()
-            && (self.overage_on
-                || (self.is_suspended() && self.pending_switch.is_none() && !reaction_possible))
+            && (self.overage_on || (self.is_suspended() && !reaction_possible))
+    }
+
+    /// The instant overage is to be switched on, if a switch is pending.
+    pub(crate) fn pending_switch(&self) -> Option<T> {
+        self.pending_switch
     }
 
     /// Closes the current cycle and opens the next one at `next_start`;

@@ -5,7 +5,8 @@
 //! aggregate. That must not change the distribution of anything reported. So
 //! every shipped scenario, and targeted ones (runs that outlast a day or a
 //! cycle, bursts, growth, shocks, nested MCP flows, free manual runs while
-//! suspended, price versions, calendar months from an afternoon start,
+//! suspended and with overage on, suspensions lifted by a drawn reaction,
+//! price versions, calendar months from an afternoon start,
 //! durations without a tail split), is simulated both ways with independent
 //! seeds, and each team-month statistic is compared with a two-sample
 //! Kolmogorov-Smirnov test per team kind: credits used, overage blocks, runs
@@ -357,7 +358,10 @@ fn free_manual_runs_are_summed_once_overage_is_on_and_agree() {
     // while suspended they are drawn one by one (a free one executes), but
     // once overage is on every run executes, and they are summed per day
     // like any other. Overage on from the start, and on after a suspension
-    // (a drawn reaction): both must agree with the reference.
+    // (a drawn reaction: the stretch from the suspension is drawn in
+    // aggregate too, blocked until the switch and executing after, the day
+    // of the switch cut in two): both must agree with the reference. (A
+    // switch drawn 12 hours early is rejected on runs blocked, p ~ 1e-120.)
     let text = r#"
 name = "free-manual"
 [calendar]

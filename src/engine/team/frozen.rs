@@ -3,9 +3,10 @@
 //!
 //! Once the limit is reached and overage is on (every run executes, and the
 //! overage blocks follow the credits), or the team is suspended with nothing
-//! pending that could lift it (every credit-costing run is blocked), no run
-//! that starts before the cycle ends can change how the cycle is billed
-//! except through its own credits. What the outputs need from those runs is
+//! that could lift it but a switch whose instant is known (a drawn
+//! reaction: every credit-costing run is blocked until then and executes
+//! after), no run that starts before the cycle ends can change how the
+//! cycle is billed except through its own credits. What the outputs need from those runs is
 //! sums: credits per day of the runs that end that day (by source), runs
 //! executed, runs blocked and what they would have cost, the cycle's demand.
 //! Those sums are drawn exactly in distribution, per day and flow:
@@ -34,10 +35,11 @@
 //!   nanosecond ([`DaySum`]: the caller books it after the runs in flight
 //!   that end by then), so the day's cumulative credits come out right.
 //!
-//! A suspended team needs no timing at all (blocked runs never end): the
-//! stretch's count and summed charge per flow are blocked in one go, except
-//! for manual flows whose runs may cost nothing (a free manual run still
-//! executes), which are drawn one by one.
+//! A suspended team's runs need no timing (blocked runs never end): their
+//! counts and summed charges are blocked, except for manual flows whose
+//! runs may cost nothing (a free manual run still executes), which are drawn
+//! one by one. A window that a switch falls in is cut at the switch, the two
+//! parts drawn in turn from its one sub-stream.
 //!
 //! Every draw comes from a sub-stream of (team, cycle, day, flow, price
 //! piece) ([`super::super::streams::DayStreams`]), so two variants that
@@ -50,7 +52,8 @@ use super::super::streams::day_streams;
 use super::TeamCtx;
 use crate::pricing::Charge;
 use crate::workload::arrivals::{FlowArrivals, Schedule, TeamRate, WindowHint};
-use crate::workload::sampling::{binomial, poisson_of, u01, SimRng};
+use crate::workload::runs::RunPlan;
+use crate::workload::sampling::{binomial, poisson_of, u01, SimRng, Tail};
 
 /// Seconds kept between the bulk's last start and the day's end beyond the
 /// duration split, so that rounding to nanoseconds cannot carry a bulk run
@@ -69,6 +72,10 @@ pub(super) struct Stretch<'a> {
     /// Each flow's next start not yet drawn, seconds: a schedule resumes at
     /// it (a Poisson flow restarts at `from`, which is memoryless).
     pub heads: &'a [f64],
+    /// From this instant (ns) every run executes (overage is on); before it
+    /// the team is suspended (`from` when overage is already on; the
+    /// pending switch's instant, or never, when it is suspended).
+    pub executing_from: i64,
 }
 
 /// What the stretch adds to the cycle besides what it put in flight.
@@ -305,17 +312,107 @@ impl Sink<'_> {
     }
 }
 
-/// Draws the rest of `st`'s cycle. `executing`: overage is on and every
-/// run executes (the runs are put in flight: `heap`); otherwise the team is
-/// suspended and credit-costing runs are blocked. Both draw the same runs
-/// (the same numbers in the same order), so a variant that suspends and one
-/// that bills overage from the same instant see the same demand.
-pub(super) fn rest_of_cycle(
-    st: &Stretch<'_>,
-    executing: bool,
-    heap: &mut InFlight,
-    buf: &mut Buffers,
-) -> Totals {
+/// A sub-stream made when first needed (a window where nothing can start
+/// draws nothing).
+struct Lazy<F: FnMut() -> SimRng> {
+    rng: Option<SimRng>,
+    make: F,
+}
+
+impl<F: FnMut() -> SimRng> Lazy<F> {
+    fn get(&mut self) -> &mut SimRng {
+        self.rng.get_or_insert_with(&mut self.make)
+    }
+}
+
+/// One flow at one price piece of one day of a stretch.
+struct FlowDay<'a> {
+    source: &'a Source<'a>,
+    plans: &'a [RunPlan],
+    plan: &'a RunPlan,
+    tail: Option<&'a Tail>,
+    /// Where the flow's starts resume, seconds.
+    resume: f64,
+    day: u64,
+    /// The day's end, seconds.
+    day_end: f64,
+}
+
+impl FlowDay<'_> {
+    /// Draws the runs that start in `[a, b)` (ns), executing or suspended.
+    /// (Always inlined: once or twice per day and flow, in the hot loop.)
+    #[inline(always)]
+    fn window<F: FnMut() -> SimRng>(
+        &self,
+        (a, b): (i64, i64),
+        executing: bool,
+        sink: &mut Sink<'_>,
+        hint: &mut WindowHint,
+        (picked, starts): (&mut Vec<(f64, f64)>, &mut Vec<f64>),
+        stream: &mut Lazy<F>,
+    ) {
+        let (source, plan, plans, tail) = (self.source, self.plan, self.plans, self.tail);
+        sink.executing = executing;
+        let (a, b) = (to_seconds(a).max(self.resume), to_seconds(b));
+        // The bulk [a, split) ends the same day, except the runs that
+        // outlast the split; the edge [split, b) is drawn run by run, and
+        // so, while suspended, is a flow whose runs may be free (they
+        // execute; with overage on every run does).
+        let free_runs = !executing && plan.may_be_free();
+        let split = match tail {
+            Some(t) if !free_runs => self.day_end - t.beyond - MARGIN_SECONDS,
+            _ => a,
+        };
+        // (Kept within [a, b] by hand: `clamp` panics if a is infinite and
+        // b is not.)
+        let split = split.max(a).min(b);
+        let bulk = source.window(a, split, hint);
+        let edge = source.window(split, b, hint);
+        if bulk.is_empty() && edge.is_empty() {
+            return;
+        }
+        let rng = stream.get();
+        let survival = tail.map_or(0.0, |t| t.survival);
+        let (same_day, long) = bulk.split(survival, rng);
+        picked.clear();
+        if long > 0 {
+            source.starts(a, split, bulk, long, rng, starts);
+            for &t in starts.iter() {
+                let beyond = tail.map_or(0.0, |tail| tail.sample_beyond(rng));
+                picked.push((t, beyond));
+            }
+        }
+        let on_edge = match edge {
+            Window::Poisson(m) => poisson_of(m, rng),
+            Window::Schedule(n) => n,
+        };
+        if on_edge > 0 {
+            source.starts(split, b, edge, on_edge, rng, starts);
+            for &t in starts.iter() {
+                picked.push((t, plan.duration.sample(rng)));
+            }
+        }
+        // Each run drawn on its own: its charge after the timings.
+        for &(t, dur) in picked.iter() {
+            let start = to_ns(t);
+            let end = start.saturating_add(to_ns(dur));
+            let (charge, nested, own) = plan.draw_with_nested(plans, rng);
+            sink.one(start, end, charge, nested, own, free_runs);
+        }
+        if same_day > 0 {
+            let (charge, nested) = plan.draw_sum(same_day, plans, rng);
+            sink.same_day(self.day, &charge, same_day + nested);
+        }
+    }
+}
+
+/// Draws the rest of `st`'s cycle: before [`Stretch::executing_from`] the
+/// team is suspended and credit-costing runs are blocked; from it every run
+/// executes (the runs are put in flight: `heap`, or summed by day). Both
+/// draw the same runs (the same numbers in the same order), so a variant
+/// that suspends and one that bills overage from the same instant see the
+/// same demand.
+pub(super) fn rest_of_cycle(st: &Stretch<'_>, heap: &mut InFlight, buf: &mut Buffers) -> Totals {
     let cx = st.cx;
     let work = &cx.k.work;
     let d0 = ((st.from - st.cycle_start()).max(0) / DAY_NS) as u64;
@@ -333,7 +430,7 @@ pub(super) fn rest_of_cycle(
     days.clear();
     days.resize((ndays - d0) as usize, (Charge::default(), 0));
     let mut sink = Sink {
-        executing,
+        executing: false,
         cycle_start: st.cycle_start(),
         cycle_end: st.cycle_end(),
         d0,
@@ -355,72 +452,48 @@ pub(super) fn rest_of_cycle(
         let mut hint = WindowHint::default();
         for d in d0..ndays {
             let (day_a, day_b) = st.day(d);
-            st.by_piece(day_a.max(st.from), day_b, |piece, a, b| {
+            st.by_piece(day_a.max(st.from), day_b, |piece, a_ns, b_ns| {
                 let plans = work.plans(piece, 0);
-                let plan = &plans[f];
-                let (a, b) = (to_seconds(a).max(resume), to_seconds(b));
-                // The bulk [a, split) ends the same day, except the runs
-                // that outlast the split; the edge [split, b) is drawn run
-                // by run, and so, while suspended, is a flow whose runs may
-                // be free (they execute; with overage on every run does).
-                let free_runs = !executing && plan.may_be_free();
-                let split = match tail {
-                    Some(t) if !free_runs => to_seconds(day_b) - t.beyond - MARGIN_SECONDS,
-                    _ => a,
+                let fd = FlowDay {
+                    source: &source,
+                    plans,
+                    plan: &plans[f],
+                    tail,
+                    resume,
+                    day: d,
+                    day_end: to_seconds(day_b),
                 };
-                // (Kept within [a, b] by hand: `clamp` panics if a is
-                // infinite and b is not.)
-                let split = split.max(a).min(b);
-                let bulk = source.window(a, split, &mut hint);
-                let edge = source.window(split, b, &mut hint);
-                if bulk.is_empty() && edge.is_empty() {
-                    return;
-                }
-                let mut rng = streams.get(d, f, piece);
-                let survival = tail.map_or(0.0, |t| t.survival);
-                let (same_day, long) = bulk.split(survival, &mut rng);
-                picked.clear();
-                if long > 0 {
-                    source.starts(a, split, bulk, long, &mut rng, starts);
-                    for &t in starts.iter() {
-                        let beyond = tail.map_or(0.0, |tail| tail.sample_beyond(&mut rng));
-                        picked.push((t, beyond));
-                    }
-                }
-                let on_edge = match edge {
-                    Window::Poisson(m) => poisson_of(m, &mut rng),
-                    Window::Schedule(n) => n,
+                // Suspended before the switch, executing from it: the
+                // window the switch falls in is cut in two, drawn from its
+                // one sub-stream in turn. (A start is on the side of the
+                // switch its second is: a start rounded onto the switch's
+                // very nanosecond, which would execute, has probability
+                // about the flow's rate times 1 ns.)
+                let mut rng = Lazy {
+                    rng: None,
+                    make: || streams.get(d, f, piece),
                 };
-                if on_edge > 0 {
-                    source.starts(split, b, edge, on_edge, &mut rng, starts);
-                    for &t in starts.iter() {
-                        picked.push((t, plan.duration.sample(&mut rng)));
-                    }
+                let cut = st.executing_from.clamp(a_ns, b_ns);
+                if cut > a_ns {
+                    let bufs = (&mut *picked, &mut *starts);
+                    fd.window((a_ns, cut), false, &mut sink, &mut hint, bufs, &mut rng);
                 }
-                // Each run drawn on its own: its charge after the timings.
-                for &(t, dur) in picked.iter() {
-                    let start = to_ns(t);
-                    let end = start.saturating_add(to_ns(dur));
-                    let (charge, nested, own) = plan.draw_with_nested(plans, &mut rng);
-                    sink.one(start, end, charge, nested, own, free_runs);
-                }
-                if same_day > 0 {
-                    let (charge, nested) = plan.draw_sum(same_day, plans, &mut rng);
-                    sink.same_day(d, &charge, same_day + nested);
+                if cut < b_ns {
+                    let bufs = (&mut *picked, &mut *starts);
+                    fd.window((cut, b_ns), true, &mut sink, &mut hint, bufs, &mut rng);
                 }
             });
         }
     }
+    // (Only executing windows put runs in a day.)
     ending.clear();
-    if executing {
-        for (i, (charge, runs)) in sink.days.iter().enumerate() {
-            if *runs > 0 {
-                ending.push(DaySum {
-                    at: st.day(d0 + i as u64).1 - 1,
-                    charge: *charge,
-                    runs: *runs,
-                });
-            }
+    for (i, (charge, runs)) in sink.days.iter().enumerate() {
+        if *runs > 0 {
+            ending.push(DaySum {
+                at: st.day(d0 + i as u64).1 - 1,
+                charge: *charge,
+                runs: *runs,
+            });
         }
     }
     sink.totals
