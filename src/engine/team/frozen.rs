@@ -6,10 +6,11 @@
 //! that could lift it but a switch whose instant is known (a drawn
 //! reaction: every credit-costing run is blocked until then and executes
 //! after), no run that starts before the cycle ends can change how the
-//! cycle is billed except through its own credits. What the outputs need from those runs is
-//! sums: credits per day of the runs that end that day (by source), runs
-//! executed, runs blocked and what they would have cost, the cycle's demand.
-//! Those sums are drawn exactly in distribution, per day and flow:
+//! cycle is billed except through its own credits. What the outputs need
+//! from those runs is sums: credits per day of the runs that end that day
+//! (by source), runs executed, runs blocked and what they would have cost,
+//! the cycle's demand. Those sums are drawn exactly in distribution, per
+//! day and flow:
 //!
 //! - **How many runs start, and when they end.** Durations are independent
 //!   of starts and of credits. A run that starts in the day's *bulk*,
