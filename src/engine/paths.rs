@@ -62,13 +62,12 @@ pub fn paths_text(s: &Scenario) -> String {
             // executes and needs its own timing; with overage on every run
             // executes, and such runs are summed like any other.
             let one_by_one = "every run drawn one by one (a manual run that may cost nothing executes while suspended)";
-            let timing = match k.overage {
-                _ if !plan.may_be_free() => split,
-                OveragePolicy::On => split,
-                OveragePolicy::Off => one_by_one.to_string(),
-                OveragePolicy::AfterSuspension { .. } => {
+            let timing = match (plan.may_be_free(), &k.overage) {
+                (true, OveragePolicy::Off) => one_by_one.to_string(),
+                (true, OveragePolicy::AfterSuspension { .. }) => {
                     format!("until overage is on, {one_by_one}; then {split}")
                 }
+                _ => split,
             };
             let _ = writeln!(o, "    flow '{}': {credits}; {timing}", f.name);
         }

@@ -330,6 +330,20 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
         self.m.days_until(t, used, &mut self.out.daily);
     }
 
+    /// Time reaches `end` and the ledger books an entry that started at
+    /// `start`: what it costs, and `more` runs that end with it (nested
+    /// MCP-flow runs start and end with their parent, their credits in its
+    /// charge; a frozen day's entry stands for many).
+    #[inline(always)]
+    fn book_end(&mut self, (start, end): (i64, i64), booked: Booked<'_>, more: u64) {
+        self.advance_to(end);
+        match booked {
+            Booked::Total(credits) => self.ledger.end_total(start, end, credits),
+            Booked::Charge(charge) => self.ledger.end(start, end, charge),
+        }
+        self.ledger.end_count(more);
+    }
+
     /// Everything that happens when an executed run ends: the ledger books
     /// it (and its nested runs), and a suspension may draw the team's
     /// reaction. (Always inlined: it runs once per executed run, and an
@@ -337,14 +351,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
     #[inline(always)]
     fn end_run(&mut self, p: Pending, heap: &InFlight) {
         let t = p.end;
-        self.advance_to(t);
-        match heap.booked(&p) {
-            Booked::Total(credits) => self.ledger.end_total(p.start, t, credits),
-            Booked::Charge(charge) => self.ledger.end(p.start, t, charge),
-        }
-        // Nested MCP-flow runs start and end with their parent (their
-        // credits are in its charge); a frozen day's entry stands for many.
-        self.ledger.end_count(p.nested);
+        self.book_end((p.start, t), heap.booked(&p), p.nested);
         if self.switch_at.is_none() && self.ledger.current().suspended_at.is_some() {
             if let Some(delay) = &self.cx.k.reaction {
                 let cx = self.cx;
@@ -435,9 +442,7 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
                 let Some(p) = heap.pop() else { break };
                 self.end_run(p, heap);
             }
-            self.advance_to(day.at);
-            self.ledger.end(day.at, day.at, &day.charge);
-            self.ledger.end_count(day.runs - 1);
+            self.book_end((day.at, day.at), Booked::Charge(&day.charge), day.runs - 1);
         }
     }
 

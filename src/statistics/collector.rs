@@ -16,8 +16,7 @@ use super::totals::{cents, TrialTotals};
 use crate::engine::{timeline, EngineError, Observer, SimOptions, TeamMonth};
 use crate::pricing::{Source, N_SOURCES};
 use crate::scenario::{OveragePolicy, Scenario};
-use crate::workload::arrivals::Timeline;
-use crate::workload::arrivals::DAY;
+use crate::workload::arrivals::{Timeline, DAY};
 use serde::{Deserialize, Serialize};
 
 /// Chart histograms have at most this many bins.

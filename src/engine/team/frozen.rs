@@ -418,8 +418,8 @@ pub(super) fn rest_of_cycle(st: &Stretch<'_>, heap: &mut InFlight, buf: &mut Buf
     let work = &cx.k.work;
     let d0 = ((st.from - st.cycle_start()).max(0) / DAY_NS) as u64;
     let ndays = st.days();
+    buf.ending.clear();
     if d0 >= ndays {
-        buf.ending.clear();
         return Totals::default();
     }
     let Buffers {
@@ -487,7 +487,6 @@ pub(super) fn rest_of_cycle(st: &Stretch<'_>, heap: &mut InFlight, buf: &mut Buf
         }
     }
     // (Only executing windows put runs in a day.)
-    ending.clear();
     for (i, (charge, runs)) in sink.days.iter().enumerate() {
         if *runs > 0 {
             ending.push(DaySum {
