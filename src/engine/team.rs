@@ -8,6 +8,7 @@
 //! [`RunTap`] may also see every run (to write it as a usage log).
 
 mod frozen;
+mod frozen_by_run;
 
 use super::clock::{to_ns, DAY_NS};
 use super::in_flight::{Booked, InFlight, Pending};
@@ -114,8 +115,10 @@ pub(crate) struct Scratch {
     rates: Vec<TeamRate>,
     cursors: Vec<Cursor>,
     heads: Vec<f64>,
-    /// A frozen stretch's buffers, and the per-flow block tallies.
+    /// A frozen stretch's buffers (aggregated, and run by run), and the
+    /// per-flow block tallies.
     frozen: frozen::Buffers,
+    by_run: frozen_by_run::Buffers,
     tallies: Vec<BlockTally>,
     heap: InFlight,
     nested: Vec<u64>,
@@ -548,8 +551,25 @@ fn restart_arrivals(
     }
 }
 
-/// Draws flow `f`'s next start.
+/// The next start over all flows and its flow (the lowest flow index first
+/// at ties), if any flow has one.
 #[inline]
+fn first_start(heads: &[f64]) -> Option<(f64, usize)> {
+    let mut best = f64::INFINITY;
+    let mut bf = usize::MAX;
+    for (f, &h) in heads.iter().enumerate() {
+        if h < best {
+            best = h;
+            bf = f;
+        }
+    }
+    (bf != usize::MAX).then_some((best, bf))
+}
+
+/// Draws flow `f`'s next start. (Always inlined: it runs once per run, and
+/// out of line it cost a call and a dispatch on both the flow's arrivals
+/// and its cursor.)
+#[inline(always)]
 fn next_arrival(
     work: &KindWorkload,
     rates: &[TeamRate],
@@ -599,6 +619,7 @@ fn simulate_team<'t>(
         cursors,
         heads,
         frozen: buf,
+        by_run,
         tallies,
         heap,
         nested,
@@ -613,6 +634,9 @@ fn simulate_team<'t>(
     // The rest of the cycle was drawn frozen: no more starts in it.
     let mut starts_done = false;
     let freezes = cx.aggregate && k.freezes;
+    // Run by run, a frozen cycle's rest needs only sums too
+    // ([`frozen_by_run`]); a tap sees every run through the main loop.
+    let settles = k.freezes && (cx.aggregate || tap.is_none());
     let mut runs = 0u64;
     // The price piece in force (a dated price version) and when it ends.
     let (mut piece, mut next_piece) = work.piece_at(0);
@@ -621,22 +645,13 @@ fn simulate_team<'t>(
     // Kinds without reactions pay one predictable branch per run for them.
     let reacts = !k.reactions.is_empty();
     loop {
-        // The next start over all flows (lowest flow index first at ties).
-        let mut best = f64::INFINITY;
-        let mut bf = usize::MAX;
-        if !starts_done {
-            for (f, &h) in heads.iter().enumerate() {
-                if h < best {
-                    best = h;
-                    bf = f;
-                }
-            }
-        }
-        let t = if bf == usize::MAX {
-            i64::MAX
+        // The next start over all flows.
+        let first = if starts_done {
+            None
         } else {
-            to_ns(best)
+            first_start(heads)
         };
+        let (t, bf) = first.map_or((i64::MAX, usize::MAX), |(s, f)| (to_ns(s), f));
         let cycle_end = cx.bounds[cycle + 1];
         // The ends billed before that start, within this cycle, in one go
         // (the next start stays the same while only ends happen).
@@ -646,8 +661,24 @@ fn simulate_team<'t>(
             let at = p.end;
             tt.end_run(p, heap);
             let reaction_possible = k.reaction.is_some() && tt.switch_at.is_none();
-            if freezes && !starts_done && tt.ledger.frozen(reaction_possible) {
-                tt.finish_frozen(cycle, at, rates, heads, heap, buf);
+            if settles && !starts_done && tt.ledger.frozen(reaction_possible) {
+                if freezes {
+                    tt.finish_frozen(cycle, at, rates, heads, heap, buf);
+                } else if tt.ledger.overage_on() || tt.ledger.pending_switch().is_none() {
+                    let d = frozen_by_run::Draws {
+                        rates,
+                        cursors,
+                        heads,
+                        rng: &mut rng,
+                        piece: &mut piece,
+                        next_piece: &mut next_piece,
+                        plans: &mut plans,
+                    };
+                    runs += tt.rest_by_run(cycle, d, heap, by_run);
+                } else {
+                    // Suspended until a pending switch: run by run below.
+                    continue;
+                }
                 starts_done = true;
                 froze = true;
                 break;

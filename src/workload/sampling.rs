@@ -447,6 +447,11 @@ impl Sampler {
         let bounded = |w: f64| {
             Some(Tail {
                 beyond: w.max(0.0),
+                // A log-normal of no spread has one value, `exp(mu)`.
+                log_beyond: match self.kind {
+                    Kind::LogNormal { mu, .. } => mu,
+                    _ => f64::NEG_INFINITY,
+                },
                 survival: 0.0,
                 law: self.kind.clone(),
             })
@@ -462,6 +467,10 @@ impl Sampler {
                 // A hair above the largest draw with z <= TAIL_Z (fast_exp is
                 // within 2 ulp of exp): the split is exact, only rare.
                 beyond: (mu + sigma * TAIL_Z).exp() * (1.0 + 1e-12),
+                // A draw's logarithm `mu + sigma z` is at most this when
+                // z <= TAIL_Z (rounding is monotone), and its value then at
+                // most `beyond`.
+                log_beyond: mu + sigma * TAIL_Z,
                 survival: NORMAL_TAIL_4,
                 law: self.kind.clone(),
             }),
@@ -514,6 +523,17 @@ impl Sampler {
             Kind::Whole(n) => *n as f64,
             Kind::Constant(c) => *c,
             _ => self.sample_other(rng),
+        }
+    }
+
+    /// The draw [`Sampler::sample`] makes, from the same random numbers,
+    /// with its value left to [`Lazy::value`]: a log-normal's `exp` is
+    /// skipped when a bound ([`Tail::within`]) is all the caller needs.
+    #[inline(always)]
+    pub fn draw_lazy(&self, rng: &mut SimRng) -> Lazy {
+        match &self.kind {
+            Kind::LogNormal { mu, sigma } => Lazy::Log(mu + sigma * std_normal(rng)),
+            _ => Lazy::Value(self.sample(rng)),
         }
     }
 
@@ -590,10 +610,45 @@ pub struct Tail {
     pub beyond: f64,
     /// `P(X > beyond)`.
     pub survival: f64,
+    /// For a log-normal law, a bound on a draw's logarithm below which its
+    /// value is at most `beyond` (see [`Tail::within`]).
+    log_beyond: f64,
     law: Kind,
 }
 
+/// A draw whose value is worked out only if it is needed
+/// ([`Sampler::draw_lazy`]).
+#[derive(Clone, Copy, Debug)]
+pub enum Lazy {
+    /// The value.
+    Value(f64),
+    /// A log-normal draw's logarithm.
+    Log(f64),
+}
+
+impl Lazy {
+    /// The draw's value (what [`Sampler::sample`] returns).
+    #[inline(always)]
+    pub fn value(self) -> f64 {
+        match self {
+            Lazy::Value(v) => v,
+            Lazy::Log(x) => fast_exp(x),
+        }
+    }
+}
+
 impl Tail {
+    /// Whether the draw `d` of this law is at most `beyond`, told without
+    /// its value where that is cheaper (a log-normal's logarithm against
+    /// its bound). False only means "not known to be".
+    #[inline(always)]
+    pub fn within(&self, d: Lazy) -> bool {
+        match d {
+            Lazy::Value(v) => v <= self.beyond,
+            Lazy::Log(x) => x <= self.log_beyond,
+        }
+    }
+
     /// One draw of `X` given `X > beyond` (only called when `survival > 0`).
     pub fn sample_beyond(&self, rng: &mut SimRng) -> f64 {
         match self.law {
