@@ -703,12 +703,26 @@ impl TeamRate {
 
     /// The next arrival after the cursor's instant (infinity: none within
     /// the horizon): a standard exponential amount of intensity further.
-    #[inline]
+    #[inline(always)]
     pub fn next(&self, c: &mut PoissonCursor, rng: &mut SimRng) -> f64 {
         if self.scale == 0.0 {
             return f64::INFINITY;
         }
-        self.walk(c, exp1(rng))
+        let target = exp1(rng);
+        // The common case inline: no growth, and the arrival falls in the
+        // cursor's piece (what `walk`'s first step computes, to the bit;
+        // otherwise `walk` starts over from the same cursor).
+        if self.beta == 0.0 {
+            if let (Some(p), Some(&inv_rate)) = (self.pieces.get(c.i), self.inv_rates.get(c.i)) {
+                let t = c.t.max(p.start);
+                let need = target * self.inv_scale;
+                if need < (p.end - t) * p.rate {
+                    c.t = (t + need * inv_rate).min(p.end);
+                    return c.t;
+                }
+            }
+        }
+        self.walk(c, target)
     }
 
     /// The instant in `[a, b)` where `target` expected arrivals have passed
