@@ -29,7 +29,7 @@
 //! usage (a gap of 0.05) is not, at this size.
 
 use flowcast::engine::{simulate, Observer, SimOptions, TeamMonth};
-use flowcast::scenario::{load_with, parse, Scenario};
+use flowcast::scenario::{load_with, Scenario};
 use std::path::Path;
 
 /// Per kind and cycle, per statistic, one value per team: independent
@@ -192,10 +192,15 @@ fn shipped(name: &str, sets: &[(&str, &str)]) -> Scenario {
     }
 }
 
-fn scenario(text: &str) -> Scenario {
-    match parse(text, Path::new("frozen.toml")) {
+/// A targeted scenario of `tests/data/frozen/` (the engine's own tests
+/// run them too: `engine::team::frozen_by_run`).
+fn targeted(name: &str) -> Scenario {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/frozen")
+        .join(name);
+    match load_with(&path, &[]) {
         Ok(s) => s,
-        Err(e) => panic!("test scenario does not parse: {e}"),
+        Err(e) => panic!("{name}: {e}"),
     }
 }
 
@@ -260,94 +265,13 @@ fn runs_that_outlast_days_and_cycles_come_out_exactly() {
     // Durations of hours (a heavy log-normal tail), a schedule whose runs
     // straddle midnight, three cycles; overage on (every run executes, many
     // end on a later day or in the next cycle) and off.
-    let text = r#"
-name = "spill"
-[calendar]
-start = 2026-03-01T13:27:00Z
-months = 3
-[[kinds]]
-name = "long-on"
-teams = 300
-plan = "team"
-overage = "on"
-overage_price = 10.0
-  [[kinds.flows]]
-  name = "etl"
-  trigger = "api"
-  arrivals = { poisson = { per_day = 40.0 } }
-  blocks = { http_request = 2, logic = { dist = "poisson", mean = 2.0 } }
-  duration_seconds = { dist = "lognormal", median = 7200.0, sigma = 1.5 }
-  [[kinds.flows]]
-  name = "nightly"
-  trigger = "schedule"
-  arrivals = { schedule = { every = "2h", at = "00:30" } }
-  blocks = { http_request = 1 }
-  duration_seconds = { dist = "uniform", low = 3000.0, high = 9000.0 }
-[[kinds]]
-name = "long-off"
-teams = 300
-plan = "team"
-overage = "off"
-  [[kinds.flows]]
-  name = "etl"
-  trigger = "api"
-  arrivals = { poisson = { per_day = 40.0 } }
-  blocks = { http_request = 2 }
-  duration_seconds = { dist = "gamma", shape = 2.0, scale = 3600.0 }
-"#;
-    let bad = compare(&scenario(text), 6);
+    let bad = compare(&targeted("spill.toml"), 6);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
 #[test]
 fn bursts_growth_nested_flows_free_manual_runs_and_price_versions_agree() {
-    let text = r#"
-name = "mixed"
-[calendar]
-start = 2026-12-15T00:00:00Z
-cycle_days = 30
-months = 2
-[prices.versions.rise]
-from = 2027-01-01T00:00:00Z
-agent_call = { "gpt-5-mini" = 9 }
-[[kinds]]
-name = "agents"
-teams = 400
-plan = "team"
-overage = "on"
-overage_price = 10.0
-size = { dist = "lognormal", mu = 0.0, sigma = 0.5 }
-  [[kinds.flows]]
-  name = "support"
-  trigger = "api"
-  arrivals = { poisson = { per_day = 60.0, growth_per_month = 0.2, bursts = { per_month = 2.0, duration_hours = { dist = "gamma", shape = 2.0, scale = 3.0 }, multiplier = 4.0 } } }
-  blocks = { ai_request = 1 }
-  duration_seconds = { dist = "lognormal", median = 20.0, sigma = 0.7 }
-  agent = { model = "gpt-5-mini", calls = { dist = "negbin", mean = 3.0, r = 2.0 }, tools_per_call = { dist = "bernoulli", p = 0.5 }, tools = [{ name = "search", weight = 3.0 }, { name = "lookup", flow = "lookup-flow", weight = 1.0 }] }
-  [[kinds.flows]]
-  name = "lookup-flow"
-  trigger = "mcp"
-  blocks = { http_request = 1, logic = { dist = "empirical", values = [1, 2, 5], weights = [5, 3, 1] } }
-  duration_seconds = 1.0
-[[kinds]]
-name = "designers"
-teams = 400
-plan = "solo"
-overage = "off"
-  [[kinds.flows]]
-  name = "sketch"
-  trigger = "manual"
-  arrivals = { poisson = { per_day = 30.0 } }
-  create_with_ai = { model = "gpt-4o-mini", prompts = { dist = "bernoulli", p = 0.3 }, images = { dist = "poisson", mean = 0.3 } }
-  duration_seconds = { dist = "lognormal", median = 30.0, sigma = 0.5 }
-  [[kinds.flows]]
-  name = "sync"
-  trigger = "schedule"
-  arrivals = { schedule = { every = "30m" } }
-  blocks = { http_request = 1, connector = 1 }
-  duration_seconds = 5.0
-"#;
-    let bad = compare(&scenario(text), 5);
+    let bad = compare(&targeted("mixed.toml"), 5);
     assert!(bad.is_empty(), "{}", bad.join("\n"));
 }
 
@@ -362,40 +286,7 @@ fn free_manual_runs_are_summed_once_overage_is_on_and_agree() {
     // aggregate too, blocked until the switch and executing after, the day
     // of the switch cut in two): both must agree with the reference. (A
     // switch drawn 12 hours early is rejected on runs blocked, p ~ 1e-120.)
-    let text = r#"
-name = "free-manual"
-[calendar]
-start = 2026-06-01T00:00:00Z
-cycle_days = 30
-months = 2
-[[kinds]]
-name = "on"
-teams = 800
-plan = "solo"
-overage = "on"
-overage_price = 10.0
-size = { dist = "lognormal", mu = 0.0, sigma = 0.4 }
-  [[kinds.flows]]
-  name = "prototype"
-  trigger = "manual"
-  arrivals = { poisson = { per_day = 8.0, hours = "office" } }
-  blocks = { http_request = 3, logic = 2, ai_request = { dist = "bernoulli", p = 0.5 }, connector = { dist = "empirical", values = [0, 1, 3], weights = [0.6, 0.3, 0.1] } }
-  duration_seconds = { dist = "lognormal", median = 4.0, sigma = 0.8 }
-[[kinds]]
-name = "after"
-teams = 800
-plan = "solo"
-overage = { after_suspension = { dist = "lognormal", median = 12, sigma = 1.0 } }
-overage_price = 10.0
-size = { dist = "lognormal", mu = 0.0, sigma = 0.4 }
-  [[kinds.flows]]
-  name = "prototype"
-  trigger = "manual"
-  arrivals = { poisson = { per_day = 8.0, hours = "office" } }
-  blocks = { http_request = 3, logic = 2, ai_request = { dist = "bernoulli", p = 0.5 }, connector = { dist = "empirical", values = [0, 1], weights = [0.7, 0.3] } }
-  duration_seconds = { dist = "lognormal", median = 4.0, sigma = 0.8 }
-"#;
-    let s = scenario(text);
+    let s = targeted("free-manual.toml");
     // `check` says the runs' timing is split by day (the bulk counted, not
     // every run drawn one by one) for both kinds; the credits of the kind
     // with the {0, 1, 3} table are drawn run by run within the bulk (its

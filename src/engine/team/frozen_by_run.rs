@@ -11,9 +11,16 @@
 //! credits per day they end on, booked at the day's last nanosecond after
 //! the runs in flight that end by then, and the blocked runs in one call.
 //! The records and the daily sums come out the same as booking each run
-//! at its own end (a test checks this against the main loop on every
-//! shipped scenario, byte for byte), without an in-flight entry, a ledger
-//! start and a ledger end per run.
+//! at its own end (a test below checks this against the main loop on every
+//! shipped scenario and the targeted ones, byte for byte), without an
+//! in-flight entry, a ledger start and a ledger end per run.
+//!
+//! Only the day a run ends on matters, so its duration's value is worked
+//! out only when that day is in doubt: a log-normal draw whose logarithm
+//! is below its tail's bound ([`crate::workload::sampling::Tail::within`])
+//! lasts at most `w`, and a run that starts more than `w` before its day's
+//! end then ends that day, without an `exp`. A blocked run's duration is
+//! drawn (the stream must stay the main loop's) and never worked out.
 
 use super::super::clock::{to_ns, DAY_NS};
 use super::super::in_flight::{Booked, InFlight};
@@ -42,7 +49,8 @@ pub(super) struct Buffers {
     /// executed runs that end that day.
     days: Vec<(u64, u64)>,
     nested: Vec<u64>,
-    /// Per flow, a duration no draw of its tail-free part exceeds, ns.
+    /// Per flow, the bound `w` of its durations' tail-free part, ns
+    /// (`i64::MAX`: no such split).
     short: Vec<i64>,
 }
 
@@ -215,21 +223,34 @@ mod tests {
         all
     }
 
-    /// Run by run, the rest of a frozen cycle booked as sums gives every
-    /// record, daily sum and count that booking each run at its end gives
-    /// (the main loop, which a tap forces), on every shipped scenario.
-    #[test]
-    fn frozen_rest_by_run_equals_the_main_loop_on_every_shipped_scenario() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scenarios");
+    fn scenario_files(dir: &str) -> Vec<std::path::PathBuf> {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
         let mut files: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
             .map(|e| e.unwrap().path())
             .filter(|p| p.extension().is_some_and(|x| x == "toml"))
             .collect();
         files.sort();
-        assert!(files.len() >= 15, "{files:?}");
+        files
+    }
+
+    /// Run by run, the rest of a frozen cycle booked as sums gives every
+    /// record, daily sum and count that booking each run at its end gives
+    /// (the main loop, which a tap forces), on every shipped scenario and
+    /// the targeted ones of `tests/all/frozen_path.rs` (runs that end days
+    /// and cycles later, durations of every law, growth, bursts, price
+    /// versions, nested and free manual runs, a drawn reaction).
+    #[test]
+    fn frozen_rest_by_run_equals_the_main_loop_on_every_shipped_scenario() {
+        let shipped = scenario_files("scenarios");
+        let targeted = scenario_files("tests/data/frozen");
+        assert!(
+            shipped.len() >= 15 && targeted.len() >= 3,
+            "{shipped:?} {targeted:?}"
+        );
+        let files: Vec<_> = shipped.iter().chain(&targeted).collect();
         let (mut suspended, mut overage) = (0, 0);
-        for f in &files {
+        for f in files {
             let s = crate::scenario::load(f).unwrap();
             let plain = months(&s, 40, false);
             let tapped = months(&s, 40, true);
