@@ -103,7 +103,9 @@ pub(crate) struct TaskOut {
 #[derive(Clone, Copy, Debug, Default)]
 enum Cursor {
     Poisson(PoissonCursor),
-    Schedule(Option<SchedulePos>),
+    /// The point at the flow's head (none left: the head is infinite and
+    /// the cursor is not read again).
+    Schedule(SchedulePos),
     #[default]
     None,
 }
@@ -542,10 +544,10 @@ fn restart_arrivals(
                 let head = rates[f].next(&mut c, rng);
                 (Cursor::Poisson(c), head)
             }
-            FlowArrivals::Schedule(s) => {
-                let p = s.first_at_or_after(t);
-                (Cursor::Schedule(p), p.map_or(f64::INFINITY, |q| s.time(q)))
-            }
+            FlowArrivals::Schedule(s) => match s.first_at_or_after(t) {
+                Some(p) => (Cursor::Schedule(p), s.time(p)),
+                None => (Cursor::None, f64::INFINITY),
+            },
             FlowArrivals::None => (Cursor::None, f64::INFINITY),
         };
     }
@@ -580,10 +582,15 @@ fn next_arrival(
 ) {
     heads[f] = match (&work.arrivals[f], &mut cursors[f]) {
         (_, Cursor::Poisson(c)) => rates[f].next(c, rng),
-        (FlowArrivals::Schedule(s), Cursor::Schedule(p)) => {
-            *p = p.and_then(|q| s.after(q));
-            p.map_or(f64::INFINITY, |q| s.time(q))
-        }
+        // (A cursor kept in place, not an `Option` rebuilt per run: that
+        // went through memory and stalled the store forwarding.)
+        (FlowArrivals::Schedule(s), Cursor::Schedule(p)) => match s.after(*p) {
+            Some(q) => {
+                *p = q;
+                s.time(q)
+            }
+            None => f64::INFINITY,
+        },
         _ => f64::INFINITY,
     };
 }

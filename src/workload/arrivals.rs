@@ -372,13 +372,23 @@ impl Schedule {
         }
     }
 
-    /// The point after `p`, if any before the horizon.
+    /// The point after `p`, if any before the horizon. (Inline: the run
+    /// loop calls it for every scheduled run; the next day's search is
+    /// out of line.)
+    #[inline]
     pub fn after(&self, p: SchedulePos) -> Option<SchedulePos> {
         if p.j + 1 < self.per_day {
             let q = SchedulePos { k: p.k, j: p.j + 1 };
             return (self.time(q) < self.horizon).then_some(q);
         }
-        self.first_at_or_after(self.day_start(p.k + 1))
+        self.first_after_day(p.k)
+    }
+
+    /// The first point on a day after day `k`, if any before the horizon.
+    #[cold]
+    #[inline(never)]
+    fn first_after_day(&self, k: i64) -> Option<SchedulePos> {
+        self.first_at_or_after(self.day_start(k + 1))
     }
 
     /// The points in `[a, b)`, as positions from `first` (the first at or
