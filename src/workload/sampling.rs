@@ -150,8 +150,9 @@ const GUIDE: usize = 256;
 struct Inversion {
     /// `cdf[k]` = P(X <= k).
     cdf: Vec<f64>,
-    /// `guide[j]` = the smallest k with `cdf[k] > j / GUIDE`.
-    guide: Vec<u32>,
+    /// `guide[j]` = the smallest k with `cdf[k] > j / GUIDE` (an array:
+    /// its index needs no bounds check).
+    guide: Box<[u32; GUIDE]>,
     /// For a count law whose table was cut short: the pmf recurrence to walk
     /// the tail, `pmf(k+1) = pmf(k) * (a + b k) / (k + 1)`.
     tail: Option<(f64, f64, f64)>,
@@ -159,22 +160,33 @@ struct Inversion {
 
 impl Inversion {
     fn new(cdf: Vec<f64>, tail: Option<(f64, f64, f64)>) -> Inversion {
-        let mut guide = Vec::with_capacity(GUIDE);
+        let mut guide = Box::new([0u32; GUIDE]);
         let mut k = 0usize;
-        for j in 0..GUIDE {
+        for (j, g) in guide.iter_mut().enumerate() {
             let u = j as f64 / GUIDE as f64;
             while k + 1 < cdf.len() && cdf[k] <= u {
                 k += 1;
             }
-            guide.push(k as u32);
+            *g = k as u32;
         }
         Inversion { cdf, guide, tail }
     }
 
-    /// The smallest k with `u < cdf[k]`.
+    /// One draw: the smallest k with `u < cdf[k]` for `u` = [`u01`]'s
+    /// uniform. Its guide entry, `floor(u GUIDE)`, is the top 8 bits of the
+    /// same random word (`u` is its top 53 bits over 2^53, and scaling by
+    /// 2^8 is exact), read without a float-to-integer conversion.
     #[inline(always)]
-    fn invert(&self, u: f64) -> u64 {
-        let mut k = self.guide[(u * GUIDE as f64) as usize] as usize;
+    fn draw(&self, rng: &mut SimRng) -> u64 {
+        const _: () = assert!(GUIDE == 1 << 8);
+        let x = rng.next_u64();
+        let u = (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+        self.search(self.guide[(x >> 56) as usize] as usize, u)
+    }
+
+    /// The smallest k at or after `k` with `u < cdf[k]`.
+    #[inline(always)]
+    fn search(&self, mut k: usize, u: f64) -> u64 {
         let n = self.cdf.len();
         while k < n && self.cdf[k] <= u {
             k += 1;
@@ -544,12 +556,12 @@ impl Sampler {
             Kind::Constant(c) => *c,
             Kind::Uniform { low, width } => low + width * u01(rng),
             Kind::Bernoulli(p) => f64::from(u8::from(u01(rng) < *p)),
-            Kind::Table(t) => t.invert(u01(rng)) as f64,
+            Kind::Table(t) => t.draw(rng) as f64,
             Kind::PoissonLarge(p) => p.sample(rng),
             Kind::NegBinMixture(g) => poisson_of(g.sample(rng), rng) as f64,
             Kind::LogNormal { mu, sigma } => fast_exp(mu + sigma * std_normal(rng)),
             Kind::Gamma(g) => g.sample(rng),
-            Kind::Empirical { values, table, .. } => values[table.invert(u01(rng)) as usize],
+            Kind::Empirical { values, table, .. } => values[table.draw(rng) as usize],
         }
     }
 
@@ -559,7 +571,7 @@ impl Sampler {
     pub fn count(&self, rng: &mut SimRng) -> u64 {
         match &self.kind {
             Kind::Whole(n) => *n,
-            Kind::Table(t) => t.invert(u01(rng)),
+            Kind::Table(t) => t.draw(rng),
             Kind::Bernoulli(p) => u64::from(u01(rng) < *p),
             _ => self.count_other(rng),
         }
@@ -569,7 +581,7 @@ impl Sampler {
     fn count_other(&self, rng: &mut SimRng) -> u64 {
         match &self.kind {
             Kind::Whole(n) => *n,
-            Kind::Table(t) => t.invert(u01(rng)),
+            Kind::Table(t) => t.draw(rng),
             Kind::Bernoulli(p) => u64::from(u01(rng) < *p),
             Kind::PoissonLarge(p) => p.sample(rng) as u64,
             Kind::NegBinMixture(g) => poisson_of(g.sample(rng), rng),
@@ -578,7 +590,7 @@ impl Sampler {
                 values,
                 table,
                 whole: true,
-            } => values[table.invert(u01(rng)) as usize] as u64,
+            } => values[table.draw(rng) as usize] as u64,
             _ => {
                 let x = self.sample(rng).max(0.0);
                 // x >= 0: below 2^52 truncation is the floor (`floor` is a
@@ -789,6 +801,29 @@ pub fn binomial_half(k: u64, rng: &mut SimRng) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn a_tables_guide_entry_from_the_word_is_the_one_from_its_uniform() {
+        // `Inversion::draw` reads floor(u GUIDE) off the random word; it must
+        // be what the uniform gives, at the edges of every guide cell too.
+        let mut words: Vec<u64> = vec![0, 1, u64::MAX, 1 << 11, (1 << 11) - 1];
+        for j in 0..GUIDE as u64 {
+            let cell = j << 56;
+            words.extend([
+                cell,
+                cell | ((1 << 56) - 1),
+                cell | (1 << 11),
+                cell.wrapping_sub(1),
+            ]);
+        }
+        let mut rng = SimRng::seed_from_u64(5);
+        words.extend((0..100_000).map(|_| rng.next_u64()));
+        for x in words {
+            let u = (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
+            assert_eq!((u * GUIDE as f64) as u64, x >> 56, "word {x:#x}");
+        }
+    }
 
     #[test]
     fn fast_exp_is_within_two_ulp_of_libm() {
