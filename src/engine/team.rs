@@ -284,7 +284,9 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
         nested: u64,
     ) {
         if end < self.m.end {
-            self.tallies[flow].add(counts);
+            self.tally_plans[flow]
+                .folded
+                .tally(&mut self.tallies[flow], counts);
             if nested > 0 {
                 self.nested_tally.absorb(nested_charge);
             }

@@ -222,8 +222,10 @@ impl FoldedPrices {
     }
 }
 
-/// Runs counted now and priced later ([`FoldedPrices::price_tally`]): how
-/// many, and their block counts summed. The engine tallies each executed
+/// Runs of one flow counted now and priced later with its prices
+/// ([`FoldedPrices::tally`], [`FoldedPrices::price_tally`]): how many, and
+/// the counts of the items whose count varies, summed (the constant ones
+/// are priced from the number of runs). The engine tallies each executed
 /// run's blocks as it starts instead of building and carrying its charge
 /// by source; the tally is priced once, when the cycle closes.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -233,15 +235,6 @@ pub struct BlockTally {
 }
 
 impl BlockTally {
-    /// Counts one run that executed `c`.
-    #[inline(always)]
-    pub fn add(&mut self, c: &RunCounts) {
-        self.runs += 1;
-        for (a, b) in self.items.iter_mut().zip(c.items()) {
-            *a = a.saturating_add(b);
-        }
-    }
-
     /// Whether no run has been counted.
     pub fn is_empty(&self) -> bool {
         self.runs == 0
@@ -249,6 +242,17 @@ impl BlockTally {
 }
 
 impl FoldedPrices {
+    /// Counts in `t` one run that executed `c` (drawn with these prices'
+    /// plan, so its constant items are these prices' constants).
+    #[inline(always)]
+    pub fn tally(&self, t: &mut BlockTally, c: &RunCounts) {
+        t.runs += 1;
+        let items = c.items();
+        for &(i, _) in &self.varying {
+            t.items[i] = t.items[i].saturating_add(items[i]);
+        }
+    }
+
     /// The charge of the runs of `t`, all priced with these prices: the sum
     /// of their charges, exactly (a charge is linear in the counts, and
     /// saturates alike whether summed run by run or priced summed).

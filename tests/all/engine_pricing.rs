@@ -53,7 +53,7 @@ fn engine_price_equals_pricebook_charge() {
                     // The tally of the runs so far, priced at once, is the
                     // sum of their charges (how the run-by-run loop prices
                     // the runs that end in their cycle).
-                    tally.add(&drawn);
+                    plan.folded.tally(&mut tally, &drawn);
                     tallied.absorb(&plan.price(&drawn));
                     assert_eq!(plan.folded.price_tally(&tally), tallied);
                     let tree_credits: Vec<u64> = tree.runs.iter().map(|r| r.credits).collect();

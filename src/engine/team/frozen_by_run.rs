@@ -148,7 +148,7 @@ impl<'c> TeamTrial<'c, '_> {
                 }
                 ((run_end - start) / DAY_NS) as usize
             };
-            self.tallies[bf].add(&counts);
+            plan.folded.tally(&mut self.tallies[bf], &counts);
             if runs > 1 {
                 self.nested_tally.absorb(&nested_charge);
             }
