@@ -2,8 +2,9 @@
 //! (from the cycle's own stream) its flows' arrivals one at a time, merged
 //! in time order; draw each run, and feed the ledger in its billing order
 //! ([`crate::ledger::order`]); once the cycle is frozen, draw the rest of it
-//! in aggregate ([`frozen`]). Times are integer
-//! nanoseconds from the calendar's start ([`super::clock`]). The results are
+//! in aggregate ([`frozen`]) or, run by run, book it as sums
+//! ([`frozen_by_run`]). Times are integer nanoseconds from the calendar's
+//! start ([`super::clock`]). The results are
 //! compact records the driver hands to observers in a fixed order; a
 //! [`RunTap`] may also see every run (to write it as a usage log).
 
