@@ -85,15 +85,12 @@ impl<'c> TeamTrial<'c, '_> {
         // The day the last start fell on, and its end (starts come in time
         // order).
         let (mut day, mut day_end) = (0usize, i64::MIN);
-        // The stream's state in a local for the loop (written back after):
-        // the compiler may keep it in registers, not in the caller's frame.
-        let mut rng = d.rng.clone();
         while let Some((best, bf)) = first_start(d.heads) {
             let t = to_ns(best);
             if t >= end {
                 break;
             }
-            next_arrival(work, d.rates, d.cursors, d.heads, bf, &mut rng);
+            next_arrival(work, d.rates, d.cursors, d.heads, bf, d.rng);
             // A run is priced by the version in force at its start.
             if t >= *d.next_piece {
                 (*d.piece, *d.next_piece) = work.piece_at(t);
@@ -108,11 +105,11 @@ impl<'c> TeamTrial<'c, '_> {
                 credits: &mut buf.nested,
                 charge: &mut nested_charge,
             };
-            let counts = plan.draw(plans, &mut rng, &mut sink, None);
+            let counts = plan.draw(plans, d.rng, &mut sink, None);
             let own = plan.folded.credits(&counts);
             // The duration is drawn whatever happens (the stream stays the
             // main loop's); its value is worked out only if it matters.
-            let duration = plan.duration.draw_lazy(&mut rng);
+            let duration = plan.duration.draw_lazy(d.rng);
             let runs = 1 + buf.nested.len() as u64;
             let credits = own.saturating_add(nested_charge.total);
             started += runs;
@@ -156,7 +153,6 @@ impl<'c> TeamTrial<'c, '_> {
             sum.0 = sum.0.saturating_add(credits);
             sum.1 += runs;
         }
-        *d.rng = rng;
         self.m.runs_started += started;
         if blocked_runs > 0 {
             self.ledger.block_many(blocked_runs, blocked_credits);
