@@ -27,6 +27,21 @@ pub(crate) fn to_ns(seconds: f64) -> i64 {
     }
 }
 
+/// How many days the cycle `[start, end)` (ns) has, a partial last day
+/// counting as a day.
+#[inline]
+pub(crate) fn days_in(start: i64, end: i64) -> u64 {
+    ((end - start) as u64).div_ceil(DAY_NS as u64)
+}
+
+/// Day `d` of the cycle `[start, end)` (ns), as `[start, end)`: whole days
+/// from the cycle's start, the last one cut at the cycle's end.
+#[inline]
+pub(crate) fn day_of(start: i64, end: i64, d: u64) -> (i64, i64) {
+    let a = start.saturating_add(d as i64 * DAY_NS);
+    (a, a.saturating_add(DAY_NS).min(end))
+}
+
 /// Nanoseconds as seconds (for the statistics and charts).
 #[inline]
 pub(crate) fn to_seconds(ns: i64) -> f64 {

@@ -321,7 +321,11 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
         };
         let reactions = reactions::compile(k, &terms, s.prices.block_credits)
             .map_err(|e| err(format!("kind '{}': {e}", k.name)))?;
-        let tails = work.runs().iter().map(|p| p.duration.tail()).collect();
+        let tails: Vec<Option<_>> = work.runs().iter().map(|p| p.duration.tail()).collect();
+        let tail_bound_ns = tails
+            .iter()
+            .map(|w| w.as_ref().map_or(i64::MAX, |w| clock::to_ns(w.beyond)))
+            .collect();
         kinds.push(KindCtx {
             freezes: reactions.is_empty(),
             work,
@@ -330,6 +334,7 @@ fn compile(s: &Scenario, seed: u64) -> Result<Ctx, EngineError> {
             reactions,
             teams: k.teams,
             tails,
+            tail_bound_ns,
         });
     }
     let mut template = Vec::new();

@@ -11,7 +11,7 @@
 mod frozen;
 mod frozen_by_run;
 
-use super::clock::{to_ns, DAY_NS};
+use super::clock::{days_in, to_ns, DAY_NS};
 use super::in_flight::{Booked, InFlight, Pending};
 use super::reactions::{Reacting, ReactionCtx, Who};
 use super::streams::{cycle_stream, stream, Purpose};
@@ -65,8 +65,10 @@ pub(crate) struct KindCtx {
     /// What its teams do at the cap (upgrade, throttle, switch model).
     pub reactions: Vec<ReactionCtx>,
     pub teams: u32,
-    /// Each flow's duration tail (see [`frozen`]).
+    /// Each flow's duration tail (see [`frozen`]), and its bound `w` in ns
+    /// (`i64::MAX`: no tail split; see [`frozen_by_run`]).
     pub tails: Vec<Option<Tail>>,
+    pub tail_bound_ns: Vec<i64>,
     /// Whether its teams' cycles may be finished in aggregate once frozen
     /// (not when they react at the cap: a reaction changes the state).
     pub freezes: bool,
@@ -165,9 +167,7 @@ impl MonthState {
 
     /// Fills the cycle's remaining days (a partial last day counts as a day).
     fn close_days(&mut self, used: u64, daily: &mut Vec<u64>) {
-        let days = ((self.end - self.start) as u64)
-            .div_ceil(DAY_NS as u64)
-            .max(1) as usize;
+        let days = days_in(self.start, self.end).max(1) as usize;
         while daily.len() - self.daily_from < days {
             daily.push(used);
         }
@@ -446,12 +446,19 @@ impl<'c, 'o> TeamTrial<'c, 'o> {
         // the in-flight set: the same order, without a push and a pop per
         // day. (Overage is on by then: no suspension or reaction follows.)
         for day in &buf.ending {
-            while heap.next_end().is_some_and(|e| e <= day.at) {
-                let Some(p) = heap.pop() else { break };
-                self.end_run(p, heap);
-            }
-            self.book_end((day.at, day.at), Booked::Charge(&day.charge), day.runs - 1);
+            self.book_day(day.at, Booked::Charge(&day.charge), day.runs, heap);
         }
+    }
+
+    /// `runs` runs (at least 1) of a frozen stretch that end on one day,
+    /// booked at `at`, the day's last nanosecond, after the runs in flight
+    /// that end by then (at an equal end they were put in flight first).
+    fn book_day(&mut self, at: i64, booked: Booked<'_>, runs: u64, heap: &mut InFlight) {
+        while heap.next_end().is_some_and(|e| e <= at) {
+            let Some(p) = heap.pop() else { break };
+            self.end_run(p, heap);
+        }
+        self.book_end((at, at), booked, runs - 1);
     }
 
     /// Closes every cycle that ends at or before `t` (never the last one).

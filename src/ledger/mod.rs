@@ -277,11 +277,20 @@ impl<T: Instant> Ledger<T> {
     #[inline]
     pub fn start(&mut self, t: T, cloud: bool, credits: u64) -> Admission {
         self.advance_to(t, Phase::Start);
-        if self.is_suspended() && (cloud || credits > 0) {
+        if self.would_block(cloud, credits) {
             self.block(credits)
         } else {
             Admission::Executes
         }
+    }
+
+    /// Whether a top-level run that starts now would be blocked: the team
+    /// is suspended and the run would consume credits (every cloud run; a
+    /// manual run with a credit-costing block). The rule [`Ledger::start`]
+    /// applies, for a caller that knows the state holds for a stretch.
+    #[inline]
+    pub(crate) fn would_block(&self, cloud: bool, credits: u64) -> bool {
+        self.is_suspended() && (cloud || credits > 0)
     }
 
     /// A nested MCP-flow run starts at `t`: it executes if and only if its

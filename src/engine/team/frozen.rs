@@ -47,7 +47,7 @@
 //! froze before a day draw the same runs for it; a window where nothing can
 //! start draws nothing.
 
-use super::super::clock::{to_ns, to_seconds, DAY_NS};
+use super::super::clock::{day_of, days_in, to_ns, to_seconds, DAY_NS};
 use super::super::in_flight::InFlight;
 use super::super::streams::day_streams;
 use super::TeamCtx;
@@ -102,13 +102,12 @@ impl Stretch<'_> {
 
     /// Days of the cycle (a partial last day counts as a day).
     fn days(&self) -> u64 {
-        ((self.cycle_end() - self.cycle_start()) as u64).div_ceil(DAY_NS as u64)
+        days_in(self.cycle_start(), self.cycle_end())
     }
 
     /// Day `d`'s `[start, end)`, ns.
     fn day(&self, d: u64) -> (i64, i64) {
-        let a = self.cycle_start().saturating_add(d as i64 * DAY_NS);
-        (a, a.saturating_add(DAY_NS).min(self.cycle_end()))
+        day_of(self.cycle_start(), self.cycle_end(), d)
     }
 
     /// Calls `f(piece, a, b)` for the stretches of `[a, b)` (ns) with one

@@ -22,7 +22,7 @@
 //! end then ends that day, without an `exp`. A blocked run's duration is
 //! drawn (the stream must stay the main loop's) and never worked out.
 
-use super::super::clock::{to_ns, DAY_NS};
+use super::super::clock::{day_of, days_in, to_ns, DAY_NS};
 use super::super::in_flight::{Booked, InFlight};
 use super::{first_start, next_arrival, Cursor, TeamTrial};
 use crate::pricing::Charge;
@@ -49,9 +49,6 @@ pub(super) struct Buffers {
     /// executed runs that end that day.
     days: Vec<(u64, u64)>,
     nested: Vec<u64>,
-    /// Per flow, the bound `w` of its durations' tail-free part, ns
-    /// (`i64::MAX`: no such split).
-    short: Vec<i64>,
 }
 
 impl<'c> TeamTrial<'c, '_> {
@@ -67,21 +64,10 @@ impl<'c> TeamTrial<'c, '_> {
     ) -> u64 {
         let work = &self.cx.k.work;
         let (start, end) = (self.cx.bounds[cycle], self.cx.bounds[cycle + 1]);
-        let days = ((end - start) as u64).div_ceil(DAY_NS as u64) as usize;
         buf.days.clear();
-        buf.days.resize(days, (0, 0));
-        let executing = self.ledger.overage_on();
-        debug_assert!(executing || self.ledger.pending_switch().is_none());
+        buf.days.resize(days_in(start, end) as usize, (0, 0));
+        debug_assert!(self.ledger.overage_on() || self.ledger.pending_switch().is_none());
         let (mut started, mut blocked_runs, mut blocked_credits) = (0u64, 0u64, 0u64);
-        // Each flow's duration bound, ns (`i64::MAX`: none).
-        buf.short.clear();
-        buf.short.extend(
-            self.cx
-                .k
-                .tails
-                .iter()
-                .map(|w| w.as_ref().map_or(i64::MAX, |w| to_ns(w.beyond))),
-        );
         // The day the last start fell on, and its end (starts come in time
         // order).
         let (mut day, mut day_end) = (0usize, i64::MIN);
@@ -114,21 +100,21 @@ impl<'c> TeamTrial<'c, '_> {
             let credits = own.saturating_add(nested_charge.total);
             started += runs;
             self.m.demand = self.m.demand.saturating_add(credits);
-            // As `Ledger::start`: suspended, a run that costs credits is
-            // blocked, and its nested runs with it.
-            if !executing && (plan.cloud || own > 0) {
+            // The ledger's rule (frozen, it holds for the whole stretch); the
+            // nested runs follow their parent.
+            if self.ledger.would_block(plan.cloud, own) {
                 blocked_runs += runs;
                 blocked_credits = blocked_credits.saturating_add(credits);
                 continue;
             }
             if t >= day_end {
                 day = ((t - start) / DAY_NS) as usize;
-                day_end = start.saturating_add((day as i64 + 1) * DAY_NS).min(end);
+                day_end = day_of(start, end, day as u64).1;
             }
-            // A run known to last at most `short` that starts more than
-            // `short` before its day's end ends that day (`to_ns` is
-            // monotone); otherwise its end is worked out.
-            let same_day = buf.short[bf] < day_end - t
+            // A run known to last at most `w` that starts more than `w`
+            // before its day's end ends that day (`to_ns` is monotone);
+            // otherwise its end is worked out.
+            let same_day = self.cx.k.tail_bound_ns[bf] < day_end - t
                 && self.cx.k.tails[bf]
                     .as_ref()
                     .is_some_and(|w| w.within(duration));
@@ -158,15 +144,10 @@ impl<'c> TeamTrial<'c, '_> {
             self.ledger.block_many(blocked_runs, blocked_credits);
         }
         for (i, &(credits, runs)) in buf.days.iter().enumerate() {
-            if runs == 0 {
-                continue;
+            if runs > 0 {
+                let at = day_of(start, end, i as u64).1 - 1;
+                self.book_day(at, Booked::Total(credits), runs, heap);
             }
-            let at = start.saturating_add((i as i64 + 1) * DAY_NS).min(end) - 1;
-            while heap.next_end().is_some_and(|e| e <= at) {
-                let Some(p) = heap.pop() else { break };
-                self.end_run(p, heap);
-            }
-            self.book_end((at, at), Booked::Total(credits), runs - 1);
         }
         started
     }
