@@ -73,6 +73,22 @@ struct Piece {
     rate: f64,
 }
 
+impl Piece {
+    /// From `t` in this piece, without growth: the instant `need` expected
+    /// arrivals further (`inv_rate` = 1 / rate), if the piece holds them;
+    /// otherwise the expected arrivals it holds from `t`.
+    #[inline(always)]
+    fn flat_step(&self, t: f64, need: f64, inv_rate: f64) -> Result<f64, f64> {
+        let avail = (self.end - t) * self.rate;
+        if need < avail {
+            // Rounding must not carry the arrival past its piece.
+            Ok((t + need * inv_rate).min(self.end))
+        } else {
+            Err(avail)
+        }
+    }
+}
+
 /// A flow's arrival process, compiled for one timeline.
 #[derive(Clone, Debug)]
 pub enum FlowArrivals {
@@ -688,13 +704,13 @@ impl TeamRate {
             let t = c.t.max(p.start);
             let inv_rate = self.inv_rates.get(c.i).copied().unwrap_or(0.0);
             if self.beta == 0.0 {
-                let avail = (p.end - t) * p.rate;
-                if need < avail {
-                    // Rounding must not carry the arrival past its piece.
-                    c.t = (t + need * inv_rate).min(p.end);
-                    return c.t;
+                match p.flat_step(t, need, inv_rate) {
+                    Ok(at) => {
+                        c.t = at;
+                        return at;
+                    }
+                    Err(avail) => need -= avail,
                 }
-                need -= avail;
             } else {
                 let beta = self.beta;
                 let et = fast_exp(beta * t);
@@ -724,11 +740,9 @@ impl TeamRate {
         // otherwise `walk` starts over from the same cursor).
         if self.beta == 0.0 {
             if let (Some(p), Some(&inv_rate)) = (self.pieces.get(c.i), self.inv_rates.get(c.i)) {
-                let t = c.t.max(p.start);
-                let need = target * self.inv_scale;
-                if need < (p.end - t) * p.rate {
-                    c.t = (t + need * inv_rate).min(p.end);
-                    return c.t;
+                if let Ok(at) = p.flat_step(c.t.max(p.start), target * self.inv_scale, inv_rate) {
+                    c.t = at;
+                    return at;
                 }
             }
         }

@@ -29,7 +29,14 @@ pub type SimRng = Xoshiro256PlusPlus;
 /// A uniform draw in `[0, 1)` with 53 random bits.
 #[inline(always)]
 pub(crate) fn u01(rng: &mut SimRng) -> f64 {
-    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+    unit(rng.next_u64())
+}
+
+/// The uniform in `[0, 1)` that [`u01`] makes of the random word `x`: its
+/// top 53 bits over 2^53.
+#[inline(always)]
+fn unit(x: u64) -> f64 {
+    (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
 
 /// A standard exponential draw (ziggurat).
@@ -180,8 +187,7 @@ impl Inversion {
     fn draw(&self, rng: &mut SimRng) -> u64 {
         const _: () = assert!(GUIDE == 1 << 8);
         let x = rng.next_u64();
-        let u = (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-        self.search(self.guide[(x >> 56) as usize] as usize, u)
+        self.search(self.guide[(x >> 56) as usize] as usize, unit(x))
     }
 
     /// The smallest k at or after `k` with `u < cdf[k]`.
@@ -820,8 +826,7 @@ mod tests {
         let mut rng = SimRng::seed_from_u64(5);
         words.extend((0..100_000).map(|_| rng.next_u64()));
         for x in words {
-            let u = (x >> 11) as f64 * (1.0 / (1u64 << 53) as f64);
-            assert_eq!((u * GUIDE as f64) as u64, x >> 56, "word {x:#x}");
+            assert_eq!((unit(x) * GUIDE as f64) as u64, x >> 56, "word {x:#x}");
         }
     }
 
