@@ -1,7 +1,7 @@
 //! The runs in flight of one team: executed runs waiting for their end,
 //! earliest end first. An entry may also stand for several runs that end
 //! together (a run with its nested MCP-flow runs, or the runs of a frozen
-//! stretch that end within one day: [`super::frozen`]).
+//! stretch that end within one day: `team::frozen`).
 //!
 //! Most entries carry only their credits: a run that ends in the cycle it
 //! starts in has its blocks tallied by source when it starts, and the tally

@@ -383,7 +383,7 @@ fn ln_factorial(n: u64) -> f64 {
 const UNKNOWN: [[f64; 2]; 2] = [[f64::INFINITY, 0.0], [0.0, f64::INFINITY]];
 
 /// Poisson regression of `y` on `t` with offsets: returns (a, b, their
-/// covariance) of E[y] = exp(a + b t) x offset, by Newton's method.
+/// covariance) of `E[y] = exp(a + b t) x offset`, by Newton's method.
 fn loglinear(y: &[f64], offset: &[f64], t: &[f64]) -> (f64, f64, [[f64; 2]; 2]) {
     let (sy, so) = (y.iter().sum::<f64>(), offset.iter().sum::<f64>());
     if sy <= 0.0 || so <= 0.0 {

@@ -5,7 +5,7 @@
 //! The pipeline: [`data`] reads the log once with replay's reader (the same
 //! checks and errors), keeping each run's block counts; runs are grouped into
 //! team kinds ([`Grouping`]); per kind and flow, [`arrivals`] learns when
-//! runs start and [`counts`] what each run executes; [`write`] puts it
+//! runs start and [`counts`] what each run executes; `write` puts it
 //! together, every number with a comment saying what it came from.
 
 pub mod arrivals;

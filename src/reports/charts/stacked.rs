@@ -49,7 +49,7 @@ pub struct StackedBars {
 }
 
 impl StackedBars {
-    /// value[series][category], cleaned and, for `as_share`, normalised.
+    /// `value[series][category]`, cleaned and, for `as_share`, normalised.
     fn table(&self) -> Result<Vec<Vec<f64>>, ChartError> {
         let n = self.categories.len();
         let mut t = Vec::with_capacity(self.series.len());
