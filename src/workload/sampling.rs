@@ -267,7 +267,7 @@ enum SumLaw {
     /// success probability).
     NegBin { mean: f64, r: f64 },
     /// Bernoulli(p): n draws sum to Binomial(n, p).
-    Bernoulli(f64),
+    Bernoulli(Binomial),
     /// Not closed (continuous laws rounded stochastically, empirical
     /// tables): a sum is drawn draw by draw.
     None,
@@ -399,7 +399,7 @@ impl Sampler {
             (Kind::Whole(n), _) => SumLaw::Whole(*n),
             (_, Dist::Poisson { mean }) => SumLaw::Poisson(*mean),
             (_, Dist::NegBinomial { mean, r }) => SumLaw::NegBin { mean: *mean, r: *r },
-            (_, Dist::Bernoulli { p }) => SumLaw::Bernoulli(*p),
+            (_, Dist::Bernoulli { p }) => SumLaw::Bernoulli(Binomial::new(*p)),
             // An empirical law on {0, 1} is a Bernoulli.
             (_, Dist::Empirical { values, weights })
                 if values.iter().all(|v| *v == 0.0 || *v == 1.0) =>
@@ -411,7 +411,7 @@ impl Sampler {
                     .filter(|(v, _)| **v == 1.0)
                     .map(|(_, w)| w)
                     .sum();
-                SumLaw::Bernoulli(ones / total)
+                SumLaw::Bernoulli(Binomial::new(ones / total))
             }
             _ => SumLaw::None,
         };
@@ -452,7 +452,7 @@ impl Sampler {
                     Err(_) => 0,
                 }
             }
-            SumLaw::Bernoulli(p) => binomial(n, p, rng),
+            SumLaw::Bernoulli(b) => b.draw(n, rng),
             SumLaw::None => (0..n).fold(0u64, |acc, _| acc.saturating_add(self.count(rng))),
         }
     }
@@ -718,6 +718,44 @@ fn recip(k: u64) -> f64 {
 /// A Binomial(n, p) draw (exact: by inversion for a small mean, BTPE
 /// otherwise).
 pub(crate) fn binomial(n: u64, p: f64, rng: &mut SimRng) -> u64 {
+    binomial_with(n, p, rng, |low| (low / (1.0 - low), (-low).ln_1p()))
+}
+
+/// Binomial(n, p) draws for one `p` and any `n`, with what depends on `p`
+/// alone worked out once: a Bernoulli count's sums draw many with the same
+/// `p`, and the logarithm was a good part of each. The draws are the
+/// numbers [`binomial`] gives, bit for bit (the same function of the same
+/// values).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Binomial {
+    p: f64,
+    /// For `low`, the probability drawn with (`p`, or `1 - p` above 1/2):
+    /// `low / (1 - low)`, the pmf's step, and `ln(1 - low)`, the log of
+    /// pmf(0)^(1/n).
+    ratio: f64,
+    ln_q: f64,
+}
+
+impl Binomial {
+    pub(crate) fn new(p: f64) -> Self {
+        let low = if p > 0.5 { 1.0 - p } else { p };
+        Binomial {
+            p,
+            ratio: low / (1.0 - low),
+            ln_q: (-low).ln_1p(),
+        }
+    }
+
+    pub(crate) fn draw(&self, n: u64, rng: &mut SimRng) -> u64 {
+        binomial_with(n, self.p, rng, |_| (self.ratio, self.ln_q))
+    }
+}
+
+/// [`binomial`], given how to get the ratio and `ln(1 - low)` of the
+/// probability `low` it draws with (only needed past the inversion's
+/// shortcut).
+#[inline(always)]
+fn binomial_with(n: u64, p: f64, rng: &mut SimRng, consts: impl FnOnce(f64) -> (f64, f64)) -> u64 {
     if n == 0 || p <= 0.0 {
         return 0;
     }
@@ -728,8 +766,14 @@ pub(crate) fn binomial(n: u64, p: f64, rng: &mut SimRng) -> u64 {
         return binomial_half(n, rng);
     }
     if p > 0.5 {
-        return n - binomial(n, 1.0 - p, rng);
+        return n - binomial_low(n, 1.0 - p, rng, consts);
     }
+    binomial_low(n, p, rng, consts)
+}
+
+/// Binomial(n, p) for `0 < p <= 1/2` (or NaN: then 0).
+#[inline(always)]
+fn binomial_low(n: u64, p: f64, rng: &mut SimRng, consts: impl FnOnce(f64) -> (f64, f64)) -> u64 {
     let nf = n as f64;
     if nf * p < INVERSION_MEAN {
         // pmf(0) = (1 - p)^n, pmf(k+1) = pmf(k) (n - k) / (k + 1) p / (1 - p).
@@ -740,8 +784,8 @@ pub(crate) fn binomial(n: u64, p: f64, rng: &mut SimRng) -> u64 {
         if u < 1.0 - nf * p {
             return 0;
         }
-        let ratio = p / (1.0 - p);
-        let mut pmf = fast_exp(nf * (-p).ln_1p());
+        let (ratio, ln_q) = consts(p);
+        let mut pmf = fast_exp(nf * ln_q);
         let mut cdf = pmf;
         let mut k = 0u64;
         while u >= cdf && k < n && pmf > 0.0 {
