@@ -13,7 +13,7 @@
 //! its parent, so its credits accrue with the parent's (its own duration is
 //! not drawn), and it executes if and only if the parent does.
 
-use super::sampling::{binomial, binomial_half, u01, Sampler, SimRng};
+use super::sampling::{binomial_half, u01, Binomial, Sampler, SimRng};
 use crate::pricing::{Charge, FoldedPrices, Item, ModelId, PriceBook, RunPrices, Trigger};
 use crate::scenario::{Flow, RunSpec};
 
@@ -129,9 +129,38 @@ struct AgentPlan {
     tools_per_call: Sampler,
     /// `tools_per_call` is Bernoulli(1/2): a popcount of random bits.
     half: bool,
-    /// Cumulative tool weights (normalised) and each tool's flow, when some
-    /// tool is an MCP flow; `None` when every tool is a plain MCP tool.
-    picks: Option<(Vec<f64>, Vec<Option<usize>>)>,
+    /// How tool calls pick their tools, when some tool is an MCP flow;
+    /// `None` when every tool is a plain MCP tool.
+    picks: Option<ToolPicks>,
+}
+
+/// How an agent's MCP tool calls pick their tools, by weight.
+#[derive(Clone, Debug)]
+struct ToolPicks {
+    /// Cumulative tool weights (normalised): one call's pick by inversion.
+    cdf: Vec<f64>,
+    /// Each tool's flow, if it is an MCP flow.
+    flows: Vec<Option<usize>>,
+    /// The calls per tool, summed over many calls, are multinomial: drawn
+    /// as a chain of binomials, tool `i` taking each call the tools before
+    /// it left with probability `(cdf[i] - cdf[i-1]) / (1 - cdf[i-1])`
+    /// (the last tool takes the rest; its entry is unused).
+    chain: Vec<Binomial>,
+}
+
+impl ToolPicks {
+    fn new(cdf: Vec<f64>, flows: Vec<Option<usize>>) -> Self {
+        let mut below = 0.0;
+        let chain = cdf
+            .iter()
+            .map(|&c| {
+                let b = Binomial::new(((c - below) / (1.0 - below)).clamp(0.0, 1.0));
+                below = c;
+                b
+            })
+            .collect();
+        ToolPicks { cdf, flows, chain }
+    }
 }
 
 /// A flow's run, compiled: samplers and unit prices.
@@ -221,7 +250,10 @@ impl RunPlan {
                             acc
                         })
                         .collect();
-                    Some((cdf, a.tools.iter().map(|tool| tool.flow).collect()))
+                    Some(ToolPicks::new(
+                        cdf,
+                        a.tools.iter().map(|tool| tool.flow).collect(),
+                    ))
                 } else {
                     None
                 };
@@ -361,7 +393,7 @@ impl RunPlan {
                 None => (0..k).fold(0u64, |acc, _| {
                     acc.saturating_add(a.tools_per_call.count(rng))
                 }),
-                Some((cdf, flows)) => draw_tool_flows(a, k, cdf, flows, plans, rng, nested, me),
+                Some(picks) => draw_tool_flows(a, k, picks, plans, rng, nested, me),
             };
         }
         c
@@ -452,19 +484,18 @@ impl RunPlan {
             let m = a.tools_per_call.count_sum(k, rng);
             c.agent_calls = k;
             c.mcp_tools = m;
-            if let Some((cdf, flows)) = &a.picks {
+            if let Some(picks) = &a.picks {
                 // Each tool call picks a tool by weight: the calls per tool
                 // are multinomial, drawn as a chain of binomials; a flow
                 // tool's runs are summed the same way (recursively).
                 let mut left = m;
-                let mut below = 0.0;
-                for (i, (&c, flow)) in cdf.iter().zip(flows).enumerate() {
-                    let mi = if i + 1 == cdf.len() {
+                let last = picks.flows.len() - 1;
+                for (i, (split, flow)) in picks.chain.iter().zip(&picks.flows).enumerate() {
+                    let mi = if i == last {
                         left
                     } else {
-                        binomial(left, ((c - below) / (1.0 - below)).clamp(0.0, 1.0), rng)
+                        split.draw(left, rng)
                     };
-                    below = c;
                     left -= mi;
                     if let (Some(f), true) = (flow, mi > 0) {
                         let (sub, sub_nested) = plans[*f].draw_sum(mi, plans, rng);
@@ -494,13 +525,11 @@ struct CountsOf<T>([T; 8]);
 /// The MCP tool calls of `k` agent model calls when some tools are MCP
 /// flows: each call picks a tool by weight; a flow tool's own run is drawn
 /// (recursively) and reported to `nested` as called by `caller`.
-#[allow(clippy::too_many_arguments)]
 #[inline(never)]
 fn draw_tool_flows(
     a: &AgentPlan,
     k: u64,
-    cdf: &[f64],
-    flows: &[Option<usize>],
+    picks: &ToolPicks,
     plans: &[RunPlan],
     rng: &mut SimRng,
     nested: &mut impl NestedSink,
@@ -512,8 +541,9 @@ fn draw_tool_flows(
         calls = calls.saturating_add(n);
         for _ in 0..n {
             let u = u01(rng);
+            let cdf = &picks.cdf;
             let i = cdf.iter().position(|&x| u < x).unwrap_or(cdf.len() - 1);
-            if let Some(f) = flows[i] {
+            if let Some(f) = picks.flows[i] {
                 let sub = &plans[f];
                 let id = nested.enter(f, caller);
                 let counts = sub.draw(plans, rng, nested, Some(id));
