@@ -535,13 +535,13 @@ fn draw_tool_flows(
     nested: &mut impl NestedSink,
     caller: Option<u32>,
 ) -> u64 {
+    let cdf = &picks.cdf;
     let mut calls = 0u64;
     for _ in 0..k {
         let n = a.tools_per_call.count(rng);
         calls = calls.saturating_add(n);
         for _ in 0..n {
             let u = u01(rng);
-            let cdf = &picks.cdf;
             let i = cdf.iter().position(|&x| u < x).unwrap_or(cdf.len() - 1);
             if let Some(f) = picks.flows[i] {
                 let sub = &plans[f];
