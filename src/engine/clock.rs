@@ -34,6 +34,13 @@ pub(crate) fn days_in(start: i64, end: i64) -> u64 {
     ((end - start) as u64).div_ceil(DAY_NS as u64)
 }
 
+/// The day of the cycle that starts at `start` (ns) that instant `t` (at
+/// or after `start`) falls on, from 0: the inverse of [`day_of`].
+#[inline]
+pub(crate) fn day_at(start: i64, t: i64) -> u64 {
+    ((t - start) / DAY_NS) as u64
+}
+
 /// Day `d` of the cycle `[start, end)` (ns), as `[start, end)`: whole days
 /// from the cycle's start, the last one cut at the cycle's end.
 #[inline]

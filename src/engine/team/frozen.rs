@@ -47,7 +47,7 @@
 //! froze before a day draw the same runs for it; a window where nothing can
 //! start draws nothing.
 
-use super::super::clock::{day_of, days_in, to_ns, to_seconds, DAY_NS};
+use super::super::clock::{day_at, day_of, days_in, to_ns, to_seconds};
 use super::super::in_flight::InFlight;
 use super::super::streams::day_streams;
 use super::TeamCtx;
@@ -288,7 +288,7 @@ impl Sink<'_> {
         if !executes {
             self.block(&charge, 1 + nested);
         } else if self.executing && end < self.cycle_end {
-            let d = ((end - self.cycle_start) / DAY_NS) as u64;
+            let d = day_at(self.cycle_start, end);
             let day = &mut self.days[(d - self.d0) as usize];
             day.0.absorb(&charge);
             day.1 += 1 + nested;
@@ -415,7 +415,7 @@ impl FlowDay<'_> {
 pub(super) fn rest_of_cycle(st: &Stretch<'_>, heap: &mut InFlight, buf: &mut Buffers) -> Totals {
     let cx = st.cx;
     let work = &cx.k.work;
-    let d0 = ((st.from - st.cycle_start()).max(0) / DAY_NS) as u64;
+    let d0 = day_at(st.cycle_start(), st.from.max(st.cycle_start()));
     let ndays = st.days();
     buf.ending.clear();
     if d0 >= ndays {

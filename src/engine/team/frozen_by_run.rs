@@ -22,7 +22,7 @@
 //! end then ends that day, without an `exp`. A blocked run's duration is
 //! drawn (the stream must stay the main loop's) and never worked out.
 
-use super::super::clock::{day_of, days_in, to_ns, DAY_NS};
+use super::super::clock::{day_at, day_of, days_in, to_ns};
 use super::super::in_flight::{Booked, InFlight};
 use super::{first_start, next_arrival, Cursor, TeamTrial};
 use crate::pricing::Charge;
@@ -108,7 +108,7 @@ impl<'c> TeamTrial<'c, '_> {
                 continue;
             }
             if t >= day_end {
-                day = ((t - start) / DAY_NS) as usize;
+                day = day_at(start, t) as usize;
                 day_end = day_of(start, end, day as u64).1;
             }
             // A run known to last at most `w` that starts more than `w`
@@ -129,7 +129,7 @@ impl<'c> TeamTrial<'c, '_> {
                     heap.push(t, run_end, charge, runs - 1);
                     continue;
                 }
-                ((run_end - start) / DAY_NS) as usize
+                day_at(start, run_end) as usize
             };
             plan.folded.tally(&mut self.tallies[bf], &counts);
             if runs > 1 {
