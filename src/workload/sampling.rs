@@ -718,7 +718,14 @@ fn recip(k: u64) -> f64 {
 /// A Binomial(n, p) draw (exact: by inversion for a small mean, BTPE
 /// otherwise).
 pub(crate) fn binomial(n: u64, p: f64, rng: &mut SimRng) -> u64 {
-    binomial_with(n, p, rng, |low| (low / (1.0 - low), (-low).ln_1p()))
+    binomial_with(n, p, rng, step_and_log)
+}
+
+/// For the probability `low` a binomial is drawn with: the pmf's ratio
+/// step `low / (1 - low)` and `ln(1 - low)`, the log of pmf(0)^(1/n).
+#[inline]
+fn step_and_log(low: f64) -> (f64, f64) {
+    (low / (1.0 - low), (-low).ln_1p())
 }
 
 /// Binomial(n, p) draws for one `p` and any `n`, with what depends on `p`
@@ -729,21 +736,16 @@ pub(crate) fn binomial(n: u64, p: f64, rng: &mut SimRng) -> u64 {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) struct Binomial {
     p: f64,
-    /// For `low`, the probability drawn with (`p`, or `1 - p` above 1/2):
-    /// `low / (1 - low)`, the pmf's step, and `ln(1 - low)`, the log of
-    /// pmf(0)^(1/n).
+    /// [`step_and_log`] of the probability drawn with (`p`, or `1 - p`
+    /// above 1/2).
     ratio: f64,
     ln_q: f64,
 }
 
 impl Binomial {
     pub(crate) fn new(p: f64) -> Self {
-        let low = if p > 0.5 { 1.0 - p } else { p };
-        Binomial {
-            p,
-            ratio: low / (1.0 - low),
-            ln_q: (-low).ln_1p(),
-        }
+        let (ratio, ln_q) = step_and_log(if p > 0.5 { 1.0 - p } else { p });
+        Binomial { p, ratio, ln_q }
     }
 
     pub(crate) fn draw(&self, n: u64, rng: &mut SimRng) -> u64 {
